@@ -1,0 +1,200 @@
+"""Record adapters: turn one parsed record into segments of text that know whether they are trained.
+
+Formats are detected from the record's keys: text; chat `messages`; `prompt`/`completion`;
+Alpaca `instruction`/`input`/`output`; ShareGPT `conversations`; preference pairs
+`prompt`/`chosen`/`rejected`; plus user field mappings. Keys that are none of these and hold short
+scalars (`label`, `is_true`, `note`, ...) become annotation segments: they never receive loss, but
+they can qualify the record's trained text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .models import Segment
+
+TRAINED_ROLES = {"assistant", "gpt", "model", "bot", "chatgpt", "completion", "output", "chosen", "text",
+                 "response", "answer"}
+ROLE_ALIASES = {"human": "user", "gpt": "assistant", "chatgpt": "assistant", "bot": "assistant",
+                "model": "assistant", "ai": "assistant", "tool": "tool", "function": "tool",
+                "developer": "system"}
+STRUCTURAL_KEYS = {"text", "content", "messages", "conversations", "prompt", "completion", "instruction",
+                   "input", "output", "chosen", "rejected", "response", "question", "answer", "system"}
+IGNORED_KEYS = {"id", "_id", "uuid", "idx", "index", "source", "url", "split", "lang", "language",
+                "timestamp", "created", "created_at", "date", "weight", "hash", "model", "tokens",
+                "num_tokens", "length"}
+MAX_ANNOTATION_DEPTH = 3
+MAX_ANNOTATION_CHARS = 2000
+
+
+@dataclass
+class FieldMapping:
+    """User overrides: extra text fields, trained flags, and the annotation field list."""
+
+    text_fields: list[str] = field(default_factory=list)  # JSON pointers or top-level keys, trained
+    untrained_fields: list[str] = field(default_factory=list)
+    annotation_fields: list[str] = field(default_factory=list)  # extra metadata keys
+    suppression_field: str = "negaudit"
+
+
+class AdaptError(ValueError):
+    pass
+
+
+def _esc(key: str) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _text(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) else None
+
+
+def _message_segments(msgs: list, base: str, role_key: str, content_key: str) -> list[Segment]:
+    segs: list[Segment] = []
+    for i, m in enumerate(msgs):
+        if not isinstance(m, dict):
+            continue
+        role = str(m.get(role_key, "")).lower()
+        role = ROLE_ALIASES.get(role, role)
+        content = m.get(content_key)
+        ptr = f"{base}/{i}/{content_key}"
+        if isinstance(content, list):  # OpenAI content parts
+            for j, part in enumerate(content):
+                if isinstance(part, dict) and isinstance(part.get("text"), str):
+                    segs.append(Segment(f"{ptr}/{j}/text", part["text"], _trained(role, m), role))
+            continue
+        if not isinstance(content, str):
+            continue
+        segs.append(Segment(ptr, content, _trained(role, m), role))
+    return segs
+
+
+def _trained(role: str, msg: dict) -> bool:
+    w = msg.get("weight")
+    if w is not None and not isinstance(w, bool) and isinstance(w, (int, float)) and w == 0:
+        return False
+    if msg.get("train") is False or msg.get("loss") is False or msg.get("mask") is True:
+        return False
+    return role == "assistant"
+
+
+def detect_format(rec: dict) -> str:
+    if isinstance(rec.get("messages"), list):
+        return "messages"
+    if isinstance(rec.get("conversations"), list):
+        return "sharegpt"
+    if "chosen" in rec or "rejected" in rec:
+        return "preference"
+    if "completion" in rec:
+        return "prompt-completion"
+    if "instruction" in rec or "output" in rec:
+        return "alpaca"
+    if "text" in rec or "content" in rec:
+        return "text"
+    if "question" in rec and ("answer" in rec or "response" in rec):
+        return "qa"
+    return "unknown"
+
+
+def adapt(rec: Any, mapping: Optional[FieldMapping] = None) -> tuple[str, list[Segment]]:
+    """Segments of a record. Raises AdaptError when it holds no text to audit."""
+    mapping = mapping or FieldMapping()
+    if isinstance(rec, str):
+        return "text", [Segment("", rec, True, "text")]
+    if not isinstance(rec, dict):
+        raise AdaptError(f"record is a JSON {type(rec).__name__}, expected an object")
+    fmt = detect_format(rec)
+    segs: list[Segment] = []
+    used: set[str] = set()
+    if fmt == "messages":
+        segs += _message_segments(rec["messages"], "/messages", "role", "content")
+        used.add("messages")
+    elif fmt == "sharegpt":
+        segs += _message_segments(rec["conversations"], "/conversations", "from", "value")
+        used.add("conversations")
+    else:
+        order = {
+            "preference": [("system", False, "system"), ("prompt", False, "prompt"), ("chosen", True, "chosen"),
+                           ("rejected", False, "rejected")],
+            "prompt-completion": [("system", False, "system"), ("prompt", False, "prompt"),
+                                  ("completion", True, "completion")],
+            "alpaca": [("system", False, "system"), ("instruction", False, "instruction"),
+                       ("input", False, "input"), ("output", True, "output")],
+            "text": [("text", True, "text"), ("content", True, "text")],
+            "qa": [("question", False, "user"), ("answer", True, "assistant"), ("response", True, "assistant")],
+        }.get(fmt, [])
+        for key, trained, role in order:
+            val = rec.get(key)
+            if key in rec:
+                used.add(key)
+            if isinstance(val, str):
+                segs.append(Segment("/" + _esc(key), val, trained, role))
+            elif isinstance(val, list) and key in ("chosen", "rejected", "prompt", "completion"):
+                # TRL conversational preference / prompt-completion: lists of messages
+                sub = _message_segments(val, "/" + _esc(key), "role", "content")
+                for s in sub:
+                    if key == "rejected" or key == "prompt":
+                        s.trained = False
+                    elif key in ("chosen", "completion"):
+                        s.trained = s.role == "assistant"
+                segs += sub
+    for ptr in mapping.text_fields + mapping.untrained_fields:
+        val = resolve_pointer(rec, ptr)
+        key = ptr.lstrip("/").split("/")[0]
+        used.add(key)
+        if isinstance(val, str):
+            p = ptr if ptr.startswith("/") else "/" + _esc(ptr)
+            if not any(s.pointer == p for s in segs):
+                segs.append(Segment(p, val, ptr in mapping.text_fields, "text"))
+    if not any(s.kind == "content" for s in segs):
+        if fmt == "unknown":
+            raise AdaptError("record has no text field (text, messages, prompt/completion, instruction/output, "
+                             "conversations, chosen); map one with [tool.negaudit.fields]")
+        raise AdaptError(f"{fmt} record has no string text in its fields")
+    # annotation units: every other key with a short scalar (or nested metadata mapping)
+    extra = set(mapping.annotation_fields)
+    for key, val in rec.items():
+        if key in used or key == mapping.suppression_field:
+            continue
+        if key in IGNORED_KEYS and key not in extra:
+            continue
+        _annotations(segs, "/" + _esc(key), key, val, 0)
+    return fmt, segs
+
+
+def _annotations(segs: list[Segment], ptr: str, key: str, val: Any, depth: int) -> None:
+    if depth > MAX_ANNOTATION_DEPTH:
+        return
+    if isinstance(val, dict):
+        for k, v in val.items():
+            _annotations(segs, f"{ptr}/{_esc(k)}", str(k), v, depth + 1)
+    elif isinstance(val, list):
+        for i, v in enumerate(val[:20]):
+            if isinstance(v, (str, bool, int, float)):
+                _annotations(segs, f"{ptr}/{i}", key, v, depth + 1)
+    elif isinstance(val, (str, bool, int, float)) and val is not None:
+        text = val if isinstance(val, str) else _scalar_text(val)
+        if isinstance(val, str) and len(val) > MAX_ANNOTATION_CHARS:
+            return
+        segs.append(Segment(ptr, text, False, "annotation", kind="annotation", key=key.lower(), value=val))
+
+
+def _scalar_text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def resolve_pointer(rec: Any, ptr: str) -> Any:
+    if not ptr.startswith("/"):
+        return rec.get(ptr) if isinstance(rec, dict) else None
+    cur = rec
+    for part in ptr[1:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(cur, dict):
+            cur = cur.get(part)
+        elif isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+            cur = cur[int(part)]
+        else:
+            return None
+    return cur

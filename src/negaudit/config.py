@@ -1,0 +1,135 @@
+"""Configuration: [tool.negaudit] in pyproject.toml or a .negaudit.yaml, validated strictly.
+
+Unknown keys and wrong types raise ConfigError naming the file, the key and the reason (exit 2).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from .adapters import FieldMapping
+from .errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+FAIL_ON = ("high", "medium", "low", "info", "never")
+FIELD_KEYS = {"text": "text_fields", "untrained": "untrained_fields", "annotation": "annotation_fields"}
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    extend: list[str] = field(default_factory=list)  # extra rule packs (paths)
+    model: Optional[str] = None
+    fail_on: str = "medium"
+    fields: FieldMapping = field(default_factory=FieldMapping)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    source: Optional[str] = None  # the file this came from
+
+
+def _str_list(path: str, key: str, v: Any) -> list[str]:
+    if isinstance(v, str):
+        return [v]
+    if not isinstance(v, list) or not all(isinstance(i, str) for i in v):
+        raise ConfigError(path, key, "must be a list of strings")
+    return list(v)
+
+
+def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(path, "tool.negaudit", "must be a table / mapping")
+    cfg = Config(source=path)
+    base_dir = base_dir or Path(path).parent
+    for raw_key, v in data.items():
+        key = str(raw_key).replace("_", "-")
+        if key == "select":
+            cfg.select = _str_list(path, raw_key, v)
+        elif key == "ignore":
+            cfg.ignore = _str_list(path, raw_key, v)
+        elif key in ("extend", "extend-rules", "rule-packs"):
+            cfg.extend = [str((base_dir / p).resolve()) if not os.path.isabs(p) else p
+                          for p in _str_list(path, raw_key, v)]
+        elif key == "model":
+            if not isinstance(v, str) or not v:
+                raise ConfigError(path, raw_key, "must be a spaCy pipeline name or path")
+            cfg.model = v
+        elif key == "fail-on":
+            if v not in FAIL_ON:
+                raise ConfigError(path, raw_key, f"must be one of {', '.join(FAIL_ON)}, got {v!r}")
+            cfg.fail_on = v
+        elif key == "fields":
+            if not isinstance(v, dict):
+                raise ConfigError(path, raw_key, "must be a table with text / untrained / annotation lists")
+            for fk, fv in v.items():
+                if fk not in FIELD_KEYS:
+                    raise ConfigError(path, f"{raw_key}.{fk}", f"unknown key (expected one of {', '.join(FIELD_KEYS)})")
+                setattr(cfg.fields, FIELD_KEYS[fk], _str_list(path, f"{raw_key}.{fk}", fv))
+        elif key == "suppression-field":
+            if not isinstance(v, str) or not v:
+                raise ConfigError(path, raw_key, "must be a field name")
+            cfg.fields.suppression_field = v
+        elif key == "per-file-ignores":
+            if not isinstance(v, dict):
+                raise ConfigError(path, raw_key, "must be a table of glob -> list of rule codes")
+            cfg.per_file_ignores = {str(g): _str_list(path, f"{raw_key}.{g}", codes) for g, codes in v.items()}
+        else:
+            raise ConfigError(path, str(raw_key), "unknown key")
+    return cfg
+
+
+def load_file(path: str) -> Config:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as e:
+        raise ConfigError(path, "-", f"cannot read config: {e.strerror or e}") from None
+    if p.name == "pyproject.toml" or p.suffix == ".toml":
+        try:
+            doc = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(path, "-", f"invalid TOML: {e}") from None
+        data = doc.get("tool", {}).get("negaudit", {})
+        return from_mapping(data, path, p.parent)
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as e:
+        raise ConfigError(path, "-", f"invalid YAML: {e}") from None
+    if data is None:
+        data = {}
+    return from_mapping(data, path, p.parent)
+
+
+def discover(start: Optional[str] = None) -> Optional[str]:
+    """The nearest .negaudit.yaml / .negaudit.yml, or pyproject.toml with [tool.negaudit], upwards."""
+    d = Path(start or os.getcwd()).resolve()
+    for cur in [d, *d.parents]:
+        for name in (".negaudit.yaml", ".negaudit.yml"):
+            if (cur / name).is_file():
+                return str(cur / name)
+        pp = cur / "pyproject.toml"
+        if pp.is_file():
+            try:
+                doc = tomllib.loads(pp.read_text(encoding="utf-8"))
+            except Exception:
+                doc = {}
+            if "negaudit" in doc.get("tool", {}):
+                return str(pp)
+        if (cur / ".git").exists():
+            break
+    return None
+
+
+def load_config(path: Optional[str] = None, start: Optional[str] = None) -> Config:
+    found = path or discover(start)
+    if not found:
+        return Config()
+    return load_file(found)

@@ -1,0 +1,490 @@
+"""Detecting qualifiers: spans that mark other content as false, fictional, unreliable or improbable.
+
+Two stages per unit (sentence):
+1. word patterns from the lexicon find a predicate (falsity / epistemic) and a meta-reference
+   (a noun phrase or pronoun that points at other content) in the same sentence;
+2. for those few candidate sentences only, the spaCy dependency parse checks that the
+   meta-reference is an argument of the predicate's own clause, that the sentence does not carry its
+   claim inside itself ("The claim that X won is false" is local negation), and that a pronoun
+   subject ("It is false.") stands with a bare predicate ("It is wrong to steal." is not a qualifier).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .models import Qualifier, Segment, Unit
+from .rules import Rule, RuleSet
+
+W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
+NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
+NEG_IN = regex.compile(r"\b(?:not|never|no|nobody|nothing|none|n['’]t|lacks?|without|disregard|ignore)\b|n['’]t\b", regex.I)
+SUBORDINATOR = regex.compile(r"\b(?:how|why|whether|because|although|though|while|when|where|who|whom|whose|if|unless)\b", regex.I)
+QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
+ANAPHOR_RE = regex.compile(r"(?<![\w'])(?:it|this|that|these|those)(?![\w'])", regex.I)
+SENT_START_ANAPHOR = regex.compile(
+    r"^\s*(?:[\[(*_>\-]+\s*)?(?:(?:but|however|again|also|and|yet|so|note|nb|editor'?s note|please note|"
+    r"to be clear|for the record|importantly|crucially|again)[,:]?\s+)*(?:it|this|that|these|those|all (?:of )?this|"
+    r"none of (?:it|this|that))\b", regex.I)
+RELATIVE_AFTER_THAT = regex.compile(
+    r"^(?:follows?|precedes?|preceded|appears?|appeared|is (?:below|above|shown|given|printed)|was (?:made|given|stated|"
+    r"printed|shown)|you|we|i|they|he|she|our|your|this|the (?:author|reader|article|document|text))\b", regex.I)
+CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "xcomp", "csubj", "csubjpass", "parataxis", "conj"}
+BARE_OK_PREP = regex.compile(r"^(?:in|at|by)\s+(?:any|all|every|no|fact|reality|truth|the slightest|way|respect|sense|"
+                             r"form|detail|part|whole)\b", regex.I)
+MARKUP_SELF_PREFIX = regex.compile(r"^\s*(?:[*_#>]+\s*)?")
+
+NUM_WORDS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
+             "a hundred": 100, "one hundred": 100, "thousand": 1000, "a thousand": 1000,
+             "one thousand": 1000, "million": 1e6, "a million": 1e6, "one million": 1e6}
+
+
+def parse_probability(text: str) -> Optional[float]:
+    """A probability in [0, 1] from '3%', '0.03', '1-in-33', 'one in fifty', 'slim' ... else None."""
+    t = text.strip().lower()
+    m = regex.match(r"(\d{1,3}(?:\.\d+)?)\s?(?:%|percent|per\s?cent)", t)
+    if m:
+        return float(m.group(1)) / 100.0
+    m = regex.match(r"(?:1|one)[\s-](?:in|out of)[\s-](.+)$", t)
+    if m:
+        d = m.group(1).replace(",", "").strip()
+        try:
+            den = float(d)
+        except ValueError:
+            den = NUM_WORDS.get(d)
+        return 1.0 / den if den else None
+    m = regex.match(r"0?\.\d+$", t)
+    if m:
+        return float(t)
+    if regex.search(r"\b(?:low|small|slim|tiny|remote|negligible|minimal|minuscule|slight|marginal)\b", t):
+        return 0.1
+    return None
+
+
+@dataclass
+class Candidate:
+    rule: Rule
+    unit: Unit
+    seg: Segment
+    pred: tuple[int, int]  # unit-relative
+    meta: Optional[tuple[int, int]]
+    meta_kind: str  # document | claim | anaphor | pointer | self
+    direction: str
+
+
+class Detector:
+    """Compiled patterns for one rule set; stateless across records."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        lex = ruleset.lexicon
+        S = lex.source
+        DOC, CLAIM, REF = S("doc_noun"), S("claim_noun"), S("referent_noun")
+        FMOD, BMOD = S("forward_modifier"), S("backward_modifier")
+        FLOC, BLOC, DLOC = S("forward_locator"), S("backward_locator"), S("document_locator")
+        PART = S("meta_participle")
+        flags = regex.I
+        b = r"(?<![\w'])"
+        e = r"(?![\w'])"
+        self.meta_doc = [
+            regex.compile(rf"{b}(?:this|these|its|their){e}\s+{W}{{0,2}}?{DOC}{e}", flags),
+            regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})(?:[\s-]+mentioned)?\s+{W}{{0,2}}?(?:{DOC}|{REF}){e}", flags),
+            regex.compile(rf"{b}(?:the|these|those|all|any|some|none of the|each of the|every)\s+{W}{{0,2}}?"
+                          rf"(?:{DOC}|{REF}|{CLAIM})\s+(?:[\w'’-]+\s+){{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}){e}", flags),
+            regex.compile(rf"{b}the\s+{PART}\s+(?:[\w'’-]+\s+)?[\w'’-]+", flags),
+            regex.compile(rf"{b}(?:in|on|within|throughout|of)\s+this\s+{W}{{0,1}}?{DOC}{e}", flags),
+            lex.compile("meta_phrase_forward", "meta_phrase_backward", "meta_phrase_document"),
+        ]
+        self.meta_claim = [
+            regex.compile(rf"{b}(?:this|that|these|those){e}\s+{W}?{CLAIM}{e}", flags),
+            regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})\s+{W}?{CLAIM}{e}", flags),
+            regex.compile(rf"{b}the\s+{CLAIM}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{FLOC}|{BLOC}){e}", flags),
+        ]
+        self.pointer = regex.compile(r"(?<![\w])" + S("pointer") + r"(?![\w])", flags)
+        self.forward_words = regex.compile(rf"{b}(?:{FMOD}|{FLOC}|what follows|about to read){e}", flags)
+        self.backward_words = regex.compile(rf"{b}(?:{BMOD}|{BLOC}|what precedes|just read|what you read){e}", flags)
+        self.doc_words = regex.compile(rf"{b}{DOC}{e}", flags)
+        self.preds = {name: lex.compile(name) for name in
+                      ("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_verdict")}
+        self.pseudo = lex.compile("pseudo")
+        self.truth_cue = lex.compile("truth_cue")
+        self.label_value = lex.compile("label_value")
+        num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
+        self.prob_patterns = [
+            regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}", flags),
+            regex.compile(rf"{b}{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}[^.!?\n]{{0,40}}?{b}(?P<num>{num}){e}", flags),
+            regex.compile(rf"{b}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
+        ]
+        lv = S("label_value")
+        lk = S("label_key")
+        tagword = r"(?:false|untrue|fake|fabricated|fabrication|fiction|fictional|fictitious|satire|misinformation|disinformation|hoax|myth|rumou?r|unverified|disputed|debunked|incorrect|inaccurate|lie|bogus|counterfactual|not[-_ ]true|wrong|mistaken|misleading|made[-_ ]up|invented|unreliable)"
+        self.tag_pair = regex.compile(rf"<(?P<tag>{tagword})(?:\s[^<>]*)?>(?P<body>.*?)</(?P=tag)\s*>", flags | regex.S)
+        self.tag_attr = regex.compile(
+            rf"<(?P<tag>\w+)[^<>]*?\b(?:status|label|veracity|truth|class|data-[\w-]+|type|verdict)\s*=\s*[\"']?{lv}[\"']?[^<>]*>(?P<body>.*?)</(?P=tag)\s*>", flags | regex.S)
+        self.tag_open = regex.compile(rf"<\s*/?\s*{tagword}\s*/?\s*>", flags)
+        self.bracket_label = regex.compile(
+            rf"(?<![\w.])[\[{{(]\s*(?:{lv})(?:\s+(?:claim|statement|info|information|content|news|story|report))?\s*[\]}})]", flags)
+        self.label_line = regex.compile(
+            rf"(?:^|(?<=[\n.;|]\s{{0,3}}))\s*(?:[*_#>\-\[]+\s*)?(?:{lk})\s*[*_\]]*\s*[:=–—-]\s*[*_\"'“]*\s*(?:{lv}){e}", flags)
+        self.label_prefix = regex.compile(
+            r"^\s*(?:[*_#>\-\[]+\s*)?(?:myths?|false|fake|fiction|fictional|rumou?rs?|hoax|satire|misinformation|"
+            r"disinformation|unverified|fabricated|untrue|fabrication|falsehood|debunked)\s*[*_\]]*\s*[:\]—–]", flags)
+        self.comment = regex.compile(r"<!--(?P<body>.*?)-->", regex.S)
+        self.editor_note = regex.compile(
+            r"[\[(]\s*(?:note|editor'?s?\s+note|ed\.\s*note|nb|n\.b\.|disclaimer|warning|annotation|annotator'?s?\s+note)\s*:\s*(?P<body>[^\]\)]{3,300})[\])]", flags)
+        self.footnote_def = regex.compile(r"^\s*(?P<mark>\[\^?\d{1,3}\]|\^\d{1,3}|\*{1,3}|†|‡|\(\d{1,3}\))\s*:?\s*(?P<body>.+)$", regex.S)
+        self.inline = regex.compile(
+            r"(?:[(\[]|\s[-–—]{1,2}\s?|[–—]|,)\s*(?:(?:actually|in fact|in truth|correction|note|nb|to be clear|for the record|"
+            r"to clarify|admittedly|though|but|mind you|well)\s*[,:;]?\s*)?(?:that|this|which|it|all of this|none of this)"
+            r"(?:\s+(?:claim|part|detail|statement|bit|description|title|label|last part))?\s*(?:is|was|'s|’s|being|has been)\s*"
+            r"(?:\w+\s+)?(?:false|not true|untrue|incorrect|wrong|inaccurate|a fabrication|fabricated|made up|not accurate|"
+            r"not the case|a lie|mistaken|fiction|fictional|invented|bogus|not real|baseless|unfounded)"
+            r"|(?:[(\[]|\s[-–—]{1,2}\s?|[–—])\s*(?:(?:actually|in fact|correction)\s*[,:;]?\s*)?(?:which|this|that|it)\s+"
+            r"(?:never|did not|didn't|has never|have never)\s+(?:actually\s+)?(?:happened|happen|occurred|occur|took place|take place)"
+            r"|[(\[]\s*(?:false|not true|untrue|this is false|this is not true|not actually true|fabricated|made up|this never happened)\s*[)\]]",
+            flags)
+        self.local = [
+            regex.compile(r"\b(?:it\s+is|it['’]s|it\s+was|it\s+has\s+been|it\s+remains)\s+(?:\w+\s+)?(?:not\s+true|false|untrue|"
+                          r"a\s+(?:\w+\s+)?myth|incorrect|wrong|not\s+the\s+case|a\s+(?:\w+\s+)?misconception|inaccurate|a\s+lie|"
+                          r"simply\s+not\s+true)\s+(?:to\s+(?:say|claim|suggest|believe|think|report|assert)\s+)?that\s+(?P<content>\S.*)",
+                          flags),
+            regex.compile(r"\b(?:the|a|this|that|one)\s+(?:\w+\s+)?(?:claims?|idea|notion|belief|rumou?rs?|assertions?|allegations?|"
+                          r"myths?|stor(?:y|ies)|reports?|suggestions?|misconceptions?|theor(?:y|ies))\s+that\s+(?P<content>[^.!?]{3,}?)"
+                          r"\s+(?:is|are|was|were|has\s+been|have\s+been|remains?)\s+(?:\w+\s+)?(?:false|untrue|baseless|unfounded|"
+                          r"not\s+true|a\s+myth|incorrect|wrong|mistaken|debunked|inaccurate|a\s+hoax|fabricated|groundless|"
+                          r"unsupported|nonsense|a\s+fabrication)", flags),
+            regex.compile(r"\b(?:contrary\s+to\s+(?:popular\s+belief|rumou?rs?|reports|claims|what\s+\w+\s+(?:say|said|claim|believe)|"
+                          r"(?:a\s+)?(?:common|popular|widespread)\s+(?:myth|misconception|belief))|despite\s+(?:rumou?rs|reports|claims))\s*,\s*(?P<content>\S.*)", flags),
+        ]
+        self.behaviour = lex.compile("behaviour_warning")
+        self.cue = self._cue_regex()
+        self.custom = [r for r in ruleset.rules if r.kind == "regex"]
+        kinds = {r.kind for r in ruleset.rules}
+        self.kinds = kinds
+        self.meta_rules = [r for r in ruleset.rules if r.kind == "meta-predicate"]
+        self.rule_of_kind = {}
+        for r in ruleset.rules:
+            self.rule_of_kind.setdefault(r.kind, r)
+
+    def _cue_regex(self):
+        lex = self.ruleset.lexicon
+        parts = [lex.source("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun",
+                            "probability_verdict", "label_value", "behaviour_warning")]
+        src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--|\[\s*S\s*\d+\s*\]"
+        for r in self.ruleset.rules:
+            if r.kind == "regex":
+                src += "|" + r.compiled.pattern
+        return regex.compile(src, regex.I)
+
+    # ------------------------------------------------------------------ prefilter
+    def has_cue(self, text: str) -> bool:
+        return self.cue.search(text) is not None
+
+    # ------------------------------------------------------------------ stage 1
+    def scan_unit(self, seg: Segment, unit: Unit, units: list[Unit], pos: int):
+        """Regex stage for one unit. Returns (qualifier or None, list of candidates needing a parse)."""
+        text = unit.text
+        rk = self.rule_of_kind
+        # footnote definitions: "[1] This claim is false."
+        if "footnote" in rk:
+            m = self.footnote_def.match(text)
+            if m and self._has_predicate(m.group("body")):
+                mark = m.group("mark")
+                for other in units:
+                    if other is not unit and other.seg == unit.seg and mark in other.text and not other.text.lstrip().startswith(mark):
+                        return self._q(rk["footnote"], unit, 0, len(text), "footnote", other), []
+        # numbered pointers are resolved as meta-predicate candidates below (need a predicate)
+        # comments and editor's notes
+        if "comment" in rk:
+            for rx in (self.comment, self.editor_note):
+                for m in rx.finditer(text):
+                    body = m.group("body")
+                    if self._has_predicate(body) or self.label_value.search(body):
+                        d = self._direction_of(body, default="auto")
+                        if d == "auto":
+                            d = "self" if self._words_outside(text, m.start(), m.end()) >= 4 else "auto"
+                        return self._q(rk["comment"], unit, m.start(), m.end(), d), []
+        if "markup" in rk:
+            q = self._markup(rk["markup"], unit, text)
+            if q:
+                return q, []
+        if "negated-behaviour" in rk and not seg.kind == "annotation":
+            m = self.behaviour.search(text)
+            if m:
+                return self._q(rk["negated-behaviour"], unit, m.start(), m.end(), "next-turn"), []
+        if "inline-retraction" in rk:
+            m = self.inline.search(text)
+            if m and self._words_outside(text[: m.start()], 0, 0) >= 2:
+                return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
+        if "local-negation" in rk:
+            for rx in self.local:
+                m = rx.search(text)
+                if m and not RELATIVE_AFTER_THAT.match(m.group("content")) and not self._has_meta(m.group("content")):
+                    return self._q(rk["local-negation"], unit, m.start(), m.end(), "self"), []
+        if QUESTION.search(text):
+            return None, []
+        if "probability" in rk:
+            q = self._probability(rk["probability"], unit, text)
+            if q:
+                return q, []
+        for r in self.custom:
+            try:
+                m = r.compiled.search(text, timeout=1.0)
+            except TimeoutError:
+                continue
+            if m:
+                return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document")), []
+        cands = self._meta_candidates(seg, unit, text)
+        return None, cands
+
+    def _q(self, rule: Rule, unit: Unit, s: int, e: int, direction: str, hint=None) -> Qualifier:
+        return Qualifier(rule=rule, unit=unit, start=unit.start + s, end=unit.start + e, direction=direction,
+                         target_hint=hint)
+
+    @staticmethod
+    def _words_outside(text: str, s: int, e: int) -> int:
+        return len(regex.findall(r"[\p{L}\d]+", text[:s] + " " + text[e:]))
+
+    def _has_predicate(self, text: str) -> bool:
+        for name in ("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_verdict"):
+            for m in self.preds[name].finditer(text):
+                if not self._pseudo_or_negated(text, m):
+                    return True
+        return False
+
+    def _has_meta(self, text: str) -> bool:
+        return any(rx.search(text) for rx in self.meta_doc + self.meta_claim)
+
+    def _pseudo_or_negated(self, text: str, m) -> bool:
+        for p in self.pseudo.finditer(text, max(0, m.start() - 40), min(len(text), m.end() + 40)):
+            if p.start() <= m.start() < p.end() or p.start() < m.end() <= p.end():
+                return True
+        ptext = m.group()
+        if not NEG_IN.search(ptext) and NEG_BEFORE.search(text, max(0, m.start() - 24), m.start()):
+            return True
+        return False
+
+    def _direction_of(self, text: str, default: str) -> str:
+        if self.forward_words.search(text):
+            return "forward"
+        if self.backward_words.search(text):
+            return "backward"
+        return default
+
+    def _markup(self, rule: Rule, unit: Unit, text: str) -> Optional[Qualifier]:
+        for rx in (self.tag_pair, self.tag_attr):
+            m = rx.search(text)
+            if m:
+                return self._q(rule, unit, m.start(), m.end(), "enclosed", (unit.start + m.start("body"), unit.start + m.end("body")))
+        m = self.tag_open.search(text)
+        if m:
+            return self._q(rule, unit, m.start(), m.end(), "self" if self._words_outside(text, m.start(), m.end()) >= 3 else "auto")
+        m = self.label_prefix.match(text)
+        if m:
+            rest = self._words_outside(text, 0, m.end())
+            return self._q(rule, unit, m.start(), m.end(), "self" if rest >= 3 else "forward")
+        m = self.bracket_label.search(text)
+        if m:
+            return self._q(rule, unit, m.start(), m.end(), "self" if self._words_outside(text, m.start(), m.end()) >= 3 else "auto")
+        m = self.label_line.search(text)
+        if m:
+            before = self._words_outside(text[: m.start()], 0, 0)
+            return self._q(rule, unit, m.start(), m.end(), "self" if before >= 3 else "auto")
+        return None
+
+    def _probability(self, rule: Rule, unit: Unit, text: str) -> Optional[Qualifier]:
+        limit = float(rule.match.get("max_probability", 0.5))
+        for rx in self.prob_patterns:
+            for m in rx.finditer(text):
+                p = parse_probability(m.group("num"))
+                if p is not None and p <= limit:
+                    return self._q(rule, unit, m.start(), m.end(), self._direction_of(text, "auto"))
+        return None
+
+    def _meta_candidates(self, seg: Segment, unit: Unit, text: str) -> list[Candidate]:
+        preds: dict[str, list] = {}
+        for name, rx in self.preds.items():
+            hits = [m for m in rx.finditer(text) if not self._pseudo_or_negated(text, m)]
+            if hits:
+                preds[name] = hits
+        if not preds:
+            return []
+        metas = []
+        for m in self.pointer.finditer(text):
+            metas.append(("pointer", m.span(), "pointer"))
+        for rx in self.meta_doc:
+            for m in rx.finditer(text):
+                metas.append(("document", m.span(), self._direction_of(m.group(), "auto")))
+        for rx in self.meta_claim:
+            for m in rx.finditer(text):
+                metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
+        for m in ANAPHOR_RE.finditer(text):
+            metas.append(("anaphor", m.span(), "backward"))
+        out: list[Candidate] = []
+        for rule in self.meta_rules:
+            classes = rule.match.get("predicates", ["falsity"])
+            if "probability_verdict" not in classes and rule.id == "NN105":
+                classes = list(classes) + ["probability_verdict"]
+            kinds = rule.match.get("meta", ["document"])
+            for cls in classes:
+                for pm in preds.get(cls, ()):
+                    if "self" in kinds and regex.match(r"(?:truth|veracity|accuracy|authenticity|factuality|factual|reliability|truthfulness)", pm.group(), regex.I):
+                        out.append(Candidate(rule, unit, seg, pm.span(), None, "self", self._direction_of(text, "auto")))
+                        continue
+                    for kind, span, direction in metas:
+                        if kind not in kinds:
+                            continue
+                        if span[0] < pm.end() and pm.start() < span[1] and kind != "document":
+                            continue
+                        if kind == "pointer" and rule.match.get("scope") == "pointer":
+                            direction = "pointer"
+                        out.append(Candidate(rule, unit, seg, pm.span(), span, kind, direction))
+        return out
+
+    # ------------------------------------------------------------------ stage 2
+    def verify(self, cand: Candidate, doc) -> bool:
+        """Structural check of a candidate on its parsed unit (doc is None without a parser)."""
+        text = cand.unit.text
+        if doc is None:
+            return self._verify_words(cand, text)
+        P = _head(doc, *cand.pred)
+        if P is None:
+            return False
+        if cand.meta_kind == "self":
+            return not _conditional(P)
+        M = _head(doc, *cand.meta)
+        if M is None:
+            return False
+        if _conditional(P):
+            return False
+        if cand.meta_kind == "pointer":
+            return True
+        if cand.meta_kind == "anaphor":
+            return self._verify_anaphor(M, P, cand)
+        if _has_content_clause(M):
+            return False
+        return _related(P, M, cand)
+
+    def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
+        if M.dep_ not in ("nsubj", "nsubjpass") or M.pos_ not in ("PRON", "DET"):
+            return False
+        if M.lower_ in ("that", "this", "these", "those") and M.i + 1 < len(M.doc) and M.nbor().pos_ in ("NOUN", "PROPN", "ADJ"):
+            return False
+        cp = _clause(P)
+        head = M.head
+        if not (_clause(head) == cp or (cp.dep_ == "conj" and _clause(cp.head) == _clause(head))
+                or (cp.dep_ in ("xcomp", "ccomp") and _clause(cp.head) == _clause(head))):
+            return False
+        pred_tokens = set(range(cand.pred[0], cand.pred[1]))
+        root = _clause(head)
+        for c in root.children:
+            if c.dep_ in ("ccomp", "xcomp", "advcl", "csubj", "mark", "agent", "dative", "npadvmod", "oprd") or c.dep_ == "prep":
+                if c.idx in pred_tokens or (c.idx >= cand.pred[0] and c.idx < cand.pred[1]):
+                    continue
+                if c.dep_ == "prep" and BARE_OK_PREP.match(c.doc[c.i: c.right_edge.i + 1].text):
+                    continue
+                if c.dep_ == "xcomp" and c.idx < cand.pred[1] and c.right_edge.idx + len(c.right_edge) <= cand.pred[1] + 1:
+                    continue
+                if c.dep_ == "advcl" and c.i > P.i and c.lower_ in ("occur", "happen"):
+                    continue
+                return False
+        return True
+
+    def _verify_words(self, cand: Candidate, text: str) -> bool:
+        if cand.meta_kind in ("self", "pointer"):
+            return True
+        s = min(cand.pred[0], cand.meta[0])
+        e = max(cand.pred[1], cand.meta[1])
+        if SUBORDINATOR.search(text, s, e):
+            return False
+        if cand.meta_kind == "anaphor":
+            m = SENT_START_ANAPHOR.match(text)
+            if not m or m.end() < cand.meta[1] or len(text.split()) > 16:
+                return False
+            if regex.match(r"\s+(?:to|that)\b", text[cand.pred[1]:]):
+                return False
+            if regex.match(r"\s+(?:until|because|before|after|when|since|in \d)", text[cand.pred[1]:]):
+                return False
+            return True
+        if regex.match(r"\s+that\s+(?!follows?|precedes?|you|we|i\b)", text[cand.meta[1]:]):
+            return False
+        return len(text[s:e].split()) <= 25
+
+    # ------------------------------------------------------------------ corrections
+    def truth_statement(self, text: str, start: int = 0) -> Optional[tuple[int, int]]:
+        """Span of a truth statement ('in reality, Noah Lyles won') in text[start:], if any."""
+        for m in self.truth_cue.finditer(text, start):
+            rest = text[m.end():]
+            stop = regex.search(r"[.!?](?:\s|$)", rest)
+            clause = rest[: stop.start()] if stop else rest
+            if len(regex.findall(r"[\p{L}\d]+", clause)) < 3:
+                continue
+            if self._has_predicate(clause) or self._has_predicate(text[m.start(): m.end() + len(clause)]):
+                continue
+            if regex.search(r"\b(?:not|never|no|n't)\b", clause[:40], regex.I) and not regex.search(r"[A-Z\d]", clause[1:]):
+                continue
+            return (m.start(), m.end() + len(clause))
+        return None
+
+
+# ---------------------------------------------------------------------- parse helpers
+def _head(doc, s: int, e: int):
+    span = doc.char_span(s, e, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    return span.root
+
+
+def _clause(t):
+    while t.head.i != t.i:
+        if t.dep_ in CLAUSE_DEPS and (t.dep_ != "conj" or t.pos_ in ("VERB", "AUX")):
+            return t
+        t = t.head
+    return t
+
+
+def _conditional(P) -> bool:
+    c = _clause(P)
+    for t in (c, c.head):
+        for ch in t.children:
+            if ch.dep_ == "mark" and ch.lower_ in ("if", "whether", "unless"):
+                return True
+    return False
+
+
+def _has_content_clause(M) -> bool:
+    for c in M.children:
+        if c.dep_ in ("acl", "ccomp", "relcl"):
+            marks = [x for x in c.children if x.dep_ == "mark" and x.lower_ == "that"]
+            subj = [x for x in c.children if x.dep_ in ("nsubj", "nsubjpass", "expl")]
+            if marks and subj:
+                return True
+    return False
+
+
+def _related(P, M, cand: Candidate) -> bool:
+    cp, cm = _clause(P), _clause(M)
+    if cp == cm:
+        return True
+    if cp.dep_ in ("conj", "xcomp") and _clause(cp.head) == cm:
+        return True
+    if cm.dep_ == "conj" and _clause(cm.head) == cp:
+        return True
+    if cm.dep_ in ("ccomp", "acl", "relcl") and _clause(cm.head) == cp:
+        h = cm.head
+        if cand.pred[0] <= h.idx < cand.pred[1] + 1:
+            return True
+    # "none of the events described actually happened": the meta phrase sits inside the subject
+    if M.head.i != M.i and _clause(M.head) == cp and M.dep_ in ("acl", "relcl"):
+        return True
+    return False
+
+
+def clamp(x: float) -> float:
+    return max(0.0, min(1.0, x))
+
+
+__all__ = ["Detector", "Candidate", "parse_probability", "clamp", "math"]

@@ -1,0 +1,366 @@
+"""The audit of one record and of whole files: adapt -> split -> scan -> parse few -> link -> score."""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Optional
+
+import regex
+
+from . import scoring
+from .adapters import AdaptError, FieldMapping, adapt
+from .config import Config
+from .detecting import Candidate, Detector, parse_probability
+from .linking import Link, link
+from .models import Finding, InputError, Qualifier, Record, Segment, Unit
+from .nlp import NLP, load_nlp
+from .reading import dataset_kind, iter_paths, read_records
+from .rules import Rule, load_rules
+from .segmenting import split_units
+
+FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
+PINK = regex.compile(
+    r"\b(?:is|was|are|were|be|been|being|who(?:'s| is| was))\s+(?:not|never|n['’]t)\s+(?:\w+\s+)?(?:a|an|the)\s+(?P<attr>[\p{L}-]{3,})"
+    r"|\b(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:worked|work|served|serve|trained|train|practi[sc]ed|practi[sc]e|qualified|licensed|employed)\s+as\s+(?:a|an)\s+(?P<attr2>[\p{L}-]{3,})",
+    regex.I)
+PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
+             "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
+
+
+@dataclass
+class RecordResult:
+    findings: list[Finding]
+    error: Optional[InputError] = None
+    suppressed: int = 0
+
+
+@dataclass
+class Report:
+    files: int = 0
+    records: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    suppressed: int = 0
+    model: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Corpus-level repetition bonus (pattern 10), then the contract's order."""
+        counts: dict[str, int] = {}
+        keys = []
+        for f in self.findings:
+            k = _fingerprint(f.claim["text"]) if f.claim else ""
+            keys.append(k)
+            if k:
+                counts[k] = counts.get(k, 0) + 1
+        for f, k in zip(self.findings, keys):
+            if f.rule in ("NN501",):
+                continue
+            bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
+            if bonus:
+                f.risk = scoring.finalize(f.risk + bonus)
+                f.severity = scoring.severity_of(f.risk)
+        self.findings.sort(key=Finding.sort_key)
+        self.errors.sort(key=lambda e: (e.path, e.line or 0))
+
+    def summary(self) -> dict:
+        by_rule: dict[str, int] = {}
+        by_sev: dict[str, int] = {}
+        for f in self.findings:
+            by_rule[f.rule] = by_rule.get(f.rule, 0) + 1
+            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+        return {
+            "files": self.files,
+            "records": self.records,
+            "findings": len(self.findings),
+            "errors": len(self.errors),
+            "by_rule": dict(sorted(by_rule.items())),
+            "by_severity": {k: by_sev[k] for k in ("high", "medium", "low", "info") if k in by_sev},
+            "suppressed": self.suppressed,
+        }
+
+
+def _fingerprint(text: str) -> str:
+    return FINGERPRINT_WS.sub(" ", text.lower()).strip()[:200]
+
+
+class Auditor:
+    """Holds the compiled rules and (lazily) the spaCy pipeline for a whole run."""
+
+    def __init__(self, config: Optional[Config] = None) -> None:
+        self.config = config or Config()
+        self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
+        self.detector = Detector(self.ruleset)
+        self.mapping = self.config.fields
+        self._nlp: Optional[NLP] = None
+        self.rules_by_kind: dict[str, Rule] = {}
+        for r in self.ruleset.rules:
+            self.rules_by_kind.setdefault(r.kind, r)
+
+    # ------------------------------------------------------------------ model
+    @property
+    def nlp(self) -> NLP:
+        if self._nlp is None:
+            self._nlp = load_nlp(self.config.model)
+        return self._nlp
+
+    # ------------------------------------------------------------------ one record
+    def audit_record(self, rec: Record) -> RecordResult:
+        if rec.error:
+            return RecordResult([], InputError(rec.path, rec.line, rec.error))
+        try:
+            _fmt, segments = adapt(rec.data, self.mapping)
+        except AdaptError as e:
+            return RecordResult([], InputError(rec.path, rec.line, str(e)))
+        except RecursionError:
+            return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
+        ignore = self._suppressed_codes(rec)
+        findings = self._detect(rec, segments)
+        kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
+        return RecordResult(kept, None, len(findings) - len(kept))
+
+    def _suppressed_codes(self, rec: Record) -> list[str]:
+        codes: list[str] = []
+        data = rec.data
+        if isinstance(data, dict):
+            sup = data.get(self.mapping.suppression_field)
+            if isinstance(sup, dict):
+                ig = sup.get("ignore")
+                if isinstance(ig, str):
+                    codes.append(ig.upper())
+                elif isinstance(ig, list):
+                    codes += [str(c).upper() for c in ig]
+        for pattern, rules in self.config.per_file_ignores.items():
+            if fnmatch.fnmatch(rec.path, pattern) or fnmatch.fnmatch(rec.path.split("/")[-1], pattern):
+                codes += [c.upper() for c in rules]
+        return codes
+
+    def _detect(self, rec: Record, segments: list[Segment]) -> list[Finding]:
+        det = self.detector
+        units: list[Unit] = []
+        order = 0
+        cue_segs = set()
+        for i, s in enumerate(segments):
+            if s.kind == "annotation":
+                units.append(Unit(seg=i, start=0, end=len(s.text), text=s.text, order=order))
+                order += 1
+                continue
+            if det.has_cue(s.text):
+                cue_segs.add(i)
+            us = split_units(s.text, i, order)
+            order += len(us)
+            units.extend(us)
+        quals: list[Qualifier] = []
+        field_rule = self.rules_by_kind.get("field")
+        if field_rule is not None:
+            for u in units:
+                s = segments[u.seg]
+                if s.kind == "annotation" and _field_matches(field_rule, s, det, self.mapping.annotation_fields):
+                    quals.append(Qualifier(rule=field_rule, unit=u, start=0, end=len(s.text), direction="document"))
+        pending: list[Candidate] = []
+        if cue_segs:
+            for pos, u in enumerate(units):
+                if u.seg not in cue_segs or not det.has_cue(u.text):
+                    continue
+                q, cands = det.scan_unit(segments[u.seg], u, units, pos)
+                if q is not None:
+                    quals.append(q)
+                elif cands:
+                    pending.extend(cands)
+        if pending:
+            quals.extend(self._verify(pending))
+        findings: list[Finding] = []
+        if quals:
+            findings = self._link_and_score(rec, segments, units, quals)
+        pink = self.rules_by_kind.get("pink-elephant")
+        if pink is not None:
+            findings.extend(self._pink(rec, segments, units, pink))
+        return findings
+
+    def _verify(self, pending: list[Candidate]) -> list[Qualifier]:
+        by_unit: dict[int, list[Candidate]] = {}
+        for c in pending:
+            by_unit.setdefault(id(c.unit), []).append(c)
+        unit_list = [cs[0].unit for cs in by_unit.values()]
+        nlp = self.nlp
+        docs: list[Any]
+        if nlp.has_parser:
+            docs = list(nlp.pipe([u.text for u in unit_list]))
+        else:
+            docs = [None] * len(unit_list)
+        out = []
+        for u, doc in zip(unit_list, docs):
+            for c in by_unit[id(u)]:
+                if self.detector.verify(c, doc):
+                    d = c.direction
+                    out.append(Qualifier(rule=c.rule, unit=u, start=u.start + c.pred[0] if c.meta is None else
+                                         u.start + min(c.pred[0], c.meta[0]),
+                                         end=u.start + (c.pred[1] if c.meta is None else max(c.pred[1], c.meta[1])),
+                                         direction=d))
+                    break
+        return out
+
+    def _link_and_score(self, rec: Record, segments: list[Segment], units: list[Unit],
+                        quals: list[Qualifier]) -> list[Finding]:
+        qunits = {q.unit.order for q in quals if q.direction not in ("self", "enclosed")}
+        corr = self.rules_by_kind.get("correction")
+        corr_cats = set(corr.match.get("applies_to", [])) if corr else set()
+        findings = []
+        for q in quals:
+            scope = q.rule.match.get("scope", "document")
+            if scope == "pointer":
+                scope = "sentence"
+            links = link(q, segments, units, qunits, scope)
+            rule = q.rule
+            if corr is not None and rule.category in corr_cats:
+                t = self._truth_nearby(q, segments, units, links, qunits)
+                if t is not None:
+                    q.original_rule = rule.id
+                    rule = corr
+            target = links[0] if links else None
+            qseg = segments[q.unit.seg]
+            trained = segments[target.seg].trained if target else qseg.trained
+            risk = scoring.finalize(scoring.base_risk(rule.prior, trained, target is not None))
+            claim = None
+            field_ptr = qseg.pointer
+            if target is not None:
+                tseg = segments[target.seg]
+                claim = {"text": tseg.text[target.start:target.end], "start": target.start, "end": target.end}
+                if tseg.pointer != qseg.pointer:
+                    claim["field"] = tseg.pointer
+                field_ptr = tseg.pointer
+            qual = {"text": qseg.text[q.start:q.end], "start": q.start, "end": q.end}
+            if field_ptr != qseg.pointer:
+                qual["field"] = qseg.pointer
+            line = rec.line
+            if dataset_kind(rec.path) == "text" and qseg.pointer == "/text":
+                line = rec.line + qseg.text.count("\n", 0, q.start)
+            extra = {"direction": q.direction}
+            if q.original_rule:
+                extra["detached_rule"] = q.original_rule
+            findings.append(Finding(
+                rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
+                record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
+                message=rule.message, suggestion=None, extra=extra,
+                sort_offset=q.unit.order * 1_000_000 + q.start))
+        return findings
+
+    def _truth_nearby(self, q: Qualifier, segments, units, links: list[Link], qunits) -> Optional[str]:
+        det = self.detector
+        seg_text = segments[q.unit.seg].text
+        # inside the qualifier sentence, after the qualifier ("... is false; in reality, X won")
+        span = det.truth_statement(seg_text[: q.unit.end], q.end)
+        if span:
+            return seg_text[span[0]:span[1]]
+        targets = {(l.seg, l.start) for l in links[:1]}
+        idx = {u.order: u for u in units}
+        nxt = idx.get(q.unit.order + 1)
+        cands = []
+        if nxt is not None and (nxt.seg, nxt.start) not in targets and nxt.seg == q.unit.seg:
+            cands.append(nxt)
+        if links and links[0].unit is not None and q.direction in ("forward", "self", "enclosed"):
+            after = idx.get(links[0].unit.order + 1)
+            if after is not None and after.seg == links[0].seg and after.order not in qunits:
+                cands.append(after)
+        for c in cands:
+            head = c.text[:60]
+            if det.truth_cue.search(head):
+                span = det.truth_statement(c.text, 0)
+                if span and span[0] < 60:
+                    return c.text[span[0]:span[1]]
+        return None
+
+    def _pink(self, rec: Record, segments: list[Segment], units: list[Unit], rule: Rule) -> list[Finding]:
+        need = int(rule.match.get("min_repeats", 3))
+        out = []
+        for i, s in enumerate(segments):
+            if s.kind != "content" or not s.trained:
+                continue
+            hits: dict[str, list] = {}
+            for m in PINK.finditer(s.text):
+                attr = (m.group("attr") or m.group("attr2") or "").lower()
+                if not attr or attr in PINK_STOP:
+                    continue
+                hits.setdefault(attr, []).append(m)
+            for attr, ms in sorted(hits.items()):
+                if len(ms) < need:
+                    continue
+                m0 = ms[0]
+                sent = next((u for u in units if u.seg == i and u.start <= m0.start() < u.end), None)
+                risk = scoring.finalize(scoring.base_risk(rule.prior, True))
+                claim = {"text": sent.text, "start": sent.start, "end": sent.end} if sent else None
+                out.append(Finding(
+                    rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=rec.line,
+                    record=rec.index, field=s.pointer, trained=True,
+                    qualifier={"text": m0.group(), "start": m0.start(), "end": m0.end()}, claim=claim,
+                    message=f"{rule.message} Denied attribute '{attr}' appears {len(ms)} times.",
+                    suggestion={"text": f"Mask '{attr}' from the loss in this record ({len(ms)} occurrences), "
+                                        "or state the true attribute instead of repeating the denial.",
+                                "safe": False, "mask": [attr]},
+                    extra={"direction": "self"}, sort_offset=(sent.order if sent else 0) * 1_000_000 + m0.start()))
+        return out
+
+    # ------------------------------------------------------------------ files
+    def iter_results(self, paths: list[str], report: Report) -> Iterator[tuple[Record, RecordResult]]:
+        for path in iter_paths(paths, report.errors):
+            report.files += 1
+            for rec in read_records(path):
+                if rec.error is None:
+                    report.records += 1
+                res = self.audit_record(rec)
+                yield rec, res
+
+    def audit_paths(self, paths: list[str], progress=None) -> Report:
+        report = Report()
+        for _rec, res in self.iter_results(paths, report):
+            if res.error:
+                report.errors.append(res.error)
+            report.findings.extend(res.findings)
+            report.suppressed += res.suppressed
+            if progress is not None:
+                progress()
+        if self._nlp is not None:
+            report.model = self._nlp.name
+            if self._nlp.warning:
+                report.warnings.append(self._nlp.warning)
+        report.finish()
+        return report
+
+
+def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bool:
+    m = rule.match
+    key = seg.key
+    v = seg.value
+    truthy_false = isinstance(v, bool) and v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "f", "n"))
+    truthy_true = isinstance(v, bool) and v is True or (isinstance(v, str) and v.strip().lower() in ("true", "yes", "t", "y"))
+    if key in m.get("true_keys", ()):
+        return truthy_false
+    if key in m.get("false_keys", ()):
+        return truthy_true
+    if key in m.get("probability_keys", ()) or "prob" in key:
+        p = None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            p = float(v) / 100.0 if v > 1 else float(v)
+        elif isinstance(v, str):
+            p = parse_probability(v)
+        return p is not None and p <= 0.5
+    if key in m.get("label_keys", ()) or key in extra_keys:
+        if isinstance(v, bool):
+            return v is False and key in ("label", "labels", "truth_value", "veracity", "truth", "truthfulness")
+        if isinstance(v, str):
+            if len(v) <= 60 and det.label_value.search(v) and not det.pseudo.search(v):
+                return True
+            return det._has_predicate(v)
+    return False
+
+
+def audit_records(records: Iterable[Any], config: Optional[Config] = None, path: str = "<records>") -> Iterator[dict]:
+    """Plain Python API: audit an iterable of records (dicts); yields finding dicts per record, in order.
+
+    Usable from Ray, Spark or HF datasets `map`: each finding dict follows the JSON report contract.
+    """
+    auditor = Auditor(config)
+    for i, data in enumerate(records):
+        res = auditor.audit_record(Record(path, i + 1, i, data))
+        for f in sorted(res.findings, key=Finding.sort_key):
+            yield f.to_dict()

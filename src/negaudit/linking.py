@@ -1,0 +1,142 @@
+"""Linking: each qualifier to the claim sentences it governs.
+
+Directions: forward (what follows), backward (what precedes), document (the whole record: the
+nearest claim in either direction), self (the qualifier's own sentence, minus the qualifier),
+enclosed (the text inside a tag), pointer ("[S3]" -> the sentence labelled [S3]), footnote (the
+sentence that carries the marker) and next-turn (the next trained turn in a chat).
+A qualifier's scope stays in its own segment while that segment has claims in that direction; a
+notice alone in a system turn or a metadata field governs the record's trained text.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+from .models import Qualifier, Segment, Unit
+
+WORD = regex.compile(r"[\p{L}\d]+")
+HEADER = regex.compile(r"^\s*(?:#{1,6}\s|[*_]{2}[^*_]+[*_]{2}\s*$|[A-Z][\w' ]{0,40}:\s*$)")
+SALIENT = regex.compile(r"(?<=\S\s+)[\p{Lu}]|\d")
+SENTENCE_SCOPE = 3
+
+
+@dataclass
+class Link:
+    seg: int
+    start: int
+    end: int
+    unit: Optional[Unit]
+
+
+def is_claim_unit(u: Unit, qualifier_units: set[int]) -> bool:
+    if u.order in qualifier_units:
+        return False
+    words = WORD.findall(u.text)
+    if len(words) < 3:
+        return False
+    if HEADER.match(u.text) and len(words) < 8:
+        return False
+    return True
+
+
+def _salient(u: Unit) -> bool:
+    return len(WORD.findall(u.text)) >= 5 and SALIENT.search(u.text) is not None
+
+
+def _strip_pointer(text: str, start: int):
+    m = regex.match(r"\s*(?:\[\s*S\s*\d+\s*\]|\(\s*S\s*\d+\s*\)|S\d+[:.)])\s*", text)
+    return (start + m.end()) if m else start
+
+
+def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_units: set[int],
+         scope: str = "document") -> list[Link]:
+    """Claim spans governed by q, most salient first (the first one is the finding's target)."""
+    u = q.unit
+    d = q.direction
+    if d == "self":
+        s, e = u.start, u.end
+        before = WORD.findall(segments[u.seg].text[s:q.start])
+        after = WORD.findall(segments[u.seg].text[q.end:e])
+        if len(after) >= len(before):
+            s = q.end
+        else:
+            e = q.start
+        text = segments[u.seg].text
+        while s < e and not (text[s].isalnum() or text[s] in "\"'“‘"):
+            s += 1
+        while e > s and text[e - 1] in " ,;:-–—([":
+            e -= 1
+        return [Link(u.seg, s, e, u)] if e > s else []
+    if d == "enclosed" and q.target_hint:
+        s, e = q.target_hint
+        return [Link(u.seg, s, e, u)]
+    if d == "footnote" and q.target_hint is not None:
+        t = q.target_hint
+        return [Link(t.seg, t.start, t.end, t)]
+    if d == "pointer":
+        label = regex.search(r"\[\s*S\s*(\d+)\s*\]|\(\s*S\s*(\d+)\s*\)|\bS(\d+)\b|\b(?:sentence|statement|claim|line|item|point)\s*#?\s*(\d+)",
+                             segments[u.seg].text[q.start:q.end] + " " + u.text, regex.I)
+        if label:
+            n = next(g for g in label.groups() if g)
+            pat = regex.compile(rf"^\s*(?:\[\s*S\s*{n}\s*\]|\(\s*S\s*{n}\s*\)|S{n}[:.)]|{n}[.)])", regex.I)
+            for c in units:
+                if c is not u and pat.match(c.text):
+                    return [Link(c.seg, _strip_pointer(c.text, c.start), c.end, c)]
+            # a pointer inside the qualifier sentence itself, e.g. "[S1] is mistaken" after "[S1] ..." in one unit
+        d = "backward"
+    if d == "next-turn":
+        seg = segments[u.seg]
+        if seg.trained and seg.kind == "content":
+            own = [c for c in units if c.seg == u.seg and is_claim_unit(c, qualifier_units)]
+            after = [c for c in own if c.order > u.order]
+            before = [c for c in own if c.order < u.order]
+            pick = after or list(reversed(before))
+            return [Link(c.seg, c.start, c.end, c) for c in pick[:1]]
+        for i in range(u.seg + 1, len(segments)):
+            if segments[i].trained and segments[i].kind == "content":
+                cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units)] or \
+                     [c for c in units if c.seg == i]
+                if cl:
+                    return [Link(c.seg, c.start, c.end, c) for c in cl]
+        return []
+    claims = [c for c in units if is_claim_unit(c, qualifier_units)]
+    own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
+    fwd_own = [c for c in own if c.order > u.order]
+    bwd_own = [c for c in own if c.order < u.order][::-1]
+    trained_other = [c for c in claims if c.seg != u.seg and segments[c.seg].trained]
+    later = [c for c in trained_other if c.seg > u.seg]
+    earlier = [c for c in trained_other if c.seg < u.seg][::-1]
+    if d == "auto":
+        d = scope if scope in ("forward", "backward") else "document"
+    if d == "forward":
+        pool = fwd_own or later or (bwd_own if segments[u.seg].kind == "annotation" else [])
+        if scope == "sentence":
+            pool = pool[:SENTENCE_SCOPE]
+    elif d == "backward":
+        pool = bwd_own or earlier
+        if scope == "sentence":
+            pool = pool[:SENTENCE_SCOPE]
+    else:  # document
+        if own:
+            if not bwd_own:
+                pool = fwd_own
+            elif not fwd_own:
+                pool = bwd_own
+            elif scope == "sentence":
+                # a pointer pronoun ("It is false.") refers back to the sentence just before it
+                pool = bwd_own[:1] + fwd_own[:1]
+            else:
+                pool = sorted(own, key=lambda c: (abs(c.order - u.order), c.order))
+        else:
+            pool = trained_other or [c for c in claims if c.seg != u.seg]
+            if segments[u.seg].kind == "annotation":
+                pool = [c for c in claims if segments[c.seg].trained] or claims
+    if not pool:
+        return []
+    if d == "document" or scope == "document":
+        sal = [c for c in pool if _salient(c)]
+        if sal and sal[0] is not pool[0] and pool.index(sal[0]) <= 2:
+            pool = [sal[0]] + [c for c in pool if c is not sal[0]]
+    return [Link(c.seg, c.start, c.end, c) for c in pool]

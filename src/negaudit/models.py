@@ -1,0 +1,103 @@
+"""Plain data types that flow between the stages (read -> adapt -> split -> detect -> link -> score)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass(slots=True)
+class Record:
+    """One record read from a file: parsed JSON (or text) plus where it came from."""
+
+    path: str
+    line: int  # 1-based line where the record starts
+    index: int  # 0-based record index in the file
+    data: Any = None
+    error: Optional[str] = None
+
+
+@dataclass(slots=True)
+class Segment:
+    """A piece of text inside a record, addressed by a JSON pointer."""
+
+    pointer: str
+    text: str
+    trained: bool
+    role: str  # text, assistant, user, system, completion, prompt, output, annotation, ...
+    kind: str = "content"  # content | annotation
+    key: str = ""  # field name (annotation units: the metadata key)
+    value: Any = None  # raw value of an annotation field
+
+
+@dataclass(slots=True)
+class Unit:
+    """A sentence (or markup span) inside a segment; offsets are characters in the segment text."""
+
+    seg: int
+    start: int
+    end: int
+    text: str
+    order: int = 0  # position of the unit in the record (document order)
+
+
+@dataclass(slots=True)
+class Qualifier:
+    """A detected qualifier: a span that marks other content as false / unreliable / improbable."""
+
+    rule: "Any"  # negaudit.rules.Rule
+    unit: Unit
+    start: int  # char offsets in the segment text
+    end: int
+    direction: str = "auto"  # forward | backward | document | self | enclosed | pointer | footnote | next-turn
+    target_hint: Any = None  # enclosed span, pointer label, footnote marker
+    corrected_by: Optional[str] = None  # truth statement text, when this became a correction
+    original_rule: Optional[str] = None
+
+
+@dataclass(slots=True)
+class Finding:
+    rule: str
+    severity: str
+    risk: float
+    path: str
+    line: int
+    record: int
+    field: str
+    trained: bool
+    qualifier: dict
+    claim: Optional[dict]
+    message: str
+    suggestion: Optional[dict] = None
+    extra: dict = field(default_factory=dict)  # compatible extensions (linked_claims, ...)
+    sort_offset: int = 0
+
+    def to_dict(self) -> dict:
+        d = {
+            "rule": self.rule,
+            "severity": self.severity,
+            "risk": self.risk,
+            "path": self.path,
+            "line": self.line,
+            "record": self.record,
+            "field": self.field,
+            "trained": self.trained,
+            "qualifier": self.qualifier,
+            "claim": self.claim,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+        d.update(self.extra)
+        return d
+
+    def sort_key(self):
+        return (self.path, self.line, self.record, self.sort_offset, self.rule, self.qualifier.get("start", 0))
+
+
+@dataclass(slots=True)
+class InputError:
+    path: str
+    line: Optional[int]
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "message": self.message}

@@ -1,0 +1,92 @@
+"""Reports: the JSON contract, JSON Lines, and the rich terminal view."""
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+import orjson
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import __version__
+from .engine import Report
+
+SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def report_dict(report: Report) -> dict:
+    return {
+        "version": __version__,
+        "summary": report.summary(),
+        "findings": [f.to_dict() for f in report.findings],
+        "errors": [e.to_dict() for e in report.errors],
+    }
+
+
+def write_json(report: Report, out: IO[bytes]) -> None:
+    out.write(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2))
+    out.write(b"\n")
+
+
+def write_jsonl(report: Report, out: IO[bytes]) -> None:
+    for f in report.findings:
+        out.write(orjson.dumps(f.to_dict()))
+        out.write(b"\n")
+
+
+def _snippet(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def write_terminal(report: Report, console: Console, show_info: bool = False) -> None:
+    shown = 0
+    for f in report.findings:
+        if f.severity == "info" and not show_info:
+            continue
+        shown += 1
+        head = Text()
+        head.append(f"{f.path}:{f.line}", style="bold")
+        head.append(f" [record {f.record} {f.field}] ", style="dim")
+        head.append(f"{f.rule} ", style="bold magenta")
+        head.append(f"{f.severity}", style=SEV_STYLE[f.severity])
+        head.append(f" risk {f.risk:.2f}", style="dim")
+        if not f.trained:
+            head.append(" (untrained segment)", style="dim")
+        console.print(head)
+        console.print(Text("  " + f.message))
+        q = Text("  qualifier: ", style="dim")
+        q.append(_snippet(f.qualifier["text"]), style="red")
+        console.print(q)
+        if f.claim:
+            c = Text("  claim:     ", style="dim")
+            c.append(_snippet(f.claim["text"]), style="underline")
+            console.print(c)
+        if f.suggestion:
+            s = Text("  fix:       ", style="dim")
+            s.append(_snippet(f.suggestion["text"]), style="green")
+            console.print(s)
+    for e in report.errors:
+        where = f"{e.path}:{e.line}" if e.line else e.path
+        console.print(Text.assemble((f"{where} ", "bold"), ("error ", "bold red"), e.message))
+    summ = report.summary()
+    if summ["by_rule"]:
+        t = Table(title="negaudit summary", show_lines=False)
+        t.add_column("rule")
+        t.add_column("findings", justify="right")
+        for rule, n in summ["by_rule"].items():
+            t.add_row(rule, str(n))
+        console.print(t)
+    sev = ", ".join(f"{n} {k}" for k, n in summ["by_severity"].items()) or "no findings"
+    line = (f"{summ['files']} files, {summ['records']} records: {summ['findings']} findings ({sev}), "
+            f"{summ['errors']} errors")
+    if summ["suppressed"]:
+        line += f", {summ['suppressed']} suppressed"
+    if not show_info and summ["by_severity"].get("info"):
+        line += " (info findings hidden; --show-info to list them)"
+    console.print(line)
+
+
+def stdout_bytes() -> IO[bytes]:
+    return sys.stdout.buffer

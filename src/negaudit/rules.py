@@ -1,0 +1,243 @@
+"""Rule packs: loading YAML (safe loader only), validation, and compiled lexicons."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+import regex
+import yaml
+
+from .errors import ConfigError
+
+SEVERITIES = ("high", "medium", "low", "info")
+CATEGORIES = (
+    "detached-negation",
+    "epistemic-qualifier",
+    "annotation",
+    "correction",
+    "inline-retraction",
+    "local-negation",
+    "pink-elephant",
+    "negated-behaviour",
+    "custom",
+)
+MATCH_KINDS = (
+    "meta-predicate",
+    "probability",
+    "field",
+    "markup",
+    "comment",
+    "footnote",
+    "correction",
+    "inline-retraction",
+    "local-negation",
+    "pink-elephant",
+    "negated-behaviour",
+    "regex",
+)
+DIRECTIONS = ("forward", "backward", "document", "self", "auto")
+RULE_KEYS = {
+    "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
+    "rationale", "example", "fix", "match", "tests",
+}
+REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
+
+
+def builtin_rules_dir() -> Path:
+    """The shipped rules/ folder: inside the wheel, or at the repository root in a checkout."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "rules", here.parent.parent / "rules"):
+        if (cand / "core.yaml").is_file():
+            return cand
+    raise ConfigError(str(here / "rules"), "rules", "built-in rule packs not found (broken install)")
+
+
+@dataclass
+class Rule:
+    id: str
+    name: str
+    category: str
+    severity: str
+    prior: float
+    message: str
+    match: dict
+    pattern: Optional[int] = None
+    prior_source: str = ""
+    rationale: str = ""
+    example: dict = field(default_factory=dict)
+    fix: str = ""
+    tests: dict = field(default_factory=dict)
+    pack: str = ""
+    compiled: Any = None  # compiled regex for kind: regex
+
+    @property
+    def kind(self) -> str:
+        return self.match["kind"]
+
+
+class Lexicon:
+    """Named lists of regex fragments compiled into word-bounded alternations."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, list[str]] = {}
+        self._cache: dict[tuple, Any] = {}
+
+    def extend(self, name: str, items: Iterable[str]) -> None:
+        self.lists.setdefault(name, []).extend(items)
+        self._cache.clear()
+
+    def source(self, *names: str) -> str:
+        frags: list[str] = []
+        for n in names:
+            frags.extend(self.lists.get(n, ()))
+        # longest first so alternation prefers the longest phrase
+        frags = sorted(set(frags), key=lambda s: (-len(s), s))
+        return "(?:" + "|".join(f.replace(" ", r"\s+") for f in frags) + ")"
+
+    def compile(self, *names: str, bounded: bool = True):
+        key = (names, bounded)
+        pat = self._cache.get(key)
+        if pat is None:
+            src = self.source(*names)
+            if bounded:
+                src = r"(?<![\w])" + src + r"(?![\w])"
+            pat = regex.compile(src, regex.IGNORECASE | regex.V0)
+            self._cache[key] = pat
+        return pat
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    lexicon: Lexicon
+
+    def by_id(self, code: str) -> Optional[Rule]:
+        for r in self.rules:
+            if r.id == code:
+                return r
+        return None
+
+    def enabled(self, kind: str) -> list[Rule]:
+        return [r for r in self.rules if r.kind == kind]
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        with open(path, "rb") as fh:
+            return yaml.safe_load(fh)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "?"
+        raise ConfigError(str(path), where, f"invalid YAML: {getattr(e, 'problem', e)}") from None
+    except OSError as e:
+        raise ConfigError(str(path), "-", f"cannot read rule pack: {e.strerror or e}") from None
+
+
+def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
+    where = f"rules[{idx}]"
+    if not isinstance(raw, dict):
+        raise ConfigError(path, where, "a rule must be a mapping")
+    unknown = set(raw) - RULE_KEYS
+    if unknown:
+        raise ConfigError(path, f"{where}.{sorted(unknown)[0]}", "unknown key")
+    for key in ("id", "name", "category", "severity", "prior", "message", "match"):
+        if key not in raw:
+            raise ConfigError(path, f"{where}.{key}", "missing required key")
+    rid = raw["id"]
+    if not isinstance(rid, str) or not regex.fullmatch(r"[A-Z]{1,6}\d{2,5}", rid):
+        raise ConfigError(path, f"{where}.id", f"rule id must look like NN101, got {rid!r}")
+    where = f"rules[{idx}] ({rid})"
+    if raw["severity"] not in SEVERITIES:
+        raise ConfigError(path, f"{where}.severity", f"must be one of {', '.join(SEVERITIES)}")
+    if raw["category"] not in CATEGORIES:
+        raise ConfigError(path, f"{where}.category", f"must be one of {', '.join(CATEGORIES)}")
+    prior = raw["prior"]
+    if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not 0.0 <= prior <= 1.0:
+        raise ConfigError(path, f"{where}.prior", "must be a number between 0 and 1")
+    for key in ("name", "message"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            raise ConfigError(path, f"{where}.{key}", "must be a non-empty string")
+    match = raw["match"]
+    if not isinstance(match, dict) or match.get("kind") not in MATCH_KINDS:
+        raise ConfigError(path, f"{where}.match.kind", f"must be one of {', '.join(MATCH_KINDS)}")
+    rule = Rule(
+        id=rid,
+        name=raw["name"],
+        category=raw["category"],
+        severity=raw["severity"],
+        prior=float(prior),
+        message=raw["message"],
+        match=match,
+        pattern=raw.get("pattern"),
+        prior_source=str(raw.get("prior_source", "")),
+        rationale=str(raw.get("rationale", "")),
+        example=raw.get("example") or {},
+        fix=str(raw.get("fix", "")),
+        tests=raw.get("tests") or {},
+        pack=path,
+    )
+    if rule.kind == "regex":
+        pats = match.get("patterns") or ([match["pattern"]] if "pattern" in match else None)
+        if not pats or not all(isinstance(p, str) for p in pats):
+            raise ConfigError(path, f"{where}.match.patterns", "a regex rule needs a list of pattern strings")
+        try:
+            rule.compiled = regex.compile("|".join(f"(?:{p})" for p in pats), regex.IGNORECASE)
+        except regex.error as e:
+            raise ConfigError(path, f"{where}.match.patterns", f"invalid regex: {e}") from None
+        direction = match.get("direction", "document")
+        if direction not in DIRECTIONS:
+            raise ConfigError(path, f"{where}.match.direction", f"must be one of {', '.join(DIRECTIONS)}")
+    return rule
+
+
+def load_pack(path: Path, lexicon: Lexicon) -> list[Rule]:
+    data = _load_yaml(path)
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        raise ConfigError(str(path), "-", "a rule pack must be a mapping with 'rules' and/or 'lexicons'")
+    unknown = set(data) - {"pack", "rules", "lexicons", "version"}
+    if unknown:
+        raise ConfigError(str(path), sorted(unknown)[0], "unknown key")
+    lex = data.get("lexicons") or {}
+    if not isinstance(lex, dict):
+        raise ConfigError(str(path), "lexicons", "must be a mapping of name -> list of patterns")
+    for name, items in lex.items():
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(str(path), f"lexicons.{name}", "must be a list of strings")
+        for i in items:
+            try:
+                regex.compile(i)
+            except regex.error as e:
+                raise ConfigError(str(path), f"lexicons.{name}", f"invalid pattern {i!r}: {e}") from None
+        lexicon.extend(name, items)
+    raw_rules = data.get("rules") or []
+    if not isinstance(raw_rules, list):
+        raise ConfigError(str(path), "rules", "must be a list")
+    return [_validate_rule(r, str(path), i) for i, r in enumerate(raw_rules)]
+
+
+def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[str] = (),
+               ignore: Iterable[str] = ()) -> RuleSet:
+    """Load the built-in packs plus `extra_packs`, then apply select/ignore (code prefixes)."""
+    lexicon = Lexicon()
+    rules: list[Rule] = []
+    base = builtin_rules_dir()
+    packs = [base / "lexicon.yaml", base / "core.yaml"] + [Path(p) for p in extra_packs]
+    seen: dict[str, str] = {}
+    for p in packs:
+        for r in load_pack(Path(p), lexicon):
+            if r.id in seen:
+                raise ConfigError(str(p), r.id, f"duplicate rule id (already defined in {seen[r.id]})")
+            seen[r.id] = str(p)
+            rules.append(r)
+    select = [s.upper() for s in select]
+    ignore = [s.upper() for s in ignore]
+    if select:
+        rules_sel = [r for r in rules if any(r.id.startswith(s) for s in select)]
+    else:
+        rules_sel = rules
+    rules_sel = [r for r in rules_sel if not any(r.id.startswith(s) for s in ignore)]
+    return RuleSet(rules=rules_sel, lexicon=lexicon)
