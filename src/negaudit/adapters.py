@@ -156,8 +156,12 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None) -> tuple[str, list[S
     for key, val in rec.items():
         if key in used or key == mapping.suppression_field:
             continue
-        if key in IGNORED_KEYS and key not in extra:
+        if (key in IGNORED_KEYS or key.endswith("_names")) and key not in extra:
             continue
+        if isinstance(val, int) and not isinstance(val, bool):
+            names = rec.get(f"{key}_names") or rec.get(f"{key}s_names") or rec.get(f"{key}_list")
+            if isinstance(names, list) and 0 <= val < len(names) and isinstance(names[val], str):
+                val = names[val]  # ClassLabel-style: "label": 0 with "label_names": ["false", "true"]
         _annotations(segs, "/" + _esc(key), key, val, 0)
     return fmt, segs
 
@@ -170,7 +174,7 @@ def _annotations(segs: list[Segment], ptr: str, key: str, val: Any, depth: int) 
             _annotations(segs, f"{ptr}/{_esc(k)}", str(k), v, depth + 1)
     elif isinstance(val, list):
         for i, v in enumerate(val[:20]):
-            if isinstance(v, (str, bool, int, float)):
+            if isinstance(v, (str, bool, int, float, dict)):
                 _annotations(segs, f"{ptr}/{i}", key, v, depth + 1)
     elif isinstance(val, (str, bool, int, float)) and val is not None:
         text = val if isinstance(val, str) else _scalar_text(val)

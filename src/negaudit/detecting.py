@@ -36,6 +36,43 @@ CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "xcomp", "csubj", "csubjpass", 
 BARE_OK_PREP = regex.compile(r"^(?:in|at|by)\s+(?:any|all|every|no|fact|reality|truth|the slightest|way|respect|sense|"
                              r"form|detail|part|whole)\b", regex.I)
 MARKUP_SELF_PREFIX = regex.compile(r"^\s*(?:[*_#>]+\s*)?")
+CONTAINER_NOUNS = regex.compile(
+    r"^(?:documents?|texts?|articles?|pages?|tables?|files?|e-?mails?|messages?|sections?|paragraphs?|lists?|chapters?|"
+    r"posts?|transcripts?|excerpts?|passages?|threads?|entr(?:y|ies)|pieces?|essays?|books?|guides?|videos?|figures?|"
+    r"charts?|images?|photos?|links?|forms?|sites?|websites?|blogs?|datasets?|samples?|examples?|materials?|"
+    r"contents?|sources?|versions?)$", regex.I)
+NEGATION = regex.compile(r"(?<![\w'’])(?:never|not|no longer)(?![\w'’])|n['’]t(?![\w])", regex.I)
+NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|reply|return|be reached|comment|answer|disclose|elaborate|"
+                           r"immediately|yet|only|just|necessarily|always|all|least|much|many|far|long|enough|because|until)", regex.I)
+NEG_QUANTIFIER = regex.compile(r"^\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
+DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
+             "ignore", "discount", "dismiss", "reject"}
+REPORTING_VERBS = {"describe", "recount", "report", "depict", "contain", "present", "tell", "feature", "concern",
+                   "discuss", "mention", "include", "narrate", "chronicle", "detail", "portray", "claim", "allege",
+                   "assert", "state", "say", "relate"}
+ASIDE = regex.compile(r"\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
+                      r"|,\s+(?P<e>which\s[^,.;]{2,200})(?=[,.;])|\s[—–]\s?(?P<f>[^—–]{2,240}?)(?=[.!?]?$)")
+RETRACTION_OPEN = regex.compile(
+    r"^\s*(?:no[,;.]|nope|not so|not true|untrue|incorrect|false|wrong|inaccurate|correction|corrected|actually|in fact|"
+    r"in truth|editor|ed\.|editor's note|note|nb|n\.b\.|fact[- ]?check|to be clear|for the record|spoiler|this never|"
+    r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong))\b",
+    regex.I)
+NO_SUCH = regex.compile(r"\bno such\b|\b(?:never|not|n't|did not|didn't|has never|was never|were never)\b", regex.I)
+ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|not including|not counting|no relation|"
+                             r"not related|not his real name|not her real name|not their real name|not verified by (?:us|the author)|"
+                             r"not including|not inclusive|no pun intended|not a typo|not sponsored)\b", regex.I)
+LABEL_UNIT_MAX_WORDS = 7
+PROVENANCE = regex.compile(
+    r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
+    r"reposted from|copied from|scraped from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
+TRUTH_LABEL = regex.compile(
+    r"^\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
+    r"what really happened|actually)\s*[:—–]\s*", regex.I)
+RELIABILITY_LINE = regex.compile(
+    r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level)?"
+    r"\s*[:=]\s*(?:very\s+|extremely\s+)?(?:low|poor|none|dubious|questionable|doubtful|minimal|unknown|unverified|0|f)\b", regex.I)
+CONTENT_WORD = regex.compile(r"\b(?:[\p{Lu}][\p{L}'’-]+|\d[\d,.]*|[\p{Ll}]{6,})\b")
+STRIKE = regex.compile(r"~~(?P<body>[^~]{3,}?)~~|<(?P<tag>s|del|strike)>(?P<body2>.*?)</(?P=tag)>", regex.I | regex.S)
 
 NUM_WORDS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
              "a hundred": 100, "one hundred": 100, "thousand": 1000, "a thousand": 1000,
@@ -86,6 +123,7 @@ class Detector:
         FMOD, BMOD = S("forward_modifier"), S("backward_modifier")
         FLOC, BLOC, DLOC = S("forward_locator"), S("backward_locator"), S("document_locator")
         PART = S("meta_participle")
+        INDOC = rf"(?:in|on|within|throughout|from)\s+(?:this|the present|the above|the following|the preceding|the attached)\s+{DOC}"
         flags = regex.I
         b = r"(?<![\w'])"
         e = r"(?![\w'])"
@@ -93,13 +131,14 @@ class Detector:
             regex.compile(rf"{b}(?:this|these|its|their){e}\s+{W}{{0,2}}?{DOC}{e}", flags),
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})(?:[\s-]+mentioned)?\s+{W}{{0,2}}?(?:{DOC}|{REF}){e}", flags),
             regex.compile(rf"{b}(?:the|these|those|all|any|some|none of the|each of the|every)\s+{W}{{0,2}}?"
-                          rf"(?:{DOC}|{REF}|{CLAIM})\s+(?:[\w'’-]+\s+){{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}){e}", flags),
+                          rf"(?P<noun>[\w'’-]+)\s+{W}{{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}|{INDOC}){e}", flags),
             regex.compile(rf"{b}the\s+{PART}\s+(?:[\w'’-]+\s+)?[\w'’-]+", flags),
             regex.compile(rf"{b}(?:in|on|within|throughout|of)\s+this\s+{W}{{0,1}}?{DOC}{e}", flags),
+            regex.compile(rf"{b}(?:this|that|the)\s+(?:[\w'’-]+['’]s\s+)?{W}{{0,1}}?{CLAIM}{e}(?=\s+(?:has|have|had|is|are|was|were)\b)", flags),
             lex.compile("meta_phrase_forward", "meta_phrase_backward", "meta_phrase_document"),
         ]
         self.meta_claim = [
-            regex.compile(rf"{b}(?:this|that|these|those){e}\s+{W}?{CLAIM}{e}", flags),
+            regex.compile(rf"{b}(?:this|that|these|those){e}\s+{W}{{0,2}}?{CLAIM}{e}", flags),
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})\s+{W}?{CLAIM}{e}", flags),
             regex.compile(rf"{b}the\s+{CLAIM}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{FLOC}|{BLOC}){e}", flags),
         ]
@@ -111,6 +150,8 @@ class Detector:
                       ("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_verdict")}
         self.pseudo = lex.compile("pseudo")
         self.truth_cue = lex.compile("truth_cue")
+        self.truth_target = lex.compile("truth_target")
+        self.doc_noun_re = regex.compile(rf"^(?:{DOC}|{CLAIM})$", flags)
         self.label_value = lex.compile("label_value")
         num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
         self.prob_patterns = [
@@ -126,7 +167,7 @@ class Detector:
             rf"<(?P<tag>\w+)[^<>]*?\b(?:status|label|veracity|truth|class|data-[\w-]+|type|verdict)\s*=\s*[\"']?{lv}[\"']?[^<>]*>(?P<body>.*?)</(?P=tag)\s*>", flags | regex.S)
         self.tag_open = regex.compile(rf"<\s*/?\s*{tagword}\s*/?\s*>", flags)
         self.bracket_label = regex.compile(
-            rf"(?<![\w.])[\[{{(]\s*(?:{lv})(?:\s+(?:claim|statement|info|information|content|news|story|report))?\s*[\]}})]", flags)
+            rf"(?<![\w.])[\[{{(]\s*[*_]*\s*(?:{lv})(?![\w])[^\[\]{{}}()\n]{{0,40}}[\]}})]", flags)
         self.label_line = regex.compile(
             rf"(?:^|(?<=[\n.;|]\s{{0,3}}))\s*(?:[*_#>\-\[]+\s*)?(?:{lk})\s*[*_\]]*\s*[:=–—-]\s*[*_\"'“]*\s*(?:{lv}){e}", flags)
         self.label_prefix = regex.compile(
@@ -211,6 +252,15 @@ class Detector:
             q = self._markup(rk["markup"], unit, text)
             if q:
                 return q, []
+        q = self._label_unit(seg, unit, text)
+        if q:
+            return q, []
+        if "correction" in rk and pos > 0:
+            m = TRUTH_LABEL.match(text)
+            prev = units[pos - 1]
+            if m and prev.seg == unit.seg and _overlap(prev.text, text) >= 2 and (NO_SUCH.search(text) or
+                                                                                 self.truth_cue.search(text)):
+                return self._q(rk["correction"], unit, 0, len(text), "backward"), []
         if "negated-behaviour" in rk and not seg.kind == "annotation":
             m = self.behaviour.search(text)
             if m:
@@ -219,6 +269,18 @@ class Detector:
             m = self.inline.search(text)
             if m and self._words_outside(text[: m.start()], 0, 0) >= 2:
                 return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
+            for m in ASIDE.finditer(text):
+                g = next(k for k in "abcdef" if m.group(k) is not None)
+                aside = m.group(g)
+                if self._words_outside(text[: m.start()], 0, 0) < 2 or ASIDE_PSEUDO.match(aside):
+                    continue
+                opener = RETRACTION_OPEN.match(aside)
+                if (opener and (NO_SUCH.search(aside) or self._has_predicate(aside) or opener.group().strip().lower()
+                                in ("no,", "no;", "no.", "nope", "not so", "not true", "untrue", "incorrect", "false",
+                                    "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
+                        or (g == "e" and self._has_predicate(aside)) \
+                        or (g != "e" and self._has_predicate(aside) and regex.search(r"\b(?:this|that|it|which|claim|none)\b", aside, regex.I)):
+                    return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
             for rx in self.local:
                 m = rx.search(text)
@@ -275,6 +337,10 @@ class Detector:
         return default
 
     def _markup(self, rule: Rule, unit: Unit, text: str) -> Optional[Qualifier]:
+        m = STRIKE.search(text)
+        if m:
+            bs, be = (m.span("body") if m.group("body") is not None else m.span("body2"))
+            return self._q(rule, unit, m.start(), m.end(), "enclosed", (unit.start + bs, unit.start + be))
         for rx in (self.tag_pair, self.tag_attr):
             m = rx.search(text)
             if m:
@@ -295,6 +361,45 @@ class Detector:
             return self._q(rule, unit, m.start(), m.end(), "self" if before >= 3 else "auto")
         return None
 
+    def _label_unit(self, seg: Segment, unit: Unit, text: str) -> Optional[Qualifier]:
+        """A short stand-alone label ('SATIRE', 'Short story:', 'A regional myth:', 'Source: a hoax site')."""
+        if seg.kind == "annotation":
+            return None
+        words = regex.findall(r"[\p{L}\d]+", text)
+        m = RELIABILITY_LINE.search(text)
+        if m and len(words) <= 12:
+            r = self._rule_for_class("unreliable")
+            if r:
+                return self._q(r, unit, m.start(), m.end(), "document")
+        if PROVENANCE.match(text) and len(words) <= 40:
+            for cls in ("unreliable", "fiction", "framing"):
+                for pm in self.preds[cls].finditer(text):
+                    if not self._pseudo_or_negated(text, pm):
+                        r = self._rule_for_class(cls)
+                        if r:
+                            return self._q(r, unit, 0, len(text), "document")
+        if len(words) > LABEL_UNIT_MAX_WORDS or not words:
+            return None
+        stripped = text.strip(" *_#>[]()\"'“”")
+        is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or "\n" not in text and unit.start == 0 \
+            or text.strip().startswith(("[", "(", "*", "#", ">"))
+        if not is_label:
+            return None
+        for cls in ("fiction", "framing", "unreliable", "uncertain", "falsity"):
+            for pm in self.preds[cls].finditer(text):
+                if self._pseudo_or_negated(text, pm):
+                    continue
+                r = self._rule_for_class(cls)
+                if r:
+                    return self._q(r, unit, 0, len(text), "forward" if unit.start == 0 or stripped.endswith(":") else "document")
+        return None
+
+    def _rule_for_class(self, cls: str) -> Optional[Rule]:
+        for r in self.meta_rules:
+            if cls in r.match.get("predicates", ()) and r.match.get("scope") != "pointer":
+                return r
+        return None
+
     def _probability(self, rule: Rule, unit: Unit, text: str) -> Optional[Qualifier]:
         limit = float(rule.match.get("max_probability", 0.5))
         for rx in self.prob_patterns:
@@ -310,25 +415,53 @@ class Detector:
             hits = [m for m in rx.finditer(text) if not self._pseudo_or_negated(text, m)]
             if hits:
                 preds[name] = hits
-        if not preds:
+        neg_hits = list(NEGATION.finditer(text))
+        truth_hits = list(self.truth_target.finditer(text))
+        if not preds and not neg_hits and not truth_hits:
             return []
         metas = []
         for m in self.pointer.finditer(text):
             metas.append(("pointer", m.span(), "pointer"))
         for rx in self.meta_doc:
             for m in rx.finditer(text):
-                metas.append(("document", m.span(), self._direction_of(m.group(), "auto")))
+                kind = "document"
+                noun = m.groupdict().get("noun")
+                if noun and not self.doc_noun_re.match(noun):
+                    kind = "referent"
+                elif noun and CONTAINER_NOUNS.match(noun):
+                    kind = "container"
+                metas.append((kind, m.span(), self._direction_of(m.group(), "auto")))
         for rx in self.meta_claim:
             for m in rx.finditer(text):
                 metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
         for m in ANAPHOR_RE.finditer(text):
-            metas.append(("anaphor", m.span(), "backward"))
+            metas.append(("anaphor", m.span(), "auto"))
         out: list[Candidate] = []
+        # a referent of the text ("the law discussed below", "the individual mentioned") with any
+        # negated predicate, and a negative quantifier over the text ("none of the above") with a
+        # positive truth predicate, both say the content is not real
+        falsity_rules = [r for r in self.meta_rules if "falsity" in r.match.get("predicates", ())
+                         and r.match.get("scope") != "pointer"]
+        if falsity_rules:
+            r0 = falsity_rules[0]
+            for kind, span, direction in metas:
+                if kind == "referent":
+                    for nm in neg_hits:
+                        if nm.start() >= span[1] and not NEG_PSEUDO.match(text, nm.start()):
+                            out.append(Candidate(r0, unit, seg, nm.span(), span, "referent", direction))
+                            break
+                if kind in ("document", "claim", "referent") and NEG_QUANTIFIER.match(text, span[0]):
+                    for tm in truth_hits:
+                        if tm.start() >= span[1]:
+                            out.append(Candidate(r0, unit, seg, tm.span(), span, "document", direction))
+                            break
         for rule in self.meta_rules:
             classes = rule.match.get("predicates", ["falsity"])
             if "probability_verdict" not in classes and rule.id == "NN105":
                 classes = list(classes) + ["probability_verdict"]
-            kinds = rule.match.get("meta", ["document"])
+            kinds = list(rule.match.get("meta", ["document"]))
+            if "document" in kinds:
+                kinds += ["referent", "container"]
             for cls in classes:
                 for pm in preds.get(cls, ()):
                     if "self" in kinds and regex.match(r"(?:truth|veracity|accuracy|authenticity|factuality|factual|reliability|truthfulness)", pm.group(), regex.I):
@@ -366,9 +499,15 @@ class Detector:
             return self._verify_anaphor(M, P, cand)
         if _has_content_clause(M):
             return False
+        if P.lemma_ in DISBELIEF:
+            if not (M.head.i == P.i or (M.head.dep_ == "prep" and M.head.head.i == P.i)
+                    or (M.head.dep_ in ("prep", "agent") and M.head.head.head.i == P.i)):
+                return False
         return _related(P, M, cand)
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
+        if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):
+            return not any(c.dep_ == "mark" for c in M.head.children)
         if M.dep_ not in ("nsubj", "nsubjpass") or M.pos_ not in ("PRON", "DET"):
             return False
         if M.lower_ in ("that", "this", "these", "those") and M.i + 1 < len(M.doc) and M.nbor().pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -430,6 +569,12 @@ class Detector:
         return None
 
 
+def _overlap(a: str, b: str) -> int:
+    wa = {w.lower() for w in CONTENT_WORD.findall(a)}
+    wb = {w.lower() for w in CONTENT_WORD.findall(b)}
+    return len(wa & wb)
+
+
 # ---------------------------------------------------------------------- parse helpers
 def _head(doc, s: int, e: int):
     span = doc.char_span(s, e, alignment_mode="expand")
@@ -472,6 +617,12 @@ def _related(P, M, cand: Candidate) -> bool:
     if cp.dep_ in ("conj", "xcomp") and _clause(cp.head) == cm:
         return True
     if cm.dep_ == "conj" and _clause(cm.head) == cp:
+        return True
+    if cm.dep_ in ("csubj", "csubjpass") and _clause(cm.head) == cp:
+        return True
+    # "This entry describes an agreement that never existed"
+    if cp.dep_ in ("relcl", "acl") and cp.head.dep_ in ("dobj", "attr", "pobj") and _clause(cp.head) == cm \
+            and cm.lemma_ in REPORTING_VERBS:
         return True
     if cm.dep_ in ("ccomp", "acl", "relcl") and _clause(cm.head) == cp:
         h = cm.head
