@@ -57,11 +57,25 @@ RETRACTION_OPEN = regex.compile(
     r"in truth|editor|ed\.|editor's note|note|nb|n\.b\.|fact[- ]?check|to be clear|for the record|spoiler|this never|"
     r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong))\b",
     regex.I)
+DISCOURSE = regex.compile(r"\b(?:to be clear|for the record|again|actually|in fact|in reality|to clarify|of course)\b", regex.I)
 NO_SUCH = regex.compile(r"\bno such\b|\b(?:never|not|n't|did not|didn't|has never|was never|were never)\b", regex.I)
 ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|not including|not counting|no relation|"
                              r"not related|not his real name|not her real name|not their real name|not verified by (?:us|the author)|"
                              r"not including|not inclusive|no pun intended|not a typo|not sponsored)\b", regex.I)
 LABEL_UNIT_MAX_WORDS = 7
+EXTRA_CUE = regex.compile(
+    r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
+    r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification)\s*[:—–]|"
+    r"\b(?:none|nothing|no part|neither) (?:of )?(?:this|that|it|the above|these|the following|the \w+ (?:above|below))\b|"
+    r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
+LOCATOR_CUE = regex.compile(
+    r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
+    r"featured|depicted|portrayed|in this (?:article|document|text|story|post|page|entry|report|piece|section|passage))\b", regex.I)
+NOTICE_HEADER = regex.compile(
+    r"^\W{0,6}(?:editor'?s?\s+note|editorial\s+note|ed\.\s+note|disclaimer|notice|important\s+notice|reader\s+(?:notice|advisory)|"
+    r"warning|note|nb|advisory|content\s+advisory|content\s+warning|attention|caution|fact[- ]?check(?:\s+(?:status|note|result))?|"
+    r"correction\s+notice|archiv(?:e|al)\s+note|moderator(?:'s)?\s+note|admin(?:istrator)?(?:'s)?\s+note|admin|mod|update|"
+    r"heads\s+up|please\s+note|transparency\s+note|context|status|health\s+warning|research\s+note|dataset\s+note)\b\W{0,3}[:\]—–-]", regex.I)
 PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
     r"reposted from|copied from|scraped from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
@@ -142,6 +156,7 @@ class Detector:
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})\s+{W}?{CLAIM}{e}", flags),
             regex.compile(rf"{b}the\s+{CLAIM}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{FLOC}|{BLOC}){e}", flags),
         ]
+        self.weak_doc = regex.compile(rf"{b}the\s+{W}{{0,1}}?(?P<noun>{DOC}){e}", flags)
         self.pointer = regex.compile(r"(?<![\w])" + S("pointer") + r"(?![\w])", flags)
         self.forward_words = regex.compile(rf"{b}(?:{FMOD}|{FLOC}|what follows|about to read){e}", flags)
         self.backward_words = regex.compile(rf"{b}(?:{BMOD}|{BLOC}|what precedes|just read|what you read){e}", flags)
@@ -222,7 +237,10 @@ class Detector:
 
     # ------------------------------------------------------------------ prefilter
     def has_cue(self, text: str) -> bool:
-        return self.cue.search(text) is not None
+        if self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
+            return True
+        # a referent of the text with a negated predicate ("the law discussed below was never passed")
+        return LOCATOR_CUE.search(text) is not None and NEGATION.search(text) is not None
 
     # ------------------------------------------------------------------ stage 1
     def scan_unit(self, seg: Segment, unit: Unit, units: list[Unit], pos: int):
@@ -279,6 +297,7 @@ class Detector:
                                 in ("no,", "no;", "no.", "nope", "not so", "not true", "untrue", "incorrect", "false",
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
                         or (g == "e" and self._has_predicate(aside)) \
+                        or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
                         or (g != "e" and self._has_predicate(aside) and regex.search(r"\b(?:this|that|it|which|claim|none)\b", aside, regex.I)):
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
@@ -300,6 +319,10 @@ class Detector:
             if m:
                 return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document")), []
         cands = self._meta_candidates(seg, unit, text)
+        if not cands:
+            q = self._notice(seg, unit, text)
+            if q:
+                return q, []
         return None, cands
 
     def _q(self, rule: Rule, unit: Unit, s: int, e: int, direction: str, hint=None) -> Qualifier:
@@ -381,7 +404,7 @@ class Detector:
         if len(words) > LABEL_UNIT_MAX_WORDS or not words:
             return None
         stripped = text.strip(" *_#>[]()\"'“”")
-        is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or "\n" not in text and unit.start == 0 \
+        is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or (unit.start == 0 and len(words) <= 3) \
             or text.strip().startswith(("[", "(", "*", "#", ">"))
         if not is_label:
             return None
@@ -392,6 +415,21 @@ class Detector:
                 r = self._rule_for_class(cls)
                 if r:
                     return self._q(r, unit, 0, len(text), "forward" if unit.start == 0 or stripped.endswith(":") else "document")
+        return None
+
+    def _notice(self, seg: Segment, unit: Unit, text: str) -> Optional[Qualifier]:
+        """'Editor's note: none of it happened' - a notice header is itself the meta-reference."""
+        m = NOTICE_HEADER.match(text)
+        if not m:
+            return None
+        rest = text[m.end():]
+        for cls in ("falsity", "fiction", "unreliable", "uncertain", "framing"):
+            for pm in self.preds[cls].finditer(rest):
+                if self._pseudo_or_negated(rest, pm) or SUBORDINATOR.search(rest, 0, pm.start()):
+                    continue
+                r = self._rule_for_class(cls)
+                if r:
+                    return self._q(r, unit, 0, len(text), "auto")
         return None
 
     def _rule_for_class(self, cls: str) -> Optional[Rule]:
@@ -434,6 +472,10 @@ class Detector:
         for rx in self.meta_claim:
             for m in rx.finditer(text):
                 metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
+        if unit_edge(unit, seg):
+            for m in self.weak_doc.finditer(text):
+                metas.append(("document", m.span(), "auto"))
+        metas = _dedupe_metas(metas)
         for m in ANAPHOR_RE.finditer(text):
             metas.append(("anaphor", m.span(), "auto"))
         out: list[Candidate] = []
@@ -474,6 +516,9 @@ class Detector:
                             continue
                         if kind == "pointer" and rule.match.get("scope") == "pointer":
                             direction = "pointer"
+                        if kind == "anaphor" and rule.category == "detached-negation" or (
+                                kind == "anaphor" and cls == "uncertain"):
+                            direction = "anaphor"
                         out.append(Candidate(rule, unit, seg, pm.span(), span, kind, direction))
         return out
 
@@ -507,6 +552,8 @@ class Detector:
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
         if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):
+            if not (cand.pred[0] <= M.head.idx < cand.pred[1]):
+                return False
             return not any(c.dep_ == "mark" for c in M.head.children)
         if M.dep_ not in ("nsubj", "nsubjpass") or M.pos_ not in ("PRON", "DET"):
             return False
@@ -567,6 +614,22 @@ class Detector:
                 continue
             return (m.start(), m.end() + len(clause))
         return None
+
+
+def unit_edge(unit: Unit, seg: Segment) -> bool:
+    """Is the unit the first or last sentence of its segment (where notices sit)?"""
+    return unit.start == 0 or not seg.text[unit.end:].strip()
+
+
+def _dedupe_metas(metas: list) -> list:
+    """Keep the longest of overlapping meta-references; a claim-level one wins a tie with a document phrase."""
+    order = sorted(metas, key=lambda m: (-(m[1][1] - m[1][0]), 0 if m[0] == "claim" else 1))
+    kept: list = []
+    for m in order:
+        if any(m[1][0] < k[1][1] and k[1][0] < m[1][1] for k in kept):
+            continue
+        kept.append(m)
+    return sorted(kept, key=lambda m: m[1][0])
 
 
 def _overlap(a: str, b: str) -> int:

@@ -333,8 +333,12 @@ def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bo
     v = seg.value
     truthy_false = isinstance(v, bool) and v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "f", "n"))
     truthy_true = isinstance(v, bool) and v is True or (isinstance(v, str) and v.strip().lower() in ("true", "yes", "t", "y"))
-    if key in m.get("true_keys", ()):
-        return truthy_false
+    numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
+    if key in m.get("true_keys", ()) or key in ("truthfulness", "veracity", "factuality", "truth_score", "accuracy"):
+        if numeric:
+            return 0 <= v <= 0.5 or (1 < v <= 100 and v <= 50 and key != "accuracy")
+        if key in m.get("true_keys", ()):
+            return truthy_false
     if key in m.get("false_keys", ()):
         return truthy_true
     if key in m.get("probability_keys", ()) or "prob" in key:

@@ -102,6 +102,17 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                     return [Link(c.seg, c.start, c.end, c) for c in cl]
         return []
     claims = [c for c in units if is_claim_unit(c, qualifier_units)]
+    if d == "anaphor":
+        # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
+        before = [c for c in claims if c.seg == u.seg and c.order < u.order]
+        if before:
+            c = before[-1]
+            return [Link(c.seg, c.start, c.end, c)]
+        prev = [c for c in claims if c.seg < u.seg and segments[c.seg].kind == "content"]
+        if prev and segments[u.seg].role in ("assistant", "user", "system"):
+            c = prev[-1]
+            return [Link(c.seg, c.start, c.end, c)]
+        d = "forward"
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
     fwd_own = [c for c in own if c.order > u.order]
     bwd_own = [c for c in own if c.order < u.order][::-1]
