@@ -21,7 +21,7 @@ from .rules import Rule, RuleSet
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
-NEG_IN = regex.compile(r"\b(?:not|never|no|nobody|nothing|none|n['’]t|lacks?|without|disregard|ignore)\b|n['’]t\b", regex.I)
+NEG_IN = regex.compile(r"\b(?:not|never|no|nobody|nothing|none|n['’]t|lacks?|without)\b|n['’]t\b", regex.I)
 SUBORDINATOR = regex.compile(r"\b(?:how|why|whether|because|although|though|while|when|where|who|whom|whose|if|unless)\b", regex.I)
 QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
 ANAPHOR_RE = regex.compile(r"(?<![\w'])(?:it|this|that|these|those)(?![\w'])", regex.I)
@@ -43,7 +43,10 @@ CONTAINER_NOUNS = regex.compile(
     r"contents?|sources?|versions?)$", regex.I)
 NEGATION = regex.compile(r"(?<![\w'’])(?:never|not|no longer)(?![\w'’])|n['’]t(?![\w])", regex.I)
 NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|reply|return|be reached|comment|answer|disclose|elaborate|"
-                           r"immediately|yet|only|just|necessarily|always|all|least|much|many|far|long|enough|because|until)", regex.I)
+                           r"immediately|yet|only|just|necessarily|always|all|least|much|many|far|long|enough|because|until|include|includes|"
+                           r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
+                           r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
+                           r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
 NEG_QUANTIFIER = regex.compile(r"^\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
              "ignore", "discount", "dismiss", "reject"}
@@ -55,7 +58,8 @@ ASIDE = regex.compile(r"\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—
 RETRACTION_OPEN = regex.compile(
     r"^\s*(?:no[,;.]|nope|not so|not true|untrue|incorrect|false|wrong|inaccurate|correction|corrected|actually|in fact|"
     r"in truth|editor|ed\.|editor's note|note|nb|n\.b\.|fact[- ]?check|to be clear|for the record|spoiler|this never|"
-    r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong))\b",
+    r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong)|"
+    r"or rather|or not|well,? no|scratch that|not quite|not so fast)\b",
     regex.I)
 DISCOURSE = regex.compile(r"\b(?:to be clear|for the record|again|actually|in fact|in reality|to clarify|of course)\b", regex.I)
 NO_SUCH = regex.compile(r"\bno such\b|\b(?:never|not|n't|did not|didn't|has never|was never|were never)\b", regex.I)
@@ -65,7 +69,7 @@ ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|
 LABEL_UNIT_MAX_WORDS = 7
 EXTRA_CUE = regex.compile(
     r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
-    r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification)\s*[:—–]|"
+    r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|erratum|errata|editor'?s?\s+fix)\b|"
     r"\b(?:none|nothing|no part|neither) (?:of )?(?:this|that|it|the above|these|the following|the \w+ (?:above|below))\b|"
     r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
 LOCATOR_CUE = regex.compile(
@@ -78,10 +82,10 @@ NOTICE_HEADER = regex.compile(
     r"heads\s+up|please\s+note|transparency\s+note|context|status|health\s+warning|research\s+note|dataset\s+note)\b\W{0,3}[:\]—–-]", regex.I)
 PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
-    r"reposted from|copied from|scraped from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
+    r"reposted from|copied from|scraped from|sourced from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
 TRUTH_LABEL = regex.compile(
     r"^\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
-    r"what really happened|actually)\s*[:—–]\s*", regex.I)
+    r"what really happened|actually|erratum|errata|editor'?s?\s+fix|fix|amendment|retraction)(?:\s+[\w'’]+){0,4}\s*[:—–]\s*", regex.I)
 RELIABILITY_LINE = regex.compile(
     r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level)?"
     r"\s*[:=]\s*(?:very\s+|extremely\s+)?(?:low|poor|none|dubious|questionable|doubtful|minimal|unknown|unverified|0|f)\b", regex.I)
@@ -91,6 +95,10 @@ STRIKE = regex.compile(r"~~(?P<body>[^~]{3,}?)~~|<(?P<tag>s|del|strike)>(?P<body
 NUM_WORDS = {"ten": 10, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100,
              "a hundred": 100, "one hundred": 100, "thousand": 1000, "a thousand": 1000,
              "one thousand": 1000, "million": 1e6, "a million": 1e6, "one million": 1e6}
+
+
+WORD_NUM = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+            "fifteen": 15, "twenty": 20, "twenty-five": 25, "thirty": 30, "forty": 40, "fifty": 50}
 
 
 def parse_probability(text: str) -> Optional[float]:
@@ -110,6 +118,9 @@ def parse_probability(text: str) -> Optional[float]:
     m = regex.match(r"0?\.\d+$", t)
     if m:
         return float(t)
+    m = regex.match(r"(one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|twenty-five|thirty|forty|fifty)[\s-]?(?:percent|per cent)", t)
+    if m:
+        return WORD_NUM[m.group(1)] / 100.0
     if regex.search(r"\b(?:low|small|slim|tiny|remote|negligible|minimal|minuscule|slight|marginal)\b", t):
         return 0.1
     return None
@@ -142,7 +153,7 @@ class Detector:
         b = r"(?<![\w'])"
         e = r"(?![\w'])"
         self.meta_doc = [
-            regex.compile(rf"{b}(?:this|these|its|their){e}\s+{W}{{0,2}}?{DOC}{e}", flags),
+            regex.compile(rf"{b}(?:this|these){e}\s+{W}{{0,2}}?(?P<noun>{DOC}){e}", flags),
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})(?:[\s-]+mentioned)?\s+{W}{{0,2}}?(?:{DOC}|{REF}){e}", flags),
             regex.compile(rf"{b}(?:the|these|those|all|any|some|none of the|each of the|every)\s+{W}{{0,2}}?"
                           rf"(?P<noun>[\w'’-]+)\s+{W}{{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}|{INDOC}){e}", flags),
@@ -216,6 +227,7 @@ class Detector:
                           r"(?:a\s+)?(?:common|popular|widespread)\s+(?:myth|misconception|belief))|despite\s+(?:rumou?rs|reports|claims))\s*,\s*(?P<content>\S.*)", flags),
         ]
         self.behaviour = lex.compile("behaviour_warning")
+        self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
         kinds = {r.kind for r in ruleset.rules}
@@ -228,7 +240,7 @@ class Detector:
     def _cue_regex(self):
         lex = self.ruleset.lexicon
         parts = [lex.source("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun",
-                            "probability_verdict", "label_value", "behaviour_warning")]
+                            "probability_verdict", "label_value", "behaviour_warning", "fiction_request")]
         src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--|\[\s*S\s*\d+\s*\]"
         for r in self.ruleset.rules:
             if r.kind == "regex":
@@ -276,9 +288,13 @@ class Detector:
         if "correction" in rk and pos > 0:
             m = TRUTH_LABEL.match(text)
             prev = units[pos - 1]
-            if m and prev.seg == unit.seg and _overlap(prev.text, text) >= 2 and (NO_SUCH.search(text) or
-                                                                                 self.truth_cue.search(text)):
+            if m and prev.seg == unit.seg and _overlap(prev.text, text) >= 2:
                 return self._q(rk["correction"], unit, 0, len(text), "backward"), []
+        if not seg.trained and seg.kind == "content":
+            m = self.fiction_request.search(text)
+            r = self._rule_for_class("fiction")
+            if m and r:
+                return self._q(r, unit, m.start(), m.end(), "next-turn"), []
         if "negated-behaviour" in rk and not seg.kind == "annotation":
             m = self.behaviour.search(text)
             if m:
@@ -401,9 +417,10 @@ class Detector:
                         r = self._rule_for_class(cls)
                         if r:
                             return self._q(r, unit, 0, len(text), "document")
-        if len(words) > LABEL_UNIT_MAX_WORDS or not words:
-            return None
         stripped = text.strip(" *_#>[]()\"'“”")
+        limit = 14 if stripped.endswith(":") else LABEL_UNIT_MAX_WORDS
+        if len(words) > limit or not words:
+            return None
         is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or (unit.start == 0 and len(words) <= 3) \
             or text.strip().startswith(("[", "(", "*", "#", ">"))
         if not is_label:
@@ -431,6 +448,10 @@ class Detector:
                 if r:
                     return self._q(r, unit, 0, len(text), "auto")
         return None
+
+    def _is_phrase_meta(self, text: str, span) -> bool:
+        """'what follows', 'the above' ... (no noun): negations after them are ordinary text."""
+        return self.doc_words.search(text, span[0], span[1]) is None and self.meta_doc[2].match(text, span[0]) is None
 
     def _rule_for_class(self, cls: str) -> Optional[Rule]:
         for r in self.meta_rules:
@@ -487,7 +508,7 @@ class Detector:
         if falsity_rules:
             r0 = falsity_rules[0]
             for kind, span, direction in metas:
-                if kind == "referent":
+                if kind in ("referent", "document") and not self._is_phrase_meta(text, span):
                     for nm in neg_hits:
                         if nm.start() >= span[1] and not NEG_PSEUDO.match(text, nm.start()):
                             out.append(Candidate(r0, unit, seg, nm.span(), span, "referent", direction))

@@ -20,6 +20,9 @@ WORD = regex.compile(r"[\p{L}\d]+")
 HEADER = regex.compile(r"^\s*(?:#{1,6}\s|[*_]{2}[^*_]+[*_]{2}\s*$|[A-Z][\w' ]{0,40}:\s*$)")
 SALIENT = regex.compile(r"(?<=\S\s+)[\p{Lu}]|\d")
 SENTENCE_SCOPE = 3
+REQUEST = regex.compile(r"^\W*(?:please\s+|now\s+|can you\s+|could you\s+)?(?:write|generate|create|tell|give|summari[sz]e|describe|"
+                        r"explain|list|produce|draft|compose|make|provide|continue|complete|rewrite|translate|answer|reply|"
+                        r"respond|imagine|pretend|act|draw|outline|expand|elaborate|paraphrase|simulate)\b", regex.I)
 
 
 @dataclass
@@ -102,6 +105,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                     return [Link(c.seg, c.start, c.end, c) for c in cl]
         return []
     claims = [c for c in units if is_claim_unit(c, qualifier_units)]
+    seg_text = segments[u.seg].text
+    if d in ("forward", "auto", "document"):
+        # "The following is false: <claim>" - the claim shares the qualifier's sentence
+        colon = seg_text.find(":", q.end, u.end)
+        if colon >= 0 and colon - q.end < 4 and len(WORD.findall(seg_text[colon:u.end])) >= 4:
+            return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
         before = [c for c in claims if c.seg == u.seg and c.order < u.order]
@@ -114,6 +123,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             return [Link(c.seg, c.start, c.end, c)]
         d = "forward"
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
+    if own and not segments[u.seg].trained and all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
+        own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
     fwd_own = [c for c in own if c.order > u.order]
     bwd_own = [c for c in own if c.order < u.order][::-1]
     trained_other = [c for c in claims if c.seg != u.seg and segments[c.seg].trained]

@@ -102,7 +102,7 @@ class Lexicon:
         if pat is None:
             src = self.source(*names)
             if bounded:
-                src = r"(?<![\w])" + src + r"(?![\w])"
+                src = r"(?<![\w-])" + src + r"(?![\w-])"
             pat = regex.compile(src, regex.IGNORECASE | regex.V0)
             self._cache[key] = pat
         return pat
