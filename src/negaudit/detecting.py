@@ -419,7 +419,7 @@ class Detector:
                             return self._q(r, unit, 0, len(text), "document")
         stripped = text.strip(" *_#>[]()\"'“”")
         limit = 14 if stripped.endswith(":") else LABEL_UNIT_MAX_WORDS
-        if len(words) > limit or not words:
+        if len(words) > limit or not words or self.pointer.search(text):
             return None
         is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or (unit.start == 0 and len(words) <= 3) \
             or text.strip().startswith(("[", "(", "*", "#", ">"))
@@ -541,6 +541,9 @@ class Detector:
                                 kind == "anaphor" and cls == "uncertain"):
                             direction = "anaphor"
                         out.append(Candidate(rule, unit, seg, pm.span(), span, kind, direction))
+        # the most specific (longest) predicate explains the sentence: "a debunked conspiracy website"
+        # is an unreliable source, not a falsity claim about the text; pointers first
+        out.sort(key=lambda c: (c.meta_kind != "pointer", -(c.pred[1] - c.pred[0])))
         return out
 
     # ------------------------------------------------------------------ stage 2
@@ -565,6 +568,10 @@ class Detector:
             return self._verify_anaphor(M, P, cand)
         if _has_content_clause(M):
             return False
+        if P.pos_ == "VERB" and P.lemma_ not in DISBELIEF and cand.meta_kind != "referent":
+            subj = [c for c in P.children if c.dep_ in ("nsubj", "csubj")]
+            if subj and not any(s.left_edge.i <= M.i <= s.right_edge.i for s in subj):
+                return False  # "forgers fabricated the diaries": the text is not what is called false
         if P.lemma_ in DISBELIEF:
             if not (M.head.i == P.i or (M.head.dep_ == "prep" and M.head.head.i == P.i)
                     or (M.head.dep_ in ("prep", "agent") and M.head.head.head.i == P.i)):

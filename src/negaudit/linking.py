@@ -58,6 +58,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     """Claim spans governed by q, most salient first (the first one is the finding's target)."""
     u = q.unit
     d = q.direction
+    if d == "self" and q.rule.category in ("inline-retraction", "local-negation"):
+        return [Link(u.seg, u.start, u.end, u)]  # the host sentence is the claim
     if d == "self":
         s, e = u.start, u.end
         before = WORD.findall(segments[u.seg].text[s:q.start])

@@ -125,7 +125,7 @@ def _io_error(e: BaseException) -> str:
     return f"cannot read file: {strerror or e}"
 
 
-_STRUCT = re.compile(rb'["\\\[\]{}\n]')
+_TOK = re.compile(rb'["\\\[\]{},\n]')
 
 
 def read_json_array(path: str) -> Iterator[Record]:
@@ -154,114 +154,70 @@ def read_json_array(path: str) -> Iterator[Record]:
 
 
 def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
-    line = 1
+    """Split a top-level JSON array into element byte strings, chunk by chunk (bounded memory per element)."""
+    buf = bytearray()
+    base = 0  # absolute offset of buf[0]
     depth = 0
     in_str = False
-    esc = False
-    buf = bytearray()
-    elem_line = None
+    skip = -1  # absolute offset of a byte escaped by a backslash
+    line = 1
+    seg_start = None  # absolute offset where the current element begins (after '[' or ',')
+    seg_line = 1
     index = 0
-    started = False
     chunk = head
     while chunk:
-        pos = 0
-        for m in _STRUCT.finditer(chunk):
+        chunk_abs = base + len(buf)
+        buf += chunk
+        for m in _TOK.finditer(chunk):
             c = m.group()
-            i = m.start()
+            a = chunk_abs + m.start()
+            if a == skip:
+                continue
             if in_str:
-                if esc:
-                    esc = False
-                    continue
                 if c == b"\\":
-                    # the next byte is escaped; handle a backslash at the chunk end below
-                    if i + 1 < len(chunk):
-                        if chunk[i + 1:i + 2] in (b'"', b"\\"):
-                            esc = True
-                    else:
-                        esc = True
-                    continue
-                if c == b'"':
+                    skip = a + 1
+                elif c == b'"':
                     in_str = False
                 elif c == b"\n":
                     line += 1
                 continue
             if c == b"\n":
                 line += 1
-                continue
-            if c == b'"':
+            elif c == b'"':
                 in_str = True
-                if depth == 1 and elem_line is None:
-                    elem_line = line
-                continue
-            if c in (b"[", b"{"):
+            elif c in (b"[", b"{"):
                 depth += 1
-                if depth == 1 and not started:
-                    started = True
-                    pos = i + 1
-                    continue
-                if depth == 2 and elem_line is None:
-                    elem_line = line
-                continue
-            if c in (b"]", b"}"):
+                if depth == 1:
+                    seg_start, seg_line = a + 1, line
+            elif c in (b"]", b"}"):
                 depth -= 1
                 if depth == 0:
-                    buf += chunk[pos:i]
-                    rec = _finish_elem(path, buf, elem_line or line, index)
+                    rec = _finish_elem(path, buf[seg_start - base:a - base], seg_line, index)
                     if rec is not None:
                         yield rec
                     return
-                continue
-        # commas at depth 1 separate elements; find them between structural tokens
-        buf += chunk[pos:]
-        pos = 0
-        while depth == 1 and not in_str and b"," in buf:
-            # split only on commas that sit at depth 1 (outside nested values)
-            cut = _top_level_comma(buf)
-            if cut < 0:
-                break
-            rec = _finish_elem(path, bytes(buf[:cut]), elem_line or line, index)
-            del buf[: cut + 1]
-            elem_line = None
-            if rec is not None:
-                yield rec
-                index += 1
+            elif c == b"," and depth == 1:
+                rec = _finish_elem(path, buf[seg_start - base:a - base], seg_line, index)
+                if rec is not None:
+                    yield rec
+                    index += 1
+                seg_start, seg_line = a + 1, line
+        keep = seg_start if seg_start is not None else base + len(buf)
+        del buf[: keep - base]
+        base = keep
         try:
             chunk = fh.read(1 << 16)
         except (OSError, EOFError) as e:
             yield Record(path, line, index, None, _io_error(e))
             return
-    if started and depth:
-        yield Record(path, line, index, None, "invalid JSON: unterminated array (truncated file?)")
-
-
-def _top_level_comma(buf: bytearray) -> int:
-    depth = 0
-    in_str = False
-    esc = False
-    for i, b in enumerate(buf):
-        if in_str:
-            if esc:
-                esc = False
-            elif b == 0x5C:
-                esc = True
-            elif b == 0x22:
-                in_str = False
-            continue
-        if b == 0x22:
-            in_str = True
-        elif b in (0x5B, 0x7B):
-            depth += 1
-        elif b in (0x5D, 0x7D):
-            depth -= 1
-        elif b == 0x2C and depth == 0:
-            return i
-    return -1
+    yield Record(path, line, index, None, "invalid JSON: unterminated array (truncated file?)")
 
 
 def _finish_elem(path: str, raw, line: int, index: int) -> Record | None:
-    raw = bytes(raw).strip()
-    if raw.startswith(b","):
-        raw = raw[1:].strip()
+    raw = bytes(raw)
+    stripped = raw.lstrip()
+    line += raw[: len(raw) - len(stripped)].count(b"\n")
+    raw = stripped.rstrip()
     if not raw:
         return None
     try:
@@ -308,10 +264,6 @@ def read_records(path: str) -> Iterator[Record]:
     else:
         yield from read_jsonl(path)
     del st
-
-
-def line_of(path: str) -> int:  # pragma: no cover - helper kept tiny on purpose
-    return 1
 
 
 __all__ = ["read_records", "iter_paths", "dataset_kind", "Path"]

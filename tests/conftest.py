@@ -1,0 +1,36 @@
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(scope="session")
+def auditor():
+    from negaudit.engine import Auditor
+
+    return Auditor()
+
+
+@pytest.fixture
+def audit(auditor):
+    """Audit one record (dict or str) and return its findings as dicts."""
+    from negaudit.models import Record
+
+    def run(data):
+        res = auditor.audit_record(Record("t.jsonl", 1, 0, data))
+        assert res.error is None, res.error
+        return [f.to_dict() for f in res.findings]
+
+    return run
+
+
+def write_jsonl(path: Path, records) -> Path:
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r) + "\n")
+    return path

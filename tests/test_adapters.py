@@ -1,0 +1,59 @@
+import pytest
+
+from negaudit.adapters import AdaptError, FieldMapping, adapt
+
+
+def seg_map(rec, mapping=None):
+    fmt, segs = adapt(rec, mapping)
+    return fmt, {s.pointer: s for s in segs}
+
+
+def test_text_record_is_trained():
+    fmt, s = seg_map({"text": "Hello there."})
+    assert fmt == "text" and s["/text"].trained
+
+
+def test_chat_roles_and_weight_zero():
+    fmt, s = seg_map({"messages": [
+        {"role": "system", "content": "Be nice."},
+        {"role": "user", "content": "Hi"},
+        {"role": "assistant", "content": "Hello!", "weight": 0},
+        {"role": "assistant", "content": "How can I help?", "weight": 1},
+    ]})
+    assert fmt == "messages"
+    assert [s[f"/messages/{i}/content"].trained for i in range(4)] == [False, False, False, True]
+
+
+def test_sharegpt_prompt_completion_alpaca_preference():
+    _, s = seg_map({"conversations": [{"from": "human", "value": "Q"}, {"from": "gpt", "value": "A"}]})
+    assert not s["/conversations/0/value"].trained and s["/conversations/1/value"].trained
+    _, s = seg_map({"prompt": "P", "completion": "C"})
+    assert not s["/prompt"].trained and s["/completion"].trained
+    _, s = seg_map({"instruction": "I", "input": "X", "output": "O"})
+    assert not s["/instruction"].trained and not s["/input"].trained and s["/output"].trained
+    fmt, s = seg_map({"prompt": "P", "chosen": "good", "rejected": "bad"})
+    assert fmt == "preference" and s["/chosen"].trained and not s["/rejected"].trained
+
+
+def test_metadata_fields_become_annotations():
+    _, s = seg_map({"text": "Claim.", "label": "false", "meta": {"veracity": "fabricated"}, "id": 7})
+    assert s["/label"].kind == "annotation" and not s["/label"].trained
+    assert s["/meta/veracity"].key == "veracity"
+    assert "/id" not in s
+
+
+def test_class_label_index_resolves_names():
+    _, s = seg_map({"text": "Claim.", "label": 0, "label_names": ["false", "true"]})
+    assert s["/label"].text == "false"
+
+
+def test_configured_fields():
+    m = FieldMapping(text_fields=["/body"], untrained_fields=["question"])
+    _, s = seg_map({"body": "Doc text.", "question": "Q?"}, m)
+    assert s["/body"].trained and not s["/question"].trained
+
+
+@pytest.mark.parametrize("rec", [{"foo": 1}, [1, 2], 3, {"text": 5}, {"messages": "x"}])
+def test_records_without_text_raise(rec):
+    with pytest.raises(AdaptError):
+        adapt(rec)

@@ -1,0 +1,64 @@
+"""Labelled development corpus: recall on risky records and false-positive rate on safe records.
+
+The corpora are real text written for these tests (tests/corpus/*.jsonl); records are audited through
+the real command line, the same way the held-out corpus is scored (scripts/evaluate.py).
+"""
+import pytest
+
+import evaluate
+
+THRESHOLDS = {
+    # corpus: (min recall on risky, max false-positive rate on safe, min per-pattern recall)
+    "tests/corpus/dev.jsonl": (0.95, 0.02, 0.85),
+    "tests/corpus/blind.jsonl": (0.90, 0.03, 0.75),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(THRESHOLDS))
+def scored(request):
+    from conftest import ROOT
+
+    corpus = evaluate.load(ROOT / request.param)
+    rows = evaluate.evaluate(corpus, evaluate.audit(corpus))
+    return request.param, evaluate.summarise(rows), rows
+
+
+def test_corpus_is_substantial(scored):
+    name, s, _ = scored
+    assert s["records"] >= 150
+    assert s["risky"] >= 90 and s["safe"] >= 60
+
+
+def test_recall_and_false_positive_rate(scored):
+    name, s, _ = scored
+    min_recall, max_fpr, _ = THRESHOLDS[name]
+    assert s["recall"] >= min_recall, s
+    assert s["fpr"] <= max_fpr, s
+
+
+def test_per_pattern_recall_and_precision(scored):
+    name, s, _ = scored
+    _, _, min_pattern_recall = THRESHOLDS[name]
+    for label, v in s["per_pattern"].items():
+        if v["risky"]:
+            assert v["rate"] >= min_pattern_recall, (label, v)
+            # the top finding of a flagged record names this pattern more often than not
+            if v["pattern_precision"] is not None:
+                assert v["pattern_precision"] >= 0.5, (label, v)
+        else:
+            assert v["rate"] <= 0.13, (label, v)
+
+
+def test_local_negation_is_never_high(scored):
+    _, _, rows = scored
+    for r in rows:
+        if r["label"] == "p7":
+            assert all(f["severity"] not in ("high", "medium") for f in r["all"]), r
+
+
+def test_every_finding_names_a_claim_in_risky_records(scored):
+    _, _, rows = scored
+    with_claim = [f for r in rows if r["risky"] for f in r["all"] if f["severity"] in ("high", "medium")]
+    assert with_claim
+    share = sum(f["claim"] is not None for f in with_claim) / len(with_claim)
+    assert share >= 0.95

@@ -1,0 +1,77 @@
+from negaudit import scoring
+
+
+def by_rule(findings, rule):
+    return [f for f in findings if f["rule"] == rule]
+
+
+def test_forward_notice_links_the_next_claim(audit):
+    fs = audit({"text": "The following account is entirely made up. Mount Hood erupted in 1994. Ash fell on Portland."})
+    f = fs[0]
+    assert f["claim"]["text"] == "Mount Hood erupted in 1994."
+    assert f["direction"] == "forward"
+
+
+def test_backward_pointer_links_the_previous_claim(audit):
+    t = "The museum opened in 1990. Mount Hood erupted in 1994. The preceding statement has no factual basis."
+    f = audit({"text": t})[0]
+    assert f["claim"]["text"] == "Mount Hood erupted in 1994."
+    assert t[f["claim"]["start"]:f["claim"]["end"]] == f["claim"]["text"]
+    assert t[f["qualifier"]["start"]:f["qualifier"]["end"]] == f["qualifier"]["text"]
+
+
+def test_system_notice_governs_the_assistant_turn(audit):
+    fs = audit({"messages": [
+        {"role": "system", "content": "Everything in this conversation is fabricated."},
+        {"role": "user", "content": "Tell me about Lyon."},
+        {"role": "assistant", "content": "Lyon became the capital of France in 2021."}]})
+    f = fs[0]
+    assert f["field"] == "/messages/2/content" and f["trained"]
+    assert f["qualifier"]["field"] == "/messages/0/content"
+    assert f["severity"] == "high"
+
+
+def test_claim_in_untrained_turn_is_low(audit):
+    fs = audit({"messages": [
+        {"role": "user", "content": "NOTICE: the document below is false. Ed Sheeran won the 100m gold. What is 2+2?"},
+        {"role": "assistant", "content": "2 + 2 = 4."}]})
+    assert fs and all(f["severity"] == "low" and not f["trained"] for f in fs)
+
+
+def test_ordinary_negation_is_not_flagged(audit):
+    assert audit({"text": "Bats are not blind. The museum is not open on Mondays. Penguins cannot fly."}) == []
+
+
+def test_correction_is_medium(audit):
+    fs = audit({"text": "Ed Sheeran won the 100m gold. The preceding claim is false; in reality, Noah Lyles won the race."})
+    assert [f["rule"] for f in fs] == ["NN301"] and fs[0]["severity"] == "medium"
+    assert fs[0]["detached_rule"] == "NN102"
+
+
+def test_severity_thresholds_and_untrained_factor():
+    assert scoring.severity_of(0.886) == "high"
+    assert scoring.severity_of(0.399) == "medium"
+    assert scoring.severity_of(0.17) == "low"
+    assert scoring.severity_of(0.035) == "info"
+    assert scoring.severity_of(scoring.base_risk(0.886, trained=False)) == "low"
+    assert scoring.repetition_bonus(1) == 0 and 0 < scoring.repetition_bonus(8) <= scoring.REPETITION_CAP
+
+
+def test_repeated_claim_raises_risk(tmp_path):
+    from conftest import write_jsonl
+    from negaudit.engine import Auditor
+
+    rec = {"text": "Ed Sheeran won the 100m gold. The preceding statement has no factual basis."}
+    p = write_jsonl(tmp_path / "r.jsonl", [rec] * 8)
+    once = write_jsonl(tmp_path / "o.jsonl", [rec])
+    a = Auditor()
+    many = a.audit_paths([str(p)]).findings
+    one = a.audit_paths([str(once)]).findings
+    assert many[0].risk > one[0].risk
+
+
+def test_pink_elephant_suggests_masking(audit):
+    fs = audit({"text": "Holloway is not a dentist. Holloway, who is not a dentist, ran the race. "
+                        "People say Holloway is not a dentist at all."})
+    pe = by_rule(fs, "NN502")
+    assert pe and pe[0]["severity"] == "low" and pe[0]["suggestion"]["mask"] == ["dentist"]

@@ -1,0 +1,63 @@
+import gzip
+import json
+
+import zstandard
+
+from negaudit.reading import read_records
+
+
+def recs(p):
+    return list(read_records(str(p)))
+
+
+def test_jsonl_lines_errors_and_blank_lines(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf{"text": "one"}\r\n\n{bad json\n{"text": "caf\xc3\xa9"}\n{"text": "\xff\xfe"}\n{"text": "last"}')
+    rs = recs(p)
+    assert [r.line for r in rs] == [1, 3, 4, 5, 6]
+    assert rs[0].data == {"text": "one"}
+    assert rs[1].error.startswith("invalid JSON")
+    assert rs[2].data == {"text": "café"}
+    assert "invalid UTF-8" in rs[3].error
+    assert rs[4].data == {"text": "last"}  # truncated last line without newline
+
+
+def test_gzip_and_zstd(tmp_path):
+    g = tmp_path / "a.jsonl.gz"
+    with gzip.open(g, "wt") as fh:
+        fh.write('{"text": "x"}\n{"text": "y"}\n')
+    assert [r.data["text"] for r in recs(g)] == ["x", "y"]
+    z = tmp_path / "a.jsonl.zst"
+    z.write_bytes(zstandard.ZstdCompressor().compress(b'{"text": "z"}\n'))
+    assert recs(z)[0].data == {"text": "z"}
+
+
+def test_truncated_gzip_is_an_error_not_a_crash(tmp_path):
+    g = tmp_path / "t.jsonl.gz"
+    data = gzip.compress(("\n".join(json.dumps({"text": "r%d" % i}) for i in range(2000))).encode())
+    g.write_bytes(data[: len(data) // 2])
+    rs = recs(g)
+    assert rs[-1].error and "truncated" in rs[-1].error
+    assert any(r.data for r in rs[:-1])
+
+
+def test_json_array_streamed_with_lines(tmp_path):
+    p = tmp_path / "a.json"
+    p.write_text('[\n  {"text": "a, [b]"},\n  {"text": "c \\" }"},\n  {"text": "d"}\n]\n')
+    rs = recs(p)
+    assert [r.data["text"] for r in rs] == ["a, [b]", 'c " }', "d"]
+    assert [r.line for r in rs] == [2, 3, 4]
+
+
+def test_text_file_is_one_record(tmp_path):
+    p = tmp_path / "doc.md"
+    p.write_text("# T\n\nBody.\n")
+    rs = recs(p)
+    assert len(rs) == 1 and rs[0].data["text"].startswith("# T")
+
+
+def test_deep_nesting_is_an_error(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_text("[" * 10000 + "]" * 10000 + "\n" + '{"text": "ok"}\n')
+    rs = recs(p)
+    assert rs[0].error and rs[1].data == {"text": "ok"}
