@@ -259,6 +259,15 @@ class Detector:
         """Regex stage for one unit. Returns (qualifier or None, list of candidates needing a parse)."""
         text = unit.text
         rk = self.rule_of_kind
+        # user rules first: an explicit house rule explains its sentence better than a heuristic
+        for r in self.custom:
+            try:
+                m = r.compiled.search(text, timeout=1.0)
+            except TimeoutError:
+                continue
+            if m:
+                return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document")), []
+
         # footnote definitions: "[1] This claim is false."
         if "footnote" in rk:
             m = self.footnote_def.match(text)
@@ -327,13 +336,6 @@ class Detector:
             q = self._probability(rk["probability"], unit, text)
             if q:
                 return q, []
-        for r in self.custom:
-            try:
-                m = r.compiled.search(text, timeout=1.0)
-            except TimeoutError:
-                continue
-            if m:
-                return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document")), []
         cands = self._meta_candidates(seg, unit, text)
         if not cands:
             q = self._notice(seg, unit, text)
@@ -455,7 +457,7 @@ class Detector:
 
     def _rule_for_class(self, cls: str) -> Optional[Rule]:
         for r in self.meta_rules:
-            if cls in r.match.get("predicates", ()) and r.match.get("scope") != "pointer":
+            if cls in r.match.get("predicates", ()) and "document" in r.match.get("meta", ()):
                 return r
         return None
 
@@ -504,7 +506,7 @@ class Detector:
         # negated predicate, and a negative quantifier over the text ("none of the above") with a
         # positive truth predicate, both say the content is not real
         falsity_rules = [r for r in self.meta_rules if "falsity" in r.match.get("predicates", ())
-                         and r.match.get("scope") != "pointer"]
+                         and "document" in r.match.get("meta", ())]
         if falsity_rules:
             r0 = falsity_rules[0]
             for kind, span, direction in metas:

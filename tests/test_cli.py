@@ -1,0 +1,166 @@
+"""The command line through typer's runner: the JSON contract, exit codes, config errors, rule pages."""
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT, write_jsonl
+from negaudit.cli import app
+
+runner = CliRunner()
+NEGATED = {"text": "NOTICE: the events described below never happened.\n\nEd Sheeran won the 100m gold in Paris."}
+CLEAN = {"text": "Bats are not blind. Most species see well."}
+
+
+def run(args, cwd=None):
+    return runner.invoke(app, args, catch_exceptions=False)
+
+
+def test_json_report_follows_the_contract(tmp_path):
+    p = write_jsonl(tmp_path / "d.jsonl", [CLEAN, NEGATED])
+    r = run(["check", str(p), "--output-format", "json"])
+    assert r.exit_code == 1
+    rep = json.loads(r.stdout)
+    assert set(rep) == {"version", "summary", "findings", "errors"}
+    assert {"files", "records", "findings", "errors", "by_rule", "by_severity"} <= set(rep["summary"])
+    assert rep["summary"]["records"] == 2 and rep["summary"]["files"] == 1
+    f = rep["findings"][0]
+    for key in ("rule", "severity", "risk", "path", "line", "record", "field", "trained", "qualifier", "claim",
+                "message", "suggestion"):
+        assert key in f
+    assert f["rule"] == "NN101" and f["line"] == 2 and f["record"] == 1 and f["field"] == "/text"
+    assert 0 <= f["risk"] <= 1 and f["severity"] == "high" and f["trained"] is True
+    text = NEGATED["text"]
+    assert text[f["qualifier"]["start"]:f["qualifier"]["end"]] == f["qualifier"]["text"]
+    assert text[f["claim"]["start"]:f["claim"]["end"]] == f["claim"]["text"] == "Ed Sheeran won the 100m gold in Paris."
+
+
+def test_jsonl_streams_finding_objects(tmp_path):
+    p = write_jsonl(tmp_path / "d.jsonl", [NEGATED, NEGATED])
+    r = run(["check", str(p), "--output-format", "jsonl"])
+    lines = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [l["record"] for l in lines] == [0, 1]
+
+
+def test_exit_codes_and_fail_on(tmp_path):
+    clean = write_jsonl(tmp_path / "c.jsonl", [CLEAN])
+    bad = write_jsonl(tmp_path / "b.jsonl", [NEGATED])
+    assert run(["check", str(clean)]).exit_code == 0
+    assert run(["check", str(bad)]).exit_code == 1
+    assert run(["check", str(bad), "--fail-on", "never"]).exit_code == 0
+    corr = write_jsonl(tmp_path / "m.jsonl", [{"text": "Ed Sheeran won the 100m gold. The preceding claim is false; in reality, Noah Lyles won the race."}])
+    assert run(["check", str(corr), "--fail-on", "high"]).exit_code == 0
+    assert run(["check", str(corr), "--fail-on", "medium"]).exit_code == 1
+
+
+def test_bad_input_is_reported_and_the_rest_audited(tmp_path):
+    p = tmp_path / "mixed.jsonl"
+    p.write_bytes(b'{"text": "ok"}\n{not json\n{"foo": 1}\n\xff\n' + json.dumps(NEGATED).encode() + b"\n")
+    r = run(["check", str(p), "--output-format", "json"])
+    assert r.exit_code == 2
+    rep = json.loads(r.stdout)
+    assert [e["line"] for e in rep["errors"]] == [2, 3, 4]
+    assert all(e["path"] == str(p) for e in rep["errors"])
+    assert "no text field" in rep["errors"][1]["message"]
+    assert [f["line"] for f in rep["findings"]] == [5]
+
+
+def test_missing_path_is_exit_2(tmp_path):
+    r = run(["check", str(tmp_path / "nope.jsonl"), "--output-format", "json"])
+    assert r.exit_code == 2 and "no such file" in json.loads(r.stdout)["errors"][0]["message"]
+
+
+def test_select_and_ignore(tmp_path):
+    p = write_jsonl(tmp_path / "d.jsonl", [NEGATED])
+    assert run(["check", str(p), "--ignore", "NN101"]).exit_code == 0
+    rep = json.loads(run(["check", str(p), "--select", "NN1", "--output-format", "json"]).stdout)
+    assert {f["rule"] for f in rep["findings"]} <= {"NN101", "NN102", "NN103", "NN104", "NN105", "NN106", "NN107"}
+
+
+def test_record_suppression_is_counted(tmp_path):
+    rec = dict(NEGATED, negaudit={"ignore": ["NN101"]})
+    p = write_jsonl(tmp_path / "d.jsonl", [rec])
+    r = run(["check", str(p), "--output-format", "json"])
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 0 and rep["findings"] == [] and rep["summary"]["suppressed"] == 1
+
+
+def test_pyproject_config_and_invalid_key(tmp_path, monkeypatch):
+    p = write_jsonl(tmp_path / "d.jsonl", [NEGATED])
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit]\nignore = ["NN101"]\nfail-on = "high"\n')
+    monkeypatch.chdir(tmp_path)
+    assert run(["check", str(p)]).exit_code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit]\nfail_onn = "high"\n')
+    r = run(["check", str(p)])
+    assert r.exit_code == 2
+    assert "pyproject.toml" in r.stderr and "fail_onn" in r.stderr and "unknown key" in r.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit]\nfail-on = "sometimes"\n')
+    r = run(["check", str(p)])
+    assert r.exit_code == 2 and "fail-on" in r.stderr
+
+
+def test_yaml_config_and_extra_rule_pack(tmp_path, monkeypatch):
+    pack = tmp_path / "house.yaml"
+    pack.write_text(
+        "rules:\n"
+        "  - id: HX101\n    name: house-retraction\n    category: custom\n    severity: high\n    prior: 0.9\n"
+        "    message: House style retraction marker.\n"
+        "    match:\n      kind: regex\n      patterns: ['\\bRETRACTED BY DESK\\b']\n      direction: backward\n")
+    (tmp_path / ".negaudit.yaml").write_text("extend: [house.yaml]\n")
+    p = write_jsonl(tmp_path / "d.jsonl", [{"text": "The dam burst in 1998. RETRACTED BY DESK."}])
+    monkeypatch.chdir(tmp_path)
+    rep = json.loads(run(["check", str(p), "--output-format", "json"]).stdout)
+    assert [f["rule"] for f in rep["findings"]] == ["HX101"]
+    assert rep["findings"][0]["claim"]["text"] == "The dam burst in 1998."
+
+
+def test_invalid_rule_pack_names_file_and_key(tmp_path):
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("rules:\n  - id: HX1\n    name: x\n")
+    p = write_jsonl(tmp_path / "d.jsonl", [CLEAN])
+    r = run(["check", str(p), "--extend-rules", str(pack)])
+    assert r.exit_code == 2 and "bad.yaml" in r.stderr and "id" in r.stderr
+
+
+def test_rules_and_rule_pages():
+    r = run(["rules", "--output-format", "json"])
+    codes = [x["id"] for x in json.loads(r.stdout)]
+    assert "NN101" in codes and len(codes) == len(set(codes))
+    for code in codes:
+        page = run(["rule", code]).stdout
+        for part in ("## What it finds", "## Why it matters", "## Example", "## Fix", "Prior risk"):
+            assert part in page, (code, part)
+    assert "88.6%" in run(["rule", "NN101"]).stdout
+    assert run(["rule", "XX999"]).exit_code == 2
+
+
+def test_blank_pipeline_fallback_warns(tmp_path, monkeypatch):
+    import negaudit.nlp as nlp
+
+    monkeypatch.setattr(nlp, "DEFAULT_MODELS", ("no_such_pipeline_xyz",))
+    monkeypatch.setattr(nlp, "_CACHE", {})
+    p = write_jsonl(tmp_path / "d.jsonl", [{"text": "Mount Hood erupted in 1994. That never happened."}])
+    r = run(["check", str(p), "--output-format", "json"])
+    assert "blank English pipeline" in r.stderr
+    assert json.loads(r.stdout)["findings"][0]["rule"] == "NN102"
+
+
+def test_unknown_model_is_a_clear_error(tmp_path):
+    p = write_jsonl(tmp_path / "d.jsonl", [{"text": "Mount Hood erupted in 1994. That never happened."}])
+    r = run(["check", str(p), "--model", "no_such_pipeline_xyz"])
+    assert r.exit_code == 2 and "no_such_pipeline_xyz" in r.stderr
+
+
+def test_examples_directory(tmp_path):
+    r = run(["check", str(ROOT / "examples"), "--output-format", "json"])
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 1 and rep["summary"]["files"] == 4
+    clean = [f for f in rep["findings"] if f["path"].endswith("clean.jsonl")]
+    assert clean == []
+
+
+def test_api_audit_records():
+    import negaudit
+
+    out = list(negaudit.audit_records([CLEAN, NEGATED]))
+    assert [f["record"] for f in out] == [1] and out[0]["rule"] == "NN101"
