@@ -68,6 +68,17 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
+def _ruleset(config: Optional[Path]):
+    """Built-in rules plus the packs named in the config (exit 2 on a bad config or pack)."""
+    from .rules import load_rules
+
+    try:
+        cfg = load_config(str(config) if config else None)
+        return load_rules(cfg.extend)
+    except ConfigError as e:
+        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
+
+
 @app.command()
 def check(
     paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .txt, .md)."),
@@ -102,15 +113,7 @@ def check(
     elif output_format is OutputFormat.jsonl:
         write_jsonl(report, sys.stdout.buffer)
     else:
-        console = Console(highlight=False)
-        if quiet:
-            from .engine import Report  # noqa: F401
-            r2 = report
-            findings, r2.findings = r2.findings, []
-            write_terminal(r2, console, show_info)
-            r2.findings = findings
-        else:
-            write_terminal(report, console, show_info)
+        write_terminal(report, Console(highlight=False), show_info, list_findings=not quiet)
     sys.stdout.flush()
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
@@ -129,14 +132,7 @@ def list_rules(
     """List the rules: code, name, category, severity, prior."""
     from rich.table import Table
 
-    from .rules import load_rules
-
-    try:
-        cfg = load_config(str(config) if config else None)
-        rs = load_rules(cfg.extend)
-    except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
-        return
+    rs = _ruleset(config)
     if output_format is not OutputFormat.text:
         rows = [{"id": r.id, "name": r.name, "category": r.category, "severity": r.severity, "prior": r.prior,
                  "pattern": r.pattern, "message": r.message} for r in rs.rules]
@@ -154,14 +150,7 @@ def list_rules(
 def show_rule(code: str = typer.Argument(..., help="Rule code, e.g. NN101."),
               config: Optional[Path] = typer.Option(None, "--config")) -> None:
     """Explain one rule: what it finds, why it matters (with the research figure), an example and the fix."""
-    from .rules import load_rules
-
-    try:
-        cfg = load_config(str(config) if config else None)
-        rs = load_rules(cfg.extend)
-    except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
-        return
+    rs = _ruleset(config)
     r = rs.by_id(code.upper())
     if r is None:
         _fail(f"unknown rule {code!r}; `negaudit rules` lists them")

@@ -40,12 +40,10 @@ def _snippet(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def write_terminal(report: Report, console: Console, show_info: bool = False) -> None:
-    shown = 0
-    for f in report.findings:
+def write_terminal(report: Report, console: Console, show_info: bool = False, list_findings: bool = True) -> None:
+    for f in report.findings if list_findings else ():
         if f.severity == "info" and not show_info:
             continue
-        shown += 1
         head = Text()
         head.append(f"{f.path}:{f.line}", style="bold")
         head.append(f" [record {f.record} {f.field}] ", style="dim")
