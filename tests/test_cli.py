@@ -164,3 +164,10 @@ def test_api_audit_records():
 
     out = list(negaudit.audit_records([CLEAN, NEGATED]))
     assert [f["record"] for f in out] == [1] and out[0]["rule"] == "NN101"
+
+
+def test_progress_bar_goes_to_stderr_only(tmp_path):
+    p = write_jsonl(tmp_path / "d.jsonl", [CLEAN] * 450)
+    r = run(["check", str(p), "--progress", "--output-format", "json"])
+    rep = json.loads(r.stdout)  # stdout stays pure JSON with a progress bar running
+    assert rep["summary"]["records"] == 450 and r.exit_code == 0

@@ -1,7 +1,9 @@
 """The `negaudit` command line (typer)."""
 from __future__ import annotations
 
+import os
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -68,6 +70,24 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
+def _with_progress(auditor, paths: list[str]):
+    """Audit with a rich progress line on stderr: records done and records per second."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task("negaudit", total=None, rate="")
+        state = {"n": 0, "t0": time.perf_counter()}
+
+        def tick() -> None:
+            state["n"] += 1
+            if state["n"] % 200 == 0:
+                dt = max(1e-9, time.perf_counter() - state["t0"])
+                bar.update(task, completed=state["n"], rate=f"{state['n'] / dt:,.0f} records/s")
+
+        return auditor.audit_paths(paths, progress=tick)
+
+
 def _ruleset(config: Optional[Path]):
     """Built-in rules plus the packs named in the config (exit 2 on a bad config or pack)."""
     from .rules import load_rules
@@ -91,6 +111,8 @@ def check(
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (pyproject.toml or .negaudit.yaml)."),
     show_info: bool = typer.Option(False, "--show-info", help="Also list info findings in the terminal report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
+                                            help="Progress bar on stderr (default: when stderr is a terminal and not in CI)."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     from .engine import Auditor
@@ -99,7 +121,11 @@ def check(
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on)
         auditor = Auditor(cfg)
-        report = auditor.audit_paths([str(p) for p in paths])
+        show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
+        if show:
+            report = _with_progress(auditor, [str(p) for p in paths])
+        else:
+            report = auditor.audit_paths([str(p) for p in paths])
     except ConfigError as e:
         _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
         return
