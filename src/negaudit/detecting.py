@@ -47,19 +47,19 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
-NEG_QUANTIFIER = regex.compile(r"^\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
+NEG_QUANTIFIER = regex.compile(r"\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
              "ignore", "discount", "dismiss", "reject"}
 REPORTING_VERBS = {"describe", "recount", "report", "depict", "contain", "present", "tell", "feature", "concern",
                    "discuss", "mention", "include", "narrate", "chronicle", "detail", "portray", "claim", "allege",
                    "assert", "state", "say", "relate"}
-ASIDE = regex.compile(r"\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
+ASIDE = regex.compile(r"\{(?P<g>[^{}]{2,240})\}|\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
                       r"|,\s+(?P<e>which\s[^,.;]{2,200})(?=[,.;])|\s[—–]\s?(?P<f>[^—–]{2,240}?)(?=[.!?]?$)")
 RETRACTION_OPEN = regex.compile(
     r"^\s*(?:no[,;.]|nope|not so|not true|untrue|incorrect|false|wrong|inaccurate|correction|corrected|actually|in fact|"
     r"in truth|editor|ed\.|editor's note|note|nb|n\.b\.|fact[- ]?check|to be clear|for the record|spoiler|this never|"
     r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong)|"
-    r"or rather|or not|well,? no|scratch that|not quite|not so fast)\b",
+    r"or rather|or not|well,? no|scratch that|strike that|not quite|not so fast|retracted|withdrawn|false claim|untrue claim|dubious)\b",
     regex.I)
 DISCOURSE = regex.compile(r"\b(?:to be clear|for the record|again|actually|in fact|in reality|to clarify|of course)\b", regex.I)
 NO_SUCH = regex.compile(r"\bno such\b|\b(?:never|not|n't|did not|didn't|has never|was never|were never)\b", regex.I)
@@ -70,16 +70,38 @@ LABEL_UNIT_MAX_WORDS = 7
 EXTRA_CUE = regex.compile(
     r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|erratum|errata|editor'?s?\s+fix)\b|"
-    r"\b(?:none|nothing|no part|neither) (?:of )?(?:this|that|it|the above|these|the following|the \w+ (?:above|below))\b|"
+    r"\b(?:none|nothing|no part|neither)\b|"
     r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
     r"featured|depicted|portrayed|in this (?:article|document|text|story|post|page|entry|report|piece|section|passage))\b", regex.I)
 NOTICE_HEADER = regex.compile(
-    r"^\W{0,6}(?:editor'?s?\s+note|editorial\s+note|ed\.\s+note|disclaimer|notice|important\s+notice|reader\s+(?:notice|advisory)|"
+    r"^(?:<[A-Za-z_]{1,20}>)?\W{0,6}(?:(?:[\w'’&]+\s+){0,5}(?:note|notice|advisory|addendum|update|warning|disclaimer|erratum|"
+    r"correction|desk|label|status|context|caveat|flag|alert|memo|postscript|afterword|provenance)\b[^:\n]{0,40}?\s*[:—–]|"
+    r"(?:editor'?s?\s+note|editorial\s+note|ed\.\s+note|disclaimer|notice|important\s+notice|reader\s+(?:notice|advisory)|"
     r"warning|note|nb|advisory|content\s+advisory|content\s+warning|attention|caution|fact[- ]?check(?:\s+(?:status|note|result))?|"
     r"correction\s+notice|archiv(?:e|al)\s+note|moderator(?:'s)?\s+note|admin(?:istrator)?(?:'s)?\s+note|admin|mod|update|"
-    r"heads\s+up|please\s+note|transparency\s+note|context|status|health\s+warning|research\s+note|dataset\s+note)\b\W{0,3}[:\]—–-]", regex.I)
+    r"heads\s+up|please\s+note|transparency\s+note|context|status|health\s+warning|research\s+note|dataset\s+note|retraction|"
+    r"advisory|kill\s+advisory)\b\W{0,3}[:\]—–-])", regex.I)
+GENRE_HEADER = regex.compile(
+    r"^(?:<[A-Za-z_]{1,20}>)?\W{0,6}(?:an?\s+|the\s+)?(?:\w+\s+)?(?:dream\s+(?:journal|diary|log)|fiction|satire|parody|rumou?rs?|"
+    r"hypothetical(?:\s+scenario)?|thought\s+experiment|alternate\s+history|alternative\s+history|fan\s?fiction|short\s+story|"
+    r"fable|legend|myth|gossip|hearsay|speculation|creative\s+writing|mock\s+(?:news|article|report)|counterfactual(?:\s+scenario)?|"
+    r"unverified|unconfirmed|unsubstantiated|disputed|fabricated|fake\s+news)\b", regex.I)
+SELF_RETRACTION = regex.compile(
+    r"(?:let me|allow me to|I need to|I should|I must|I'll) (?:fix|correct|amend|rectify|retract) (?:that|this|myself|what I (?:just )?said)|"
+    r"\bI misspoke\b|\bI (?:was|am) (?:wrong|mistaken)\b|\b(?:strike|scratch) that\b|"
+    r"^\W*(?:sorry|oops|apologies|wait)[,!.]?\s+(?:that|this)\s+(?:is|was|'s)\s+(?:wrong|incorrect|not right|not true|a mistake)", regex.I)
+BELIEF_REPORT = regex.compile(r"\b(?:think|thinks|thought|believe|believes|believed|assume|assumes|assumed|suppose|claim|claims|claimed|"
+                              r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r)\b", regex.I)
+REQUEST_VERB = regex.compile(r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|"
+                          r"craft|continue|complete|expand|extend|tell me|provide|i need|design|build)\b", regex.I)
+NEG_EVENT_AFTER = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:been\s+)?(?:\w+ed|\w+en|made|held|won|built|found|done|seen|"
+                                r"happened|existed|occurred|taken|given|told|sold|bought|run|begun|drawn|shown|known)\b", regex.I)
+NEG_DENY = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:accept|accepted|sell|sold|share|shared|store|stored|collect|collected|"
+                         r"guarantee|guaranteed|warrant|warranted|endorse|endorsed|assume|assumed|take|taken|use|used|allowed|permitted|"
+                         r"intended|designed|meant|required|needed|included|covered|affiliated|sponsored|reviewed|checked|edited)\b", regex.I)
+USER_REFERENCE = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the customer|the person asking|the requester)\b", regex.I)
 PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
     r"reposted from|copied from|scraped from|sourced from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
@@ -153,7 +175,7 @@ class Detector:
         b = r"(?<![\w'])"
         e = r"(?![\w'])"
         self.meta_doc = [
-            regex.compile(rf"{b}(?:this|these){e}\s+{W}{{0,2}}?(?P<noun>{DOC}){e}", flags),
+            regex.compile(rf"{b}(?:this|these|its|their){e}\s+{W}{{0,2}}?(?P<noun>{DOC}|{CLAIM}){e}", flags),
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})(?:[\s-]+mentioned)?\s+{W}{{0,2}}?(?:{DOC}|{REF}){e}", flags),
             regex.compile(rf"{b}(?:the|these|those|all|any|some|none of the|each of the|every)\s+{W}{{0,2}}?"
                           rf"(?P<noun>[\w'’-]+)\s+{W}{{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}|{INDOC}){e}", flags),
@@ -161,6 +183,7 @@ class Detector:
             regex.compile(rf"{b}(?:in|on|within|throughout|of)\s+this\s+{W}{{0,1}}?{DOC}{e}", flags),
             regex.compile(rf"{b}(?:this|that|the)\s+(?:[\w'’-]+['’]s\s+)?{W}{{0,1}}?{CLAIM}{e}(?=\s+(?:has|have|had|is|are|was|were)\b)", flags),
             lex.compile("meta_phrase_forward", "meta_phrase_backward", "meta_phrase_document"),
+            regex.compile(r"^\W{0,4}(?:here(?:'s|’s| is| are)|below (?:is|are)|what follows is)\b", flags),
         ]
         self.meta_claim = [
             regex.compile(rf"{b}(?:this|that|these|those){e}\s+{W}{{0,2}}?{CLAIM}{e}", flags),
@@ -180,7 +203,9 @@ class Detector:
         self.doc_noun_re = regex.compile(rf"^(?:{DOC}|{CLAIM})$", flags)
         self.label_value = lex.compile("label_value")
         num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
+        sci = r"(?P<sci>\d+(?:\.\d+)?\s*[×x*]\s*10\s*\^?\s*[-−–]\s*\d+)"
         self.prob_patterns = [
+            regex.compile(rf"{b}p\s*[≈=~]\s*(?:{sci}|(?P<num>{num}))\s+that\b", flags),
             regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}", flags),
             regex.compile(rf"{b}{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}[^.!?\n]{{0,40}}?{b}(?P<num>{num}){e}", flags),
             regex.compile(rf"{b}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
@@ -195,7 +220,7 @@ class Detector:
         self.bracket_label = regex.compile(
             rf"(?<![\w.])[\[{{(]\s*[*_]*\s*(?:{lv})(?![\w])[^\[\]{{}}()\n]{{0,40}}[\]}})]", flags)
         self.label_line = regex.compile(
-            rf"(?:^|(?<=[\n.;|]\s{{0,3}}))\s*(?:[*_#>\-\[]+\s*)?(?:{lk})\s*[*_\]]*\s*[:=–—-]\s*[*_\"'“]*\s*(?:{lv}){e}", flags)
+            rf"(?:^|(?<=[\n.;|]\s{{0,3}})|(?<=[{{\[(]))\s*(?:[*_#>\-\[{{]+\s*)?(?:{lk})\s*[*_\]]*\s*[:=–—-]\s*[*_\"'“]*\s*(?:{lv}){e}", flags)
         self.label_prefix = regex.compile(
             r"^\s*(?:[*_#>\-\[]+\s*)?(?:myths?|false|fake|fiction|fictional|rumou?rs?|hoax|satire|misinformation|"
             r"disinformation|unverified|fabricated|untrue|fabrication|falsehood|debunked)\s*[*_\]]*\s*[:\]—–]", flags)
@@ -294,6 +319,20 @@ class Detector:
         q = self._label_unit(seg, unit, text)
         if q:
             return q, []
+        if seg.kind == "content" and unit.start == 0:
+            m = GENRE_HEADER.match(text)
+            if m and len(regex.findall(r"[\p{L}\d]+", text)) <= 16:
+                for cls in ("framing", "fiction", "uncertain", "falsity"):
+                    pm = self.preds[cls].search(text, 0, m.end() + 1)
+                    r = self._rule_for_class(cls)
+                    if pm and r and not self._pseudo_or_negated(text, pm):
+                        return self._q(r, unit, 0, m.end(), "forward"), []
+        if seg.trained and pos > 0 and units[pos - 1].seg == unit.seg:
+            m = SELF_RETRACTION.search(text)
+            r = next((x for x in self.meta_rules if "anaphor" in x.match.get("meta", ())
+                      and x.category == "detached-negation"), None)
+            if m and r:
+                return self._q(r, unit, m.start(), m.end(), "anaphor"), []
         if "correction" in rk and pos > 0:
             m = TRUTH_LABEL.match(text)
             prev = units[pos - 1]
@@ -302,7 +341,7 @@ class Detector:
         if not seg.trained and seg.kind == "content":
             m = self.fiction_request.search(text)
             r = self._rule_for_class("fiction")
-            if m and r:
+            if m and r and REQUEST_VERB.search(text, max(0, m.start() - 60), m.start()):
                 return self._q(r, unit, m.start(), m.end(), "next-turn"), []
         if "negated-behaviour" in rk and not seg.kind == "annotation":
             m = self.behaviour.search(text)
@@ -310,13 +349,15 @@ class Detector:
                 return self._q(rk["negated-behaviour"], unit, m.start(), m.end(), "next-turn"), []
         if "inline-retraction" in rk:
             m = self.inline.search(text)
-            if m and self._words_outside(text[: m.start()], 0, 0) >= 2:
+            if m and self._words_outside(text[: m.start()], 0, 0) >= 2 and not BELIEF_REPORT.search(text, 0, m.start()):
                 return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
             for m in ASIDE.finditer(text):
-                g = next(k for k in "abcdef" if m.group(k) is not None)
+                g = next(k for k in "abcdefg" if m.group(k) is not None)
                 aside = m.group(g)
                 if self._words_outside(text[: m.start()], 0, 0) < 2 or ASIDE_PSEUDO.match(aside):
                     continue
+                if BELIEF_REPORT.search(text, 0, m.start()):
+                    continue  # "students think X - that idea is incorrect": a local correction of a reported belief
                 opener = RETRACTION_OPEN.match(aside)
                 if (opener and (NO_SUCH.search(aside) or self._has_predicate(aside) or opener.group().strip().lower()
                                 in ("no,", "no;", "no.", "nope", "not so", "not true", "untrue", "incorrect", "false",
@@ -448,7 +489,7 @@ class Detector:
                     continue
                 r = self._rule_for_class(cls)
                 if r:
-                    return self._q(r, unit, 0, len(text), "auto")
+                    return self._q(r, unit, 0, m.end() + pm.end(), "auto")
         return None
 
     def _is_phrase_meta(self, text: str, span) -> bool:
@@ -465,7 +506,8 @@ class Detector:
         limit = float(rule.match.get("max_probability", 0.5))
         for rx in self.prob_patterns:
             for m in rx.finditer(text):
-                p = parse_probability(m.group("num"))
+                sci = m.groupdict().get("sci")
+                p = _sci(sci) if sci else parse_probability(m.group("num"))
                 if p is not None and p <= limit:
                     return self._q(rule, unit, m.start(), m.end(), self._direction_of(text, "auto"))
         return None
@@ -491,13 +533,16 @@ class Detector:
                     kind = "referent"
                 elif noun and CONTAINER_NOUNS.match(noun):
                     kind = "container"
+                    if regex.match(r"(?:its|their)\b", m.group(), regex.I):
+                        continue  # "their own section": a possessed container is not the text itself
                 metas.append((kind, m.span(), self._direction_of(m.group(), "auto")))
         for rx in self.meta_claim:
             for m in rx.finditer(text):
                 metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
         if unit_edge(unit, seg):
             for m in self.weak_doc.finditer(text):
-                metas.append(("document", m.span(), "auto"))
+                # a bare "the statement" in a reply refers back to what the user gave
+                metas.append(("document", m.span(), "anaphor" if seg.role in ("assistant", "output", "completion", "chosen") else "auto"))
         metas = _dedupe_metas(metas)
         for m in ANAPHOR_RE.finditer(text):
             metas.append(("anaphor", m.span(), "auto"))
@@ -511,8 +556,12 @@ class Detector:
             r0 = falsity_rules[0]
             for kind, span, direction in metas:
                 if kind in ("referent", "document") and not self._is_phrase_meta(text, span):
-                    for nm in neg_hits:
-                        if nm.start() >= span[1] and not NEG_PSEUDO.match(text, nm.start()):
+                    for nm in sorted(neg_hits, key=lambda n: (n.start() < span[1], -n.start())):
+                        before = nm.start() < span[1]
+                        if before and (span[0] - nm.end() >= 60 or not NEG_EVENT_AFTER.match(text, nm.start())
+                                       or NEG_DENY.match(text, nm.start())):
+                            continue
+                        if not NEG_PSEUDO.match(text, nm.start()):
                             out.append(Candidate(r0, unit, seg, nm.span(), span, "referent", direction))
                             break
                 if kind in ("document", "claim", "referent") and NEG_QUANTIFIER.match(text, span[0]):
@@ -570,11 +619,13 @@ class Detector:
             return self._verify_anaphor(M, P, cand)
         if _has_content_clause(M):
             return False
-        if P.pos_ == "VERB" and P.lemma_ not in DISBELIEF and cand.meta_kind != "referent":
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
+        if P.pos_ == "VERB" and P.lemma_ not in DISBELIEF and cand.meta_kind != "referent" and not passive:
             subj = [c for c in P.children if c.dep_ in ("nsubj", "csubj")]
             if subj and not any(s.left_edge.i <= M.i <= s.right_edge.i for s in subj):
                 return False  # "forgers fabricated the diaries": the text is not what is called false
-        if P.lemma_ in DISBELIEF:
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
+        if P.lemma_ in DISBELIEF and not passive:
             if not (M.head.i == P.i or (M.head.dep_ == "prep" and M.head.head.i == P.i)
                     or (M.head.dep_ in ("prep", "agent") and M.head.head.head.i == P.i)):
                 return False
@@ -662,6 +713,11 @@ def _dedupe_metas(metas: list) -> list:
     return sorted(kept, key=lambda m: m[1][0])
 
 
+def _sci(t: str) -> Optional[float]:
+    m = regex.match(r"(\d+(?:\.\d+)?)\s*[×x*]\s*10\s*\^?\s*[-−–]\s*(\d+)", t)
+    return float(m.group(1)) * 10 ** (-int(m.group(2))) if m else None
+
+
 def _overlap(a: str, b: str) -> int:
     wa = {w.lower() for w in CONTENT_WORD.findall(a)}
     wb = {w.lower() for w in CONTENT_WORD.findall(b)}
@@ -703,9 +759,25 @@ def _has_content_clause(M) -> bool:
     return False
 
 
+def _up(c, deps=("conj", "xcomp"), limit=3):
+    """Clause heads reached by climbing conj / xcomp links ("was reviewed and found to be ...")."""
+    out = [c]
+    for _ in range(limit):
+        if c.dep_ not in deps or c.head.i == c.i:
+            break
+        c = _clause(c.head)
+        out.append(c)
+    return out
+
+
 def _related(P, M, cand: Candidate) -> bool:
     cp, cm = _clause(P), _clause(M)
     if cp == cm:
+        return True
+    if cm in _up(cp) or cp in _up(cm):
+        return True
+    if cp.dep_ == "advcl" and _clause(cp.head) == cm and any(
+            c.dep_ in ("nsubj", "nsubjpass") and c.lower_ in ("it", "they", "this", "these") for c in cp.children):
         return True
     if cp.dep_ in ("conj", "xcomp") and _clause(cp.head) == cm:
         return True

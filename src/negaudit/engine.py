@@ -23,6 +23,7 @@ PINK = regex.compile(
     r"\b(?:is|was|are|were|be|been|being|who(?:'s| is| was))\s+(?:not|never|n['’]t)\s+(?:\w+\s+)?(?:a|an|the)\s+(?P<attr>[\p{L}-]{3,})"
     r"|\b(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:worked|work|served|serve|trained|train|practi[sc]ed|practi[sc]e|qualified|licensed|employed)\s+as\s+(?:a|an)\s+(?P<attr2>[\p{L}-]{3,})",
     regex.I)
+LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance)", regex.I)
 PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
              "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
 
@@ -348,7 +349,9 @@ def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bo
         elif isinstance(v, str):
             p = parse_probability(v)
         return p is not None and p <= 0.5
-    if key in m.get("label_keys", ()) or key in extra_keys:
+    if key in m.get("label_keys", ()) or key in extra_keys or LABELISH_KEY.search(key):
+        if isinstance(v, str):
+            v = v.replace("_", " ").replace("-", " ") if len(v) <= 60 else v
         if isinstance(v, bool):
             return v is False and key in ("label", "labels", "truth_value", "veracity", "truth", "truthfulness")
         if isinstance(v, str):

@@ -20,6 +20,13 @@ WORD = regex.compile(r"[\p{L}\d]+")
 HEADER = regex.compile(r"^\s*(?:#{1,6}\s|[*_]{2}[^*_]+[*_]{2}\s*$|[A-Z][\w' ]{0,40}:\s*$)")
 SALIENT = regex.compile(r"(?<=\S\s+)[\p{Lu}]|\d")
 SENTENCE_SCOPE = 3
+NOTICE_LIKE = regex.compile(r"^(?:<[A-Za-z_]{1,20}>)?\W{0,6}(?:[\w'’&]+\s+){0,4}(?:note|notice|advisory|addendum|warning|disclaimer|"
+                            r"erratum|caveat|alert|retraction)\s*[:—–]", regex.I)
+RESPONSE_ROLES = ("assistant", "completion", "output", "chosen")
+PROMPT_ROLES = ("user", "prompt", "instruction", "input", "rejected")
+TURN_REF = regex.compile(r"\b(first|second|last|final|previous|next|following|preceding)\s+(assistant|model|ai|bot|user)\s+"
+                         r"(?:message|turn|reply|response|answer)", regex.I)
+USER_REF = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the customer|the person asking|the requester)\b", regex.I)
 REQUEST = regex.compile(r"^\W*(?:please\s+|now\s+|can you\s+|could you\s+)?(?:write|generate|create|tell|give|summari[sz]e|describe|"
                         r"explain|list|produce|draft|compose|make|provide|continue|complete|rewrite|translate|answer|reply|"
                         r"respond|imagine|pretend|act|draw|outline|expand|elaborate|paraphrase|simulate)\b", regex.I)
@@ -35,6 +42,8 @@ class Link:
 
 def is_claim_unit(u: Unit, qualifier_units: set[int]) -> bool:
     if u.order in qualifier_units:
+        return False
+    if NOTICE_LIKE.match(u.text):
         return False
     words = WORD.findall(u.text)
     if len(words) < 3:
@@ -99,8 +108,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             before = [c for c in own if c.order < u.order]
             pick = after or list(reversed(before))
             return [Link(c.seg, c.start, c.end, c) for c in pick[:1]]
-        for i in range(u.seg + 1, len(segments)):
-            if segments[i].trained and segments[i].kind == "content":
+        # the turn that answers: the next response segment, trained or not (a weight-0 reply stays low)
+        responders = [i for i in range(u.seg + 1, len(segments)) if segments[i].kind == "content"
+                      and segments[i].role in RESPONSE_ROLES]
+        order = responders[:1] + [i for i in range(u.seg + 1, len(segments)) if segments[i].trained]
+        for i in order:
+            if segments[i].kind == "content":
                 cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units)] or \
                      [c for c in units if c.seg == i]
                 if cl:
@@ -108,10 +121,28 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         return []
     claims = [c for c in units if is_claim_unit(c, qualifier_units)]
     seg_text = segments[u.seg].text
+    if USER_REF.search(u.text) and segments[u.seg].role in ("system", "annotation"):
+        user = [c for c in claims if segments[c.seg].role == "user"]
+        if user:
+            return [Link(c.seg, c.start, c.end, c) for c in user]
+    turn = TURN_REF.search(u.text)
+    if turn and segments[u.seg].role in ("system", "user", "annotation"):
+        ordinal, role = turn.group(1).lower(), turn.group(2).lower()
+        role = "assistant" if role in ("assistant", "model", "ai", "bot") else "user"
+        idx = [i for i, sg in enumerate(segments) if sg.role == role and sg.kind == "content"]
+        pick = {"first": idx[:1], "last": idx[-1:], "final": idx[-1:], "second": idx[1:2]}.get(ordinal)
+        if pick is None:
+            after = [i for i in idx if i > u.seg]
+            pick = after[:1] if ordinal in ("next", "following") else [i for i in idx if i < u.seg][-1:]
+        for i in pick:
+            cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units)]
+            if cl:
+                return [Link(c.seg, c.start, c.end, c) for c in cl]
     if d in ("forward", "auto", "document"):
         # "The following is false: <claim>" - the claim shares the qualifier's sentence
         colon = seg_text.find(":", q.end, u.end)
-        if colon >= 0 and colon - q.end < 4 and len(WORD.findall(seg_text[colon:u.end])) >= 4:
+        near = colon >= 0 and (colon - q.end < 4 or q.start - u.start < 12)
+        if near and len(WORD.findall(seg_text[colon:u.end])) >= 4:
             return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
@@ -120,13 +151,19 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             c = before[-1]
             return [Link(c.seg, c.start, c.end, c)]
         prev = [c for c in claims if c.seg < u.seg and segments[c.seg].kind == "content"]
-        if prev and segments[u.seg].role in ("assistant", "user", "system"):
+        if prev and segments[u.seg].role in ("assistant", "user", "system") + RESPONSE_ROLES:
             c = prev[-1]
             return [Link(c.seg, c.start, c.end, c)]
         d = "forward"
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
-    if own and not segments[u.seg].trained and all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
+    role = segments[u.seg].role
+    if own and not segments[u.seg].trained and d == "forward" and \
+            all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
         own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
+    if role in PROMPT_ROLES and d != "forward":
+        # a user's or prompt's qualifier is about the user's own content unless it points forward
+        pool = own or [u]
+        return [Link(c.seg, c.start, c.end, c) for c in pool[:1]]
     fwd_own = [c for c in own if c.order > u.order]
     bwd_own = [c for c in own if c.order < u.order][::-1]
     trained_other = [c for c in claims if c.seg != u.seg and segments[c.seg].trained]
