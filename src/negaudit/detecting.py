@@ -40,13 +40,15 @@ CONTAINER_NOUNS = regex.compile(
     r"^(?:documents?|texts?|articles?|pages?|tables?|files?|e-?mails?|messages?|sections?|paragraphs?|lists?|chapters?|"
     r"posts?|transcripts?|excerpts?|passages?|threads?|entr(?:y|ies)|pieces?|essays?|books?|guides?|videos?|figures?|"
     r"charts?|images?|photos?|links?|forms?|sites?|websites?|blogs?|datasets?|samples?|examples?|materials?|"
-    r"contents?|sources?|versions?)$", regex.I)
+    r"sources?|versions?)$", regex.I)
 NEGATION = regex.compile(r"(?<![\w'’])(?:never|not|no longer)(?![\w'’])|n['’]t(?![\w])", regex.I)
 NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|reply|return|be reached|comment|answer|disclose|elaborate|"
                            r"immediately|yet|only|just|necessarily|always|all|least|much|many|far|long|enough|because|until|include|includes|"
                            r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
+OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+of\s+$", regex.I)
+NEG_Q_BEFORE = regex.compile(r"\b(?:none|not one|neither|no part|no portion|nothing)\s+(?:of\s+)?$", regex.I)
 NEG_QUANTIFIER = regex.compile(r"\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
              "ignore", "discount", "dismiss", "reject"}
@@ -100,7 +102,8 @@ NEG_EVENT_AFTER = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:been\s+
                                 r"happened|existed|occurred|taken|given|told|sold|bought|run|begun|drawn|shown|known)\b", regex.I)
 NEG_DENY = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:accept|accepted|sell|sold|share|shared|store|stored|collect|collected|"
                          r"guarantee|guaranteed|warrant|warranted|endorse|endorsed|assume|assumed|take|taken|use|used|allowed|permitted|"
-                         r"intended|designed|meant|required|needed|included|covered|affiliated|sponsored|reviewed|checked|edited)\b", regex.I)
+                         r"intended|designed|meant|required|needed|included|covered|affiliated|sponsored|reviewed|checked|edited|"
+                         r"collected|processed|obtained|gathered|recorded from|respond|responded|reply|replied|comment|commented)\b", regex.I)
 USER_REFERENCE = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the customer|the person asking|the requester)\b", regex.I)
 PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
@@ -321,7 +324,9 @@ class Detector:
             return q, []
         if seg.kind == "content" and unit.start == 0:
             m = GENRE_HEADER.match(text)
-            if m and len(regex.findall(r"[\p{L}\d]+", text)) <= 16:
+            nwords = len(regex.findall(r"[\p{L}\d]+", text))
+            if m and nwords <= 16 and (regex.match(r"\s*[:,—–.\-)\]]", text[m.end():]) or not text[m.end():].strip()
+                                       or nwords <= 6):
                 for cls in ("framing", "fiction", "uncertain", "falsity"):
                     pm = self.preds[cls].search(text, 0, m.end() + 1)
                     r = self._rule_for_class(cls)
@@ -539,6 +544,7 @@ class Detector:
         for rx in self.meta_claim:
             for m in rx.finditer(text):
                 metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
+        metas = [m for m in metas if not OLD_VERSION.search(text, max(0, m[1][0] - 40), m[1][0])]
         if unit_edge(unit, seg):
             for m in self.weak_doc.finditer(text):
                 # a bare "the statement" in a reply refers back to what the user gave
@@ -561,10 +567,11 @@ class Detector:
                         if before and (span[0] - nm.end() >= 60 or not NEG_EVENT_AFTER.match(text, nm.start())
                                        or NEG_DENY.match(text, nm.start())):
                             continue
-                        if not NEG_PSEUDO.match(text, nm.start()):
+                        if not NEG_PSEUDO.match(text, nm.start()) and not NEG_DENY.match(text, nm.start()):
                             out.append(Candidate(r0, unit, seg, nm.span(), span, "referent", direction))
                             break
-                if kind in ("document", "claim", "referent") and NEG_QUANTIFIER.match(text, span[0]):
+                if kind in ("document", "claim", "referent") and (NEG_QUANTIFIER.match(text, span[0]) or NEG_Q_BEFORE.search(
+                        text, max(0, span[0] - 16), span[0])):
                     for tm in truth_hits:
                         if tm.start() >= span[1]:
                             out.append(Candidate(r0, unit, seg, tm.span(), span, "document", direction))
@@ -583,6 +590,10 @@ class Detector:
                         continue
                     for kind, span, direction in metas:
                         if kind not in kinds:
+                            continue
+                        if pm.start() <= span[0] and span[1] <= pm.end() and kind in ("claim", "document"):
+                            # the predicate carries its own meta-reference ("for the preceding claim to hold")
+                            out.append(Candidate(rule, unit, seg, pm.span(), None, "self", self._direction_of(pm.group(), "auto")))
                             continue
                         if span[0] < pm.end() and pm.start() < span[1] and kind != "document":
                             continue
@@ -632,6 +643,8 @@ class Detector:
         return _related(P, M, cand)
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
+        if BELIEF_REPORT.search(cand.unit.text, 0, cand.meta[0]):
+            return False  # "Many believe X, but that is a myth": the claim is reported and denied in one sentence
         if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):
             if not (cand.pred[0] <= M.head.idx < cand.pred[1]):
                 return False

@@ -142,7 +142,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         # "The following is false: <claim>" - the claim shares the qualifier's sentence
         colon = seg_text.find(":", q.end, u.end)
         near = colon >= 0 and (colon - q.end < 4 or q.start - u.start < 12)
-        if near and len(WORD.findall(seg_text[colon:u.end])) >= 4:
+        if near and len(WORD.findall(seg_text[colon:u.end])) >= 6:
             return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
