@@ -47,7 +47,7 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
-OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+of\s+$", regex.I)
+OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+(?:of\s+)?$", regex.I)
 NEG_Q_BEFORE = regex.compile(r"\b(?:none|not one|neither|no part|no portion|nothing)\s+(?:of\s+)?$", regex.I)
 NEG_QUANTIFIER = regex.compile(r"\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
@@ -72,7 +72,7 @@ LABEL_UNIT_MAX_WORDS = 7
 EXTRA_CUE = regex.compile(
     r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|erratum|errata|editor'?s?\s+fix)\b|"
-    r"\b(?:none|nothing|no part|neither)\b|"
+    r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|"
     r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
@@ -98,6 +98,13 @@ BELIEF_REPORT = regex.compile(r"\b(?:think|thinks|thought|believe|believes|belie
                               r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r)\b", regex.I)
 REQUEST_VERB = regex.compile(r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|"
                           r"craft|continue|complete|expand|extend|tell me|provide|i need|design|build)\b", regex.I)
+REQUEST_VERB_BEFORE = regex.compile(
+    r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|craft|continue|complete|"
+    r"expand|extend|tell me|provide|design|build)\b(?:\s+(?:me|us|him|her|them))?(?:\s+(?:a|an|the|some|one|two|three|\d+|"
+    r"short|brief|quick|new|another|my|our|your))*\s*$", regex.I)
+SHORT_LABEL = regex.compile(r"\b(?:untrue|false|fake|fabricated|invented|bogus|made-up|incorrect|inaccurate)\s+(?:claims?|statements?|"
+                         r"sentences?|facts?|items?|lines?|information|news)\b", regex.I)
+VERDICT_ONLY = regex.compile(r"^\W*(?:true|false|correct|incorrect|wrong|right|no|yes|nope)\W*$", regex.I)
 NEG_EVENT_AFTER = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:been\s+)?(?:\w+ed|\w+en|made|held|won|built|found|done|seen|"
                                 r"happened|existed|occurred|taken|given|told|sold|bought|run|begun|drawn|shown|known)\b", regex.I)
 NEG_DENY = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:accept|accepted|sell|sold|share|shared|store|stored|collect|collected|"
@@ -112,7 +119,7 @@ TRUTH_LABEL = regex.compile(
     r"^\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
     r"what really happened|actually|erratum|errata|editor'?s?\s+fix|fix|amendment|retraction)(?:\s+[\w'’]+){0,4}\s*[:—–]\s*", regex.I)
 RELIABILITY_LINE = regex.compile(
-    r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level)?"
+    r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level|tag|label|estimate|assessment)?"
     r"\s*[:=]\s*(?:very\s+|extremely\s+)?(?:low|poor|none|dubious|questionable|doubtful|minimal|unknown|unverified|0|f)\b", regex.I)
 CONTENT_WORD = regex.compile(r"\b(?:[\p{Lu}][\p{L}'’-]+|\d[\d,.]*|[\p{Ll}]{6,})\b")
 STRIKE = regex.compile(r"~~(?P<body>[^~]{3,}?)~~|<(?P<tag>s|del|strike)>(?P<body2>.*?)</(?P=tag)>", regex.I | regex.S)
@@ -206,11 +213,16 @@ class Detector:
         self.doc_noun_re = regex.compile(rf"^(?:{DOC}|{CLAIM})$", flags)
         self.label_value = lex.compile("label_value")
         num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
+        PTARGET = (rf"this|it|these|they|any of (?:this|it|that|the above|the following)|what follows|the (?:following|above|preceding)"
+                   rf"(?:\s+[\w-]+)?|the (?:{S('doc_noun')}|{S('claim_noun')})(?:\s+(?:below|above|here))?|its (?:contents?|claims?)")
         sci = r"(?P<sci>\d+(?:\.\d+)?\s*[×x*]\s*10\s*\^?\s*[-−–]\s*\d+)"
         self.prob_patterns = [
             regex.compile(rf"{b}p\s*[≈=~]\s*(?:{sci}|(?P<num>{num}))\s+that\b", flags),
-            regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}", flags),
-            regex.compile(rf"{b}{noun}{e}[^.!?\n]{{0,80}}?{b}{tgt}{e}[^.!?\n]{{0,40}}?{b}(?P<num>{num}){e}", flags),
+            regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}\s+(?:(?:that|of|for)\s+)?(?:{PTARGET})[^.!?\n]{{0,50}}?{b}{tgt}{e}", flags),
+            regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}\s+(?:of|for)\s+(?:being\s+)?{tgt}{e}", flags),
+            regex.compile(rf"{b}{noun}{e}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{PTARGET})[^.!?\n]{{0,50}}?{b}{tgt}{e}[^.!?\n]{{0,40}}?{b}(?P<num>{num}){e}", flags),
+            regex.compile(rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})\s*[)\]]", flags),
+            regex.compile(rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
             regex.compile(rf"{b}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
         ]
         lv = S("label_value")
@@ -226,7 +238,8 @@ class Detector:
             rf"(?:^|(?<=[\n.;|]\s{{0,3}})|(?<=[{{\[(]))\s*(?:[*_#>\-\[{{]+\s*)?(?:{lk})\s*[*_\]]*\s*[:=–—-]\s*[*_\"'“]*\s*(?:{lv}){e}", flags)
         self.label_prefix = regex.compile(
             r"^\s*(?:[*_#>\-\[]+\s*)?(?:myths?|false|fake|fiction|fictional|rumou?rs?|hoax|satire|misinformation|"
-            r"disinformation|unverified|fabricated|untrue|fabrication|falsehood|debunked)\s*[*_\]]*\s*[:\]—–]", flags)
+            r"disinformation|unverified|fabricated|untrue|fabrication|falsehood|debunked)(?:\s+(?:claims?|statements?|stor(?:y|ies)|"
+            r"news|info(?:rmation)?|facts?|reports?|account))?\s*[*_\]]*\s*[:\]—–]", flags)
         self.comment = regex.compile(r"<!--(?P<body>.*?)-->", regex.S)
         self.editor_note = regex.compile(
             r"[\[(]\s*(?:note|editor'?s?\s+note|ed\.\s*note|nb|n\.b\.|disclaimer|warning|annotation|annotator'?s?\s+note)\s*:\s*(?P<body>[^\]\)]{3,300})[\])]", flags)
@@ -346,7 +359,8 @@ class Detector:
         if not seg.trained and seg.kind == "content":
             m = self.fiction_request.search(text)
             r = self._rule_for_class("fiction")
-            if m and r and REQUEST_VERB.search(text, max(0, m.start() - 60), m.start()):
+            rv = REQUEST_VERB_BEFORE.search(text[max(0, m.start() - 40): m.start()]) if m else None
+            if m and r and rv:
                 return self._q(r, unit, m.start(), m.end(), "next-turn"), []
         if "negated-behaviour" in rk and not seg.kind == "annotation":
             m = self.behaviour.search(text)
@@ -369,7 +383,7 @@ class Detector:
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
                         or (g == "e" and self._has_predicate(aside)) \
                         or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
-                        or (g != "e" and self._has_predicate(aside) and regex.search(r"\b(?:this|that|it|which|claim|none)\b", aside, regex.I)):
+                        or (g != "e" and self._has_predicate(aside)):
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
             for rx in self.local:
@@ -466,9 +480,15 @@ class Detector:
                         if r:
                             return self._q(r, unit, 0, len(text), "document")
         stripped = text.strip(" *_#>[]()\"'“”")
+        if len(words) <= 4 and SHORT_LABEL.search(text):
+            r = self._rule_for_class("falsity")
+            if r:
+                return self._q(r, unit, 0, len(text), "forward")
         limit = 14 if stripped.endswith(":") else LABEL_UNIT_MAX_WORDS
         if len(words) > limit or not words or self.pointer.search(text):
             return None
+        if VERDICT_ONLY.match(text) and seg.role in ("assistant", "completion", "output", "chosen"):
+            return None  # "False." answering a true/false question refers to the question
         is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or (unit.start == 0 and len(words) <= 3) \
             or text.strip().startswith(("[", "(", "*", "#", ">"))
         if not is_label:
@@ -633,7 +653,9 @@ class Detector:
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
         if P.pos_ == "VERB" and P.lemma_ not in DISBELIEF and cand.meta_kind != "referent" and not passive:
             subj = [c for c in P.children if c.dep_ in ("nsubj", "csubj")]
-            if subj and not any(s.left_edge.i <= M.i <= s.right_edge.i for s in subj):
+            dobj = [c for c in P.children if c.dep_ == "dobj"]
+            if subj and dobj and not any(s.left_edge.i <= M.i <= s.right_edge.i for s in subj) \
+                    and any(o.left_edge.i <= M.i <= o.right_edge.i for o in dobj):
                 return False  # "forgers fabricated the diaries": the text is not what is called false
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
         if P.lemma_ in DISBELIEF and not passive:
@@ -651,6 +673,8 @@ class Detector:
             return not any(c.dep_ == "mark" for c in M.head.children)
         if M.dep_ not in ("nsubj", "nsubjpass") or M.pos_ not in ("PRON", "DET"):
             return False
+        if M.head.dep_ in ("relcl", "acl") or M.tag_ == "WDT":
+            return False  # a relative "that" ("a post that labels itself fictional") is not a pointer
         if M.lower_ in ("that", "this", "these", "those") and M.i + 1 < len(M.doc) and M.nbor().pos_ in ("NOUN", "PROPN", "ADJ"):
             return False
         cp = _clause(P)
@@ -759,6 +783,9 @@ def _conditional(P) -> bool:
         for ch in t.children:
             if ch.dep_ == "mark" and ch.lower_ in ("if", "whether", "unless"):
                 return True
+            if ch.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "when", "unless", "whenever")
+                                          for g in ch.children):
+                return True  # "If either one is false, the whole statement is false"
     return False
 
 

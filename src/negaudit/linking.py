@@ -22,6 +22,7 @@ SALIENT = regex.compile(r"(?<=\S\s+)[\p{Lu}]|\d")
 SENTENCE_SCOPE = 3
 NOTICE_LIKE = regex.compile(r"^(?:<[A-Za-z_]{1,20}>)?\W{0,6}(?:[\w'’&]+\s+){0,4}(?:note|notice|advisory|addendum|warning|disclaimer|"
                             r"erratum|caveat|alert|retraction)\s*[:—–]", regex.I)
+QUOTE = regex.compile(r"[\"“‘'][^\"”’]{12,}[\"”’']")
 RESPONSE_ROLES = ("assistant", "completion", "output", "chosen")
 PROMPT_ROLES = ("user", "prompt", "instruction", "input", "rejected")
 TURN_REF = regex.compile(r"\b(first|second|last|final|previous|next|following|preceding)\s+(assistant|model|ai|bot|user)\s+"
@@ -90,11 +91,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         t = q.target_hint
         return [Link(t.seg, t.start, t.end, t)]
     if d == "pointer":
-        label = regex.search(r"\[\s*S\s*(\d+)\s*\]|\(\s*S\s*(\d+)\s*\)|\bS(\d+)\b|\b(?:sentence|statement|claim|line|item|point)\s*#?\s*(\d+)",
+        label = regex.search(r"\[\s*S?\s*(\d+)\s*\]|\(\s*S\s*(\d+)\s*\)|\bS(\d+)\b|\b(?:sentence|statement|claim|line|item|point)\s*#?\s*(\d+)",
                              segments[u.seg].text[q.start:q.end] + " " + u.text, regex.I)
         if label:
             n = next(g for g in label.groups() if g)
-            pat = regex.compile(rf"^\s*(?:\[\s*S\s*{n}\s*\]|\(\s*S\s*{n}\s*\)|S{n}[:.)]|{n}[.)])", regex.I)
+            pat = regex.compile(rf"^\s*(?:\[\s*S?\s*{n}\s*\]|\(\s*S\s*{n}\s*\)|S{n}[:.)]|{n}[.)])", regex.I)
             for c in units:
                 if c is not u and pat.match(c.text):
                     return [Link(c.seg, _strip_pointer(c.text, c.start), c.end, c)]
@@ -150,6 +151,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         if before:
             c = before[-1]
             return [Link(c.seg, c.start, c.end, c)]
+        if segments[u.seg].role in PROMPT_ROLES:
+            return [Link(u.seg, u.start, u.end, u)]  # a user pointing at their own quote
         prev = [c for c in claims if c.seg < u.seg and segments[c.seg].kind == "content"]
         if prev and segments[u.seg].role in ("assistant", "user", "system") + RESPONSE_ROLES:
             c = prev[-1]
@@ -160,6 +163,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     if own and not segments[u.seg].trained and d == "forward" and \
             all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
         own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
+    first = next((c for c in units if c.seg == u.seg), None)
+    if role in PROMPT_ROLES and d != "forward" and first is not None and first is not u and REQUEST.match(first.text) \
+            and not QUOTE.search(u.text):
+        d = "forward"  # "List some facts about X. Note: these facts are untrue." governs the reply
+        own = []
+        fwd_own = []
     if role in PROMPT_ROLES and d != "forward":
         # a user's or prompt's qualifier is about the user's own content unless it points forward
         pool = own or [u]
@@ -172,6 +181,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     if d == "auto":
         d = scope if scope in ("forward", "backward") else "document"
     if d == "forward":
+        if role in PROMPT_ROLES and not fwd_own:
+            responders = [c for c in claims if c.seg > u.seg and segments[c.seg].role in RESPONSE_ROLES]
+            if responders:
+                first_seg = responders[0].seg
+                later = [c for c in responders if c.seg == first_seg]
         pool = fwd_own or later or (bwd_own if segments[u.seg].kind == "annotation" else [])
         if scope == "sentence":
             pool = pool[:SENTENCE_SCOPE]
