@@ -47,6 +47,7 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
+BARE_THE = regex.compile(r"the\s+(?:whole\s+|entire\s+|first\s+|original\s+)?[\w'’-]+", regex.I)
 OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+(?:of\s+)?$", regex.I)
 NEG_Q_BEFORE = regex.compile(r"\b(?:none|not one|neither|no part|no portion|nothing)\s+(?:of\s+)?$", regex.I)
 NEG_QUANTIFIER = regex.compile(r"\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
@@ -570,6 +571,9 @@ class Detector:
                 # a bare "the statement" in a reply refers back to what the user gave
                 metas.append(("document", m.span(), "anaphor" if seg.role in ("assistant", "output", "completion", "chosen") else "auto"))
         metas = _dedupe_metas(metas)
+        if seg.role in ("assistant", "output", "completion", "chosen"):
+            metas = [(k, sp, "anaphor" if k in ("document", "claim") and BARE_THE.fullmatch(text[sp[0]:sp[1]]) else d)
+                     for k, sp, d in metas]
         for m in ANAPHOR_RE.finditer(text):
             metas.append(("anaphor", m.span(), "auto"))
         out: list[Candidate] = []
@@ -665,7 +669,7 @@ class Detector:
         return _related(P, M, cand)
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
-        if BELIEF_REPORT.search(cand.unit.text, 0, cand.meta[0]):
+        if BELIEF_REPORT.search(cand.unit.text, 0, min(cand.meta[0], cand.pred[0])):
             return False  # "Many believe X, but that is a myth": the claim is reported and denied in one sentence
         if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):
             if not (cand.pred[0] <= M.head.idx < cand.pred[1]):

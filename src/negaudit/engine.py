@@ -47,17 +47,19 @@ class Report:
 
     def finish(self) -> None:
         """Corpus-level repetition bonus (pattern 10), then the contract's order."""
-        counts: dict[str, int] = {}
+        records: dict[str, set] = {}
         keys = []
         for f in self.findings:
             k = _fingerprint(f.claim["text"]) if f.claim else ""
             keys.append(k)
             if k:
-                counts[k] = counts.get(k, 0) + 1
+                records.setdefault(k, set()).add((f.path, f.record))
         for f, k in zip(self.findings, keys):
             if f.rule in ("NN501",):
                 continue
-            bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
+            # distinct records that state the claim; scaled like the prior for untrained claims
+            bonus = scoring.repetition_bonus(len(records.get(k, ()))) if k else 0.0
+            bonus *= 1.0 if f.trained else scoring.UNTRAINED_FACTOR
             if bonus:
                 f.risk = scoring.finalize(f.risk + bonus)
                 f.severity = scoring.severity_of(f.risk)

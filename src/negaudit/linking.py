@@ -44,8 +44,6 @@ class Link:
 def is_claim_unit(u: Unit, qualifier_units: set[int]) -> bool:
     if u.order in qualifier_units:
         return False
-    if NOTICE_LIKE.match(u.text):
-        return False
     words = WORD.findall(u.text)
     if len(words) < 3:
         return False
@@ -164,8 +162,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
         own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
     first = next((c for c in units if c.seg == u.seg), None)
-    if role in PROMPT_ROLES and d != "forward" and first is not None and first is not u and REQUEST.match(first.text) \
-            and not QUOTE.search(u.text):
+    asks = [c for c in units if c.seg == u.seg and c is not u and REQUEST.match(c.text)]
+    if role in PROMPT_ROLES and d != "forward" and asks and not QUOTE.search(u.text):
         d = "forward"  # "List some facts about X. Note: these facts are untrue." governs the reply
         own = []
         fwd_own = []
@@ -210,6 +208,10 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                 pool = [c for c in claims if segments[c.seg].trained] or claims
     if not pool:
         return []
+    if len(pool) > 1 and NOTICE_LIKE.match(pool[0].text):
+        rest = [c for c in pool if not NOTICE_LIKE.match(c.text)]
+        if rest:
+            pool = rest + [c for c in pool if NOTICE_LIKE.match(c.text)]
     if d == "document" or scope == "document":
         sal = [c for c in pool if _salient(c)]
         if sal and sal[0] is not pool[0] and pool.index(sal[0]) <= 2:
