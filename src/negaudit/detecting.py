@@ -11,6 +11,7 @@ Two stages per unit (sentence):
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -287,9 +288,20 @@ class Detector:
         for r in self.ruleset.rules:
             if r.kind == "regex":
                 src += "|" + r.compiled.pattern
-        return regex.compile(src, regex.I)
+        try:  # the standard library engine runs this large alternation about twice as fast
+            return re.compile(src, re.I)
+        except re.error:
+            return regex.compile(src, regex.I)
 
     # ------------------------------------------------------------------ prefilter
+    def cue_positions(self, text: str) -> list[int]:
+        """Start offsets of every cue in a segment (one scan; units are then checked by offset)."""
+        pos = [m.start() for m in self.cue.finditer(text)]
+        pos += [m.start() for m in EXTRA_CUE.finditer(text)]
+        if LOCATOR_CUE.search(text) and NEGATION.search(text):
+            pos += [m.start() for m in NEGATION.finditer(text)]
+        return sorted(pos)
+
     def has_cue(self, text: str) -> bool:
         if self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
             return True

@@ -142,17 +142,21 @@ class Auditor:
         det = self.detector
         units: list[Unit] = []
         order = 0
-        cue_segs = set()
+        cue_units: set[int] = set()
         for i, s in enumerate(segments):
             if s.kind == "annotation":
                 units.append(Unit(seg=i, start=0, end=len(s.text), text=s.text, order=order))
                 order += 1
                 continue
-            if det.has_cue(s.text):
-                cue_segs.add(i)
             us = split_units(s.text, i, order)
             order += len(us)
             units.extend(us)
+            cues = det.cue_positions(s.text)
+            if cues:
+                # a unit is scanned when a cue starts inside it or a cue that starts before it reaches in
+                for u in us:
+                    if any(u.start - 40 <= c < u.end for c in cues) and det.has_cue(u.text):
+                        cue_units.add(u.order)
         quals: list[Qualifier] = []
         field_rule = self.rules_by_kind.get("field")
         if field_rule is not None:
@@ -161,9 +165,9 @@ class Auditor:
                 if s.kind == "annotation" and _field_matches(field_rule, s, det, self.mapping.annotation_fields):
                     quals.append(Qualifier(rule=field_rule, unit=u, start=0, end=len(s.text), direction="document"))
         pending: list[Candidate] = []
-        if cue_segs:
+        if cue_units:
             for pos, u in enumerate(units):
-                if u.seg not in cue_segs or not det.has_cue(u.text):
+                if u.order not in cue_units:
                     continue
                 q, cands = det.scan_unit(segments[u.seg], u, units, pos)
                 if q is not None:
