@@ -41,6 +41,12 @@ def audit(records, model=None):
         return json.loads(out.stdout)
 
 
+# research patterns grouped by the kind of qualifier (pattern 1 and 2 are both detached negations and
+# differ only in where the notice sits; the precision check asks whether the finding's kind is right)
+PATTERN_GROUP = {"p1": "detached", "p2": "detached", "p3": "epistemic", "p4": "annotation", "p5": "correction",
+                 "p6": "inline", "p7": "local", "p8": "behaviour"}
+
+
 def rule_patterns():
     from negaudit.rules import load_rules
 
@@ -71,8 +77,9 @@ def summarise(rows):
     for lab in sorted({r["label"] for r in rows}):
         grp = [r for r in rows if r["label"] == lab]
         flagged = sum(r["flagged"] for r in grp)
-        predicted = [r for r in rows if r["pred"] == lab]
-        prec = (sum(r["label"] == lab for r in predicted) / len(predicted)) if predicted else None
+        group = PATTERN_GROUP.get(lab)
+        predicted = [r for r in rows if r["pred"] and PATTERN_GROUP.get(r["pred"]) == group] if group else []
+        prec = (sum(PATTERN_GROUP.get(r["label"]) == group for r in predicted) / len(predicted)) if predicted else None
         per[lab] = {"n": len(grp), "risky": grp[0]["risky"], "flagged": flagged,
                     "rate": flagged / len(grp), "pattern_precision": prec}
     return {"records": len(rows), "risky": len(risky), "safe": len(safe), "recall": recall, "fpr": fpr,
@@ -94,7 +101,7 @@ def main(argv=None):
     else:
         print(f"records {s['records']} (risky {s['risky']}, safe {s['safe']})")
         print(f"recall on risky records: {s['recall']:.3f}   false-positive rate on safe records: {s['fpr']:.3f}")
-        print(f"{'label':16} {'n':>4} {'flagged':>8} {'rate':>6} {'pattern precision':>18}")
+        print(f"{'label':16} {'n':>4} {'flagged':>8} {'rate':>6} {'kind precision':>18}")
         for lab, v in s["per_pattern"].items():
             pp = "-" if v["pattern_precision"] is None else f"{v['pattern_precision']:.2f}"
             kind = "risky" if v["risky"] else "safe"

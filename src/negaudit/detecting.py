@@ -48,6 +48,7 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"contain|contains|cover|covers|list|lists|represent|represents|reflect(?!\s+(?:reality|real|actual|the truth))|"
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
+CLAIM_PHRASE = regex.compile(r"^what\b.*\b(?:stated|said|claimed|asserted|written|wrote|told)\b", regex.I)
 BARE_THE = regex.compile(r"the\s+(?:whole\s+|entire\s+|first\s+|original\s+)?[\w'’-]+", regex.I)
 OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+(?:of\s+)?$", regex.I)
 NEG_Q_BEFORE = regex.compile(r"\b(?:none|not one|neither|no part|no portion|nothing)\s+(?:of\s+)?$", regex.I)
@@ -565,7 +566,7 @@ class Detector:
             metas.append(("pointer", m.span(), "pointer"))
         for rx in self.meta_doc:
             for m in rx.finditer(text):
-                kind = "document"
+                kind = "claim" if CLAIM_PHRASE.search(m.group()) else "document"
                 noun = m.groupdict().get("noun")
                 if noun and not self.doc_noun_re.match(noun):
                     kind = "referent"
@@ -845,7 +846,7 @@ def _related(P, M, cand: Candidate) -> bool:
     if cp.dep_ in ("relcl", "acl") and cp.head.dep_ in ("dobj", "attr", "pobj") and _clause(cp.head) == cm \
             and cm.lemma_ in REPORTING_VERBS:
         return True
-    if cm.dep_ in ("ccomp", "acl", "relcl") and _clause(cm.head) == cp:
+    if cm.dep_ in ("ccomp", "acl", "relcl") and cp in _up(_clause(cm.head)):
         h = cm.head
         if cand.pred[0] <= h.idx < cand.pred[1] + 1:
             return True
