@@ -1,7 +1,6 @@
 """The command line through typer's runner: the JSON contract, exit codes, config errors, rule pages."""
 import json
 
-import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, write_jsonl

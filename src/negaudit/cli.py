@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .config import FAIL_ON, Config, load_config
+from .config import Config, load_config
 from .errors import ConfigError, ModelError
 from .scoring import SEVERITY_ORDER, THRESHOLDS
 

@@ -10,7 +10,6 @@ Two stages per unit (sentence):
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -856,8 +855,4 @@ def _related(P, M, cand: Candidate) -> bool:
     return False
 
 
-def clamp(x: float) -> float:
-    return max(0.0, min(1.0, x))
-
-
-__all__ = ["Detector", "Candidate", "parse_probability", "clamp", "math"]
+__all__ = ["Detector", "Candidate", "parse_probability"]

@@ -8,7 +8,7 @@ from typing import Any, Iterable, Iterator, Optional
 import regex
 
 from . import scoring
-from .adapters import AdaptError, FieldMapping, adapt
+from .adapters import AdaptError, adapt
 from .config import Config
 from .detecting import Candidate, Detector, parse_probability
 from .linking import Link, link

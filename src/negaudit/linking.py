@@ -161,7 +161,6 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     if own and not segments[u.seg].trained and d == "forward" and \
             all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
         own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
-    first = next((c for c in units if c.seg == u.seg), None)
     asks = [c for c in units if c.seg == u.seg and c is not u and REQUEST.match(c.text)]
     if role in PROMPT_ROLES and d != "forward" and asks and not QUOTE.search(u.text):
         d = "forward"  # "List some facts about X. Note: these facts are untrue." governs the reply

@@ -50,7 +50,6 @@ class Qualifier:
     end: int
     direction: str = "auto"  # forward | backward | document | self | enclosed | pointer | footnote | next-turn
     target_hint: Any = None  # enclosed span, pointer label, footnote marker
-    corrected_by: Optional[str] = None  # truth statement text, when this became a correction
     original_rule: Optional[str] = None
 
 
