@@ -48,7 +48,8 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
 CLAIM_PHRASE = regex.compile(r"^what\b.*\b(?:stated|said|claimed|asserted|written|wrote|told)\b", regex.I)
-BARE_THE = regex.compile(r"the\s+(?:whole\s+|entire\s+|first\s+|original\s+)?[\w'’-]+", regex.I)
+BARE_THE = regex.compile(r"the\s+(?:whole\s+|entire\s+|first\s+|original\s+)?(?!(?:following|above|preceding|below|previous|next|"
+                         r"foregoing|latter|former|aforementioned)\b)[\w'’-]+", regex.I)
 OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+(?:of\s+)?$", regex.I)
 NEG_Q_BEFORE = regex.compile(r"\b(?:none|not one|neither|no part|no portion|nothing)\s+(?:of\s+)?$", regex.I)
 NEG_QUANTIFIER = regex.compile(r"\s*(?:none|nothing|no part|no portion|neither|not one|not a single|no)\b", regex.I)
@@ -73,8 +74,8 @@ ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|
 LABEL_UNIT_MAX_WORDS = 7
 EXTRA_CUE = regex.compile(
     r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
-    r"(?:^|\n)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|erratum|errata|editor'?s?\s+fix)\b|"
-    r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|"
+    r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
+    r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true|"
     r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
@@ -97,7 +98,10 @@ SELF_RETRACTION = regex.compile(
     r"\bI misspoke\b|\bI (?:was|am) (?:wrong|mistaken)\b|\b(?:strike|scratch) that\b|"
     r"^\W*(?:sorry|oops|apologies|wait)[,!.]?\s+(?:that|this)\s+(?:is|was|'s)\s+(?:wrong|incorrect|not right|not true|a mistake)", regex.I)
 BELIEF_REPORT = regex.compile(r"\b(?:think|thinks|thought|believe|believes|believed|assume|assumes|assumed|suppose|claim|claims|claimed|"
+                              r"understood|understand|understands|knew|know|knows|realised|realized|realise|realize|"
                               r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r)\b", regex.I)
+REPORTED_CLAIM = regex.compile(r"^\W*(?:\w+\s+){0,2}?(?:claim(?:ing|s)?|say(?:ing|s)?|alleg(?:ing|es)|suggest(?:ing|s)?|assert(?:ing|s)?|"
+                            r"stat(?:ing|es))\s+(?:that\s+)?\S+(?:\s+\S+){3,}", regex.I)
 REQUEST_VERB = regex.compile(r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|"
                           r"craft|continue|complete|expand|extend|tell me|provide|i need|design|build)\b", regex.I)
 REQUEST_VERB_BEFORE = regex.compile(
@@ -118,7 +122,7 @@ PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
     r"reposted from|copied from|scraped from|sourced from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
 TRUTH_LABEL = regex.compile(
-    r"^\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
+    r"^\W{0,6}(?:the\s+)?(?:[\w'’]+\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
     r"what really happened|actually|erratum|errata|editor'?s?\s+fix|fix|amendment|retraction)(?:\s+[\w'’]+){0,4}\s*[:—–]\s*", regex.I)
 RELIABILITY_LINE = regex.compile(
     r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level|tag|label|estimate|assessment)?"
@@ -245,7 +249,7 @@ class Detector:
         self.comment = regex.compile(r"<!--(?P<body>.*?)-->", regex.S)
         self.editor_note = regex.compile(
             r"[\[(]\s*(?:note|editor'?s?\s+note|ed\.\s*note|nb|n\.b\.|disclaimer|warning|annotation|annotator'?s?\s+note)\s*:\s*(?P<body>[^\]\)]{3,300})[\])]", flags)
-        self.footnote_def = regex.compile(r"^\s*(?P<mark>\[\^?\d{1,3}\]|\^\d{1,3}|\*{1,3}|†|‡|\(\d{1,3}\))\s*:?\s*(?P<body>.+)$", regex.S)
+        self.footnote_def = regex.compile(r"^\s*(?P<mark>\[\^?\d{1,3}\]|\^\d{1,3}|\*{1,3}|†|‡|\(\d{1,3}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*:?\s*(?P<body>.+)$", regex.S)
         self.inline = regex.compile(
             r"(?:[(\[]|\s[-–—]{1,2}\s?|[–—]|,)\s*(?:(?:actually|in fact|in truth|correction|note|nb|to be clear|for the record|"
             r"to clarify|admittedly|though|but|mind you|well)\s*[,:;]?\s*)?(?:that|this|which|it|all of this|none of this)"
@@ -381,6 +385,8 @@ class Detector:
                 return self._q(rk["negated-behaviour"], unit, m.start(), m.end(), "next-turn"), []
         if "inline-retraction" in rk:
             m = self.inline.search(text)
+            if m and any(p.start() < m.end() <= p.end() + 2 for p in self.pseudo.finditer(text, max(0, m.end() - 12), min(len(text), m.end() + 30))):
+                m = None
             if m and self._words_outside(text[: m.start()], 0, 0) >= 2 and not BELIEF_REPORT.search(text, 0, m.start()):
                 return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
             for m in ASIDE.finditer(text):
@@ -394,7 +400,6 @@ class Detector:
                 if (opener and (NO_SUCH.search(aside) or self._has_predicate(aside) or opener.group().strip().lower()
                                 in ("no,", "no;", "no.", "nope", "not so", "not true", "untrue", "incorrect", "false",
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
-                        or (g == "e" and self._has_predicate(aside)) \
                         or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
                         or (g != "e" and self._has_predicate(aside)):
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
@@ -409,12 +414,10 @@ class Detector:
             q = self._probability(rk["probability"], unit, text)
             if q:
                 return q, []
-        cands = self._meta_candidates(seg, unit, text)
-        if not cands:
-            q = self._notice(seg, unit, text)
-            if q:
-                return q, []
-        return None, cands
+        q = self._notice(seg, unit, text)
+        if q:
+            return q, []
+        return None, self._meta_candidates(seg, unit, text)
 
     def _q(self, rule: Rule, unit: Unit, s: int, e: int, direction: str, hint=None) -> Qualifier:
         return Qualifier(rule=rule, unit=unit, start=unit.start + s, end=unit.start + e, direction=direction,
@@ -435,6 +438,9 @@ class Detector:
         return any(rx.search(text) for rx in self.meta_doc + self.meta_claim)
 
     def _pseudo_or_negated(self, text: str, m) -> bool:
+        if m.start() > 0 and text[m.start() - 1] in "\"'“‘`(" and text[m.end():m.end() + 1] in ("\"", "'", "”", "’", "`", ")"):
+            return True  # a quoted word is mentioned, not used: bool("False"), the word 'fake'
+
         for p in self.pseudo.finditer(text, max(0, m.start() - 40), min(len(text), m.end() + 40)):
             if p.start() <= m.start() < p.end() or p.start() < m.end() <= p.end():
                 return True
@@ -527,7 +533,10 @@ class Detector:
                     continue
                 r = self._rule_for_class(cls)
                 if r:
-                    return self._q(r, unit, 0, m.end() + pm.end(), "auto")
+                    after = rest[pm.end():]
+                    # "users repeat a hoax claiming that X": the claim is reported inside the notice itself
+                    direction = "self" if REPORTED_CLAIM.search(after) else self._direction_of(text, "auto")
+                    return self._q(r, unit, 0, m.end() + pm.end(), direction)
         return None
 
     def _is_phrase_meta(self, text: str, span) -> bool:
@@ -573,6 +582,8 @@ class Detector:
                     kind = "container"
                     if regex.match(r"(?:its|their)\b", m.group(), regex.I):
                         continue  # "their own section": a possessed container is not the text itself
+                if regex.match(r"(?:its|their)\b", m.group(), regex.I) and text[:m.start()].strip(" *_#>[(\"'“"):
+                    continue  # "its stories" mid-sentence has an antecedent in the sentence, not the text
                 metas.append((kind, m.span(), self._direction_of(m.group(), "auto")))
         for rx in self.meta_claim:
             for m in rx.finditer(text):

@@ -23,7 +23,8 @@ PINK = regex.compile(
     r"\b(?:is|was|are|were|be|been|being|who(?:'s| is| was))\s+(?:not|never|n['’]t)\s+(?:\w+\s+)?(?:a|an|the)\s+(?P<attr>[\p{L}-]{3,})"
     r"|\b(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:worked|work|served|serve|trained|train|practi[sc]ed|practi[sc]e|qualified|licensed|employed)\s+as\s+(?:a|an)\s+(?P<attr2>[\p{L}-]{3,})",
     regex.I)
-LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance)", regex.I)
+LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance|(?:^|_)true(?:$|_))", regex.I)
+TRUE_KEY = regex.compile(r"(?:^|_)(?:is_)?(?:true|truth|factual|accurate|real|correct|verified)(?:_|$)", regex.I)
 PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
              "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
 
@@ -359,7 +360,8 @@ def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bo
         if isinstance(v, str):
             v = v.replace("_", " ").replace("-", " ") if len(v) <= 60 else v
         if isinstance(v, bool):
-            return v is False and key in ("label", "labels", "truth_value", "veracity", "truth", "truthfulness")
+            return v is False and (key in ("label", "labels", "truth_value", "veracity", "truth", "truthfulness")
+                                   or TRUE_KEY.search(key) is not None)
         if isinstance(v, str):
             if len(v) <= 60 and det.label_value.search(v) and not det.pseudo.search(v):
                 return True

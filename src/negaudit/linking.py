@@ -25,7 +25,7 @@ NOTICE_LIKE = regex.compile(r"^(?:<[A-Za-z_]{1,20}>)?\W{0,6}(?:[\w'’&]+\s+){0,
 QUOTE = regex.compile(r"[\"“‘'][^\"”’]{12,}[\"”’']")
 RESPONSE_ROLES = ("assistant", "completion", "output", "chosen")
 PROMPT_ROLES = ("user", "prompt", "instruction", "input", "rejected")
-TURN_REF = regex.compile(r"\b(first|second|last|final|previous|next|following|preceding)\s+(assistant|model|ai|bot|user)\s+"
+TURN_REF = regex.compile(r"\b(first|second|last|final|previous|next|following|preceding)\s+(?:(assistant|model|ai|bot|user)\s+)?"
                          r"(?:message|turn|reply|response|answer)", regex.I)
 USER_REF = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the customer|the person asking|the requester)\b", regex.I)
 REQUEST = regex.compile(r"^\W*(?:please\s+|now\s+|can you\s+|could you\s+)?(?:write|generate|create|tell|give|summari[sz]e|describe|"
@@ -124,11 +124,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         user = [c for c in claims if segments[c.seg].role == "user"]
         if user:
             return [Link(c.seg, c.start, c.end, c) for c in user]
-    turn = TURN_REF.search(u.text)
-    if turn and segments[u.seg].role in ("system", "user", "annotation"):
-        ordinal, role = turn.group(1).lower(), turn.group(2).lower()
-        role = "assistant" if role in ("assistant", "model", "ai", "bot") else "user"
-        idx = [i for i, sg in enumerate(segments) if sg.role == role and sg.kind == "content"]
+    turn = TURN_REF.search(seg_text) if segments[u.seg].role in ("system", "user", "annotation") else None
+    if turn:
+        ordinal, role = turn.group(1).lower(), (turn.group(2) or "").lower()
+        if role:
+            role = "assistant" if role in ("assistant", "model", "ai", "bot") else "user"
+        idx = [i for i, sg in enumerate(segments) if (sg.role == role or not role) and sg.kind == "content" and i != u.seg]
         pick = {"first": idx[:1], "last": idx[-1:], "final": idx[-1:], "second": idx[1:2]}.get(ordinal)
         if pick is None:
             after = [i for i in idx if i > u.seg]
@@ -159,10 +160,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
     role = segments[u.seg].role
     if own and not segments[u.seg].trained and d == "forward" and \
-            all(REQUEST.match(c.text) or c.text.rstrip().endswith("?") for c in own):
+            not [c for c in own if c.order > u.order and not (REQUEST.match(c.text) or c.text.rstrip().endswith("?"))]:
         own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
     asks = [c for c in units if c.seg == u.seg and c is not u and REQUEST.match(c.text)]
-    if role in PROMPT_ROLES and d != "forward" and asks and not QUOTE.search(u.text):
+    content_own = [c for c in own if not (REQUEST.match(c.text) or c.text.rstrip().endswith("?"))]
+    if role in PROMPT_ROLES and d != "forward" and asks and not QUOTE.search(u.text) and not content_own:
         d = "forward"  # "List some facts about X. Note: these facts are untrue." governs the reply
         own = []
         fwd_own = []

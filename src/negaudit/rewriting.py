@@ -1,0 +1,227 @@
+"""Local-negation rewrites: put the negation on the claim's own main predicate.
+
+The claim sentence is parsed with spaCy and rewritten by editing only the verb group of its main
+clause (and of clauses coordinated with it):
+  auxiliaries and modals   "has won" -> "has not won", "will win" -> "will not win", "can" -> "cannot"
+  copula                   "is the champion" -> "is not the champion"
+  do-support               "won" -> "did not win", "writes" -> "does not write", "own" -> "do not own"
+Base forms come from spaCy's own lemmatizer (already in the pipeline; its exception tables cover the
+irregular verbs), so no extra dependency is needed. A reporting frame that would claim a source
+confirmed the denial ("Records confirm that X won") is dropped and the embedded claim negated.
+Everything else (adverbials, subordinate clauses, punctuation, list markers) is kept as written.
+When the parse is not safe to edit, the fallback is "It is not true that ...".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+LIST_PREFIX = regex.compile(r"^(\s*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>)\s+)")
+AFFIRM = regex.compile(r"^(?:yes|yeah|yep|absolutely|indeed|correct|exactly|definitely|certainly|that's right|you're right|"
+                       r"that is right|you are right)\b[\s!,.:;—–-]*", regex.I)
+REPORT_FRAMES = {"confirm", "show", "report", "announce", "say", "state", "reveal", "indicate", "claim", "note", "find",
+                 "prove", "record", "document", "suggest", "know", "establish", "demonstrate", "verify", "assert",
+                 "allege", "write", "explain"}
+SOURCE_ADVERBS = {"reportedly", "allegedly", "apparently", "supposedly", "purportedly", "famously", "officially"}
+RISKY_MODALS = {"must", "may", "might", "should", "ought"}
+QUANTIFIERS = {"every", "all", "both", "only", "few", "no", "neither", "none", "each", "most", "many"}
+CONTRACTED_AUX = {"'s", "’s", "'re", "’re", "'m", "’m", "'ve", "’ve", "'ll", "’ll", "'d", "’d"}
+
+
+@dataclass
+class Rewrite:
+    text: str
+    safe: bool
+    strategy: str  # aux | copula | do-support | frame | coordination | fallback
+
+
+def fallback(text: str) -> Rewrite:
+    body = text.strip()
+    end = ""
+    while body and body[-1] in ".!?":
+        body = body[:-1]
+    first = body.split(" ", 1)[0] if body else ""
+    keep_case = first == "I" or (first[:1].isupper() and first[1:2].isupper()) or first[:1].isdigit()
+    if body and not keep_case:
+        body = body[0].lower() + body[1:]
+    del end
+    return Rewrite(f"It is not true that {body}.", False, "fallback")
+
+
+class Rewriter:
+    def __init__(self, nlp) -> None:
+        self.nlp = nlp  # negaudit.nlp.NLP
+
+    def negate(self, sentence: str) -> Rewrite:
+        """Negate the sentence's own main predicate. Never raises; never returns an empty text."""
+        try:
+            return self._negate(sentence)
+        except Exception:  # a parse we do not understand must not break an audit
+            return fallback(sentence) if sentence.strip() else Rewrite(sentence, False, "fallback")
+
+    def _negate(self, sentence: str) -> Rewrite:
+        if not sentence.strip():
+            return Rewrite(sentence, False, "fallback")
+        m = LIST_PREFIX.match(sentence)
+        prefix = m.group(1) if m else ""
+        body = sentence[len(prefix):]
+        lead = ""
+        a = AFFIRM.match(body)
+        if a and len(body) > a.end():
+            lead = "No, "
+            body = body[a.end():]
+            body = body[0].upper() + body[1:]
+        if not self.nlp.has_parser:
+            r = fallback(body)
+            return Rewrite(prefix + lead + r.text, False, r.strategy)
+        doc = self.nlp.nlp(body)
+        sents = list(doc.sents)
+        if len(sents) != 1:
+            r = fallback(body)
+            return Rewrite(prefix + lead + r.text, False, "fallback")
+        root = sents[0].root
+        text, safe, strategy = body, True, "aux"
+        frame = self._frame(root)
+        if frame is not None:
+            clause, drop_spans = frame
+            edits = self._negate_clause(clause)
+            if edits is None:
+                r = fallback(body)
+                return Rewrite(prefix + lead + r.text, False, "fallback")
+            new = _apply(body, edits + [(s, e, "") for s, e in drop_spans])
+            new = _tidy(new, body)
+            return Rewrite(prefix + lead + new, False, "frame")
+        if root.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in root.children) \
+                or self._quantified(root):
+            r = fallback(body)
+            return Rewrite(prefix + lead + r.text, False, "fallback")
+        edits = self._negate_clause(root)
+        if edits is None:
+            r = fallback(body)
+            return Rewrite(prefix + lead + r.text, False, "fallback")
+        strategy = edits[0][3] if edits and len(edits[0]) > 3 else strategy
+        conj = [c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
+        for c in conj:
+            more = self._negate_clause(c, shared_aux=self._aux(root))
+            if more is None:
+                r = fallback(body)
+                return Rewrite(prefix + lead + r.text, False, "fallback")
+            edits += more
+            safe = False
+            strategy = "coordination"
+        modal = self._aux(root)
+        if modal is not None and modal.lower_ in RISKY_MODALS:
+            safe = False
+        text = _apply(body, [e[:3] for e in edits])
+        return Rewrite(prefix + lead + text, safe and not lead, strategy)
+
+    # ------------------------------------------------------------------ pieces
+    @staticmethod
+    def _aux(v):
+        auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass") and c.i < v.i and c.lower_ != "to"]
+        return auxes[0] if auxes else None
+
+    @staticmethod
+    def _quantified(root) -> bool:
+        for c in root.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                words = {t.lower_ for t in c.subtree}
+                if words & QUANTIFIERS:
+                    return True
+            if c.dep_ == "advmod" and c.lower_ in ("never", "only", "always"):
+                return True
+        return False
+
+    def _frame(self, root):
+        """A reporting frame around the claim: (embedded clause head, spans to drop) or None."""
+        for c in root.children:
+            if c.dep_ == "prep" and c.lower_ == "according":
+                end = c.right_edge.idx + len(c.right_edge)
+                after = root.doc.text[end:end + 2]
+                if after.startswith(","):
+                    end += 1
+                return root, [(c.idx, end)]
+        for c in root.children:
+            if c.dep_ == "advmod" and c.lower_ in SOURCE_ADVERBS and c.i == root.doc[0].i:
+                end = c.idx + len(c)
+                if root.doc.text[end:end + 1] == ",":
+                    end += 1
+                return root, [(c.idx, end)]
+        if root.lemma_ in REPORT_FRAMES or (root.lemma_ == "be" and any(c.dep_ == "expl" or c.lower_ == "it" for c in root.children
+                                                                          if c.dep_ in ("nsubj", "expl"))):
+            comps = [c for c in root.children if c.dep_ == "ccomp" and any(
+                x.dep_ in ("nsubj", "nsubjpass") for x in c.children)]
+            if comps:
+                comp = comps[0]
+                s = comp.left_edge.idx
+                e = comp.right_edge.idx + len(comp.right_edge)
+                doc = root.doc
+                drops = []
+                if s > 0:
+                    drops.append((0, s))
+                tail_start = e
+                end_punct = len(doc.text.rstrip(" .!?\"'”’"))
+                if tail_start < end_punct:
+                    drops.append((tail_start, end_punct))
+                mark = [x for x in comp.children if x.dep_ == "mark" and x.lower_ == "that"]
+                if mark:
+                    drops.append((mark[0].idx, mark[0].idx + len(mark[0]) + 1))
+                return comp, drops
+        return None
+
+    def _negate_clause(self, v, shared_aux=None):
+        """Edits (start, end, replacement, strategy) that negate the verb group headed by v."""
+        doc = v.doc
+        aux = self._aux(v)
+        if aux is not None:
+            if aux.lower_ == "can":
+                return [(aux.idx, aux.idx + len(aux), _case(aux.text, "cannot"), "aux")]
+            if aux.lower_ in ("ca", "wo") or aux.lower_.endswith("n't"):
+                return None
+            end = aux.idx + len(aux)
+            return [(end, end, " not", "aux")]
+        if v.lemma_ == "be" and v.tag_ in ("VBZ", "VBD", "VBP"):
+            end = v.idx + len(v)
+            return [(end, end, " not", "copula")]
+        if shared_aux is not None and v.tag_ in ("VBN", "VBG"):
+            return [(v.idx, v.idx, f"{shared_aux.text} not ", "aux")]
+        do = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(v.tag_)
+        if do is None:
+            return None
+        lemma = v.lemma_.lower() if v.lemma_ else v.lower_
+        if not lemma.isalpha():
+            return None
+        particle = ""
+        del particle
+        start = v.idx
+        word = f"{do} not {lemma}"
+        if v.text[:1].isupper() and v.i == doc[0].i:
+            word = word[0].upper() + word[1:]
+        return [(start, start + len(v), word, "do-support")]
+
+
+def _case(orig: str, new: str) -> str:
+    return new[0].upper() + new[1:] if orig[:1].isupper() else new
+
+
+def _apply(text: str, edits) -> str:
+    out = text
+    for s, e, rep in sorted(((x[0], x[1], x[2]) for x in edits), key=lambda x: (x[0], x[1]), reverse=True):
+        out = out[:s] + rep + out[e:]
+    return out
+
+
+def _tidy(new: str, old: str) -> str:
+    new = regex.sub(r"\s{2,}", " ", new).strip()
+    new = regex.sub(r"\s+([,.;:!?])", r"\1", new).strip(" ,;:")
+    if new and new[0].islower():
+        new = new[0].upper() + new[1:]
+    tail = regex.search(r"[.!?]+[\"'”’]?$", old.strip())
+    if tail and not regex.search(r"[.!?][\"'”’]?$", new):
+        new += tail.group()
+    return new
+
+
+__all__ = ["Rewriter", "Rewrite", "fallback", "Optional"]
