@@ -122,7 +122,7 @@ PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
     r"reposted from|copied from|scraped from|sourced from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
 TRUTH_LABEL = regex.compile(
-    r"^\W{0,6}(?:the\s+)?(?:[\w'’]+\s+)?(?:truth|fact|facts|reality|reality check|correction|corrected|clarification|the real story|"
+    r"^\W{0,6}(?:the\s+)?(?:[\w'’]+\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|the real story|"
     r"what really happened|actually|erratum|errata|editor'?s?\s+fix|fix|amendment|retraction)(?:\s+[\w'’]+){0,4}\s*[:—–]\s*", regex.I)
 RELIABILITY_LINE = regex.compile(
     r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level|tag|label|estimate|assessment)?"

@@ -17,13 +17,17 @@ from dataclasses import dataclass
 from typing import Optional
 
 import regex
+from lemminflect import getInflection, getLemma
 
-LIST_PREFIX = regex.compile(r"^(\s*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>)\s+)")
+LIST_PREFIX = regex.compile(r"^(\s*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>)\s+(?:\*\*[^*]{1,40}\*\*:?\s+)?)")
+OPENER = regex.compile(r"^((?:[\w'’]+[ ,]*){1,4}[!.]\s+)(?=[\p{Lu}\d])")
+KNOW_FRAME = regex.compile(r"^(?:did|do) you know\b", regex.I)
+CORRECT_AFTER_AFFIRM = regex.compile(r"^(that's|that is|you're|you are)\s+(correct|right)\b", regex.I)
 AFFIRM = regex.compile(r"^(?:yes|yeah|yep|absolutely|indeed|correct|exactly|definitely|certainly|that's right|you're right|"
-                       r"that is right|you are right)\b[\s!,.:;—–-]*", regex.I)
+                       r"that is right|you are right)\b(?P<punct>[\s!,.:;—–-]*)", regex.I)
 REPORT_FRAMES = {"confirm", "show", "report", "announce", "say", "state", "reveal", "indicate", "claim", "note", "find",
                  "prove", "record", "document", "suggest", "know", "establish", "demonstrate", "verify", "assert",
-                 "allege", "write", "explain"}
+                 "allege", "write", "explain", "agree", "believe", "think", "conclude", "argue", "insist"}
 SOURCE_ADVERBS = {"reportedly", "allegedly", "apparently", "supposedly", "purportedly", "famously", "officially"}
 RISKY_MODALS = {"must", "may", "might", "should", "ought"}
 QUANTIFIERS = {"every", "all", "both", "only", "few", "no", "neither", "none", "each", "most", "many"}
@@ -37,16 +41,15 @@ class Rewrite:
     strategy: str  # aux | copula | do-support | frame | coordination | fallback
 
 
-def fallback(text: str) -> Rewrite:
+def fallback(text: str, proper: bool = False) -> Rewrite:
+    """'It is not true that ...' around the sentence; `proper` keeps a proper-noun first word capitalised."""
     body = text.strip()
-    end = ""
     while body and body[-1] in ".!?":
         body = body[:-1]
     first = body.split(" ", 1)[0] if body else ""
-    keep_case = first == "I" or (first[:1].isupper() and first[1:2].isupper()) or first[:1].isdigit()
+    keep_case = proper or first == "I" or (first[:1].isupper() and first[1:2].isupper()) or first[:1].isdigit()
     if body and not keep_case:
         body = body[0].lower() + body[1:]
-    del end
     return Rewrite(f"It is not true that {body}.", False, "fallback")
 
 
@@ -70,43 +73,69 @@ class Rewriter:
         lead = ""
         a = AFFIRM.match(body)
         if a and len(body) > a.end():
-            lead = "No, "
-            body = body[a.end():]
-            body = body[0].upper() + body[1:]
+            punct = a.group("punct")
+            rest = body[a.end():]
+            c = CORRECT_AFTER_AFFIRM.match(rest)
+            if c:  # "Yes, that's correct: X" -> "No, that's not correct: X'"
+                lead = "No" + punct + rest[:c.end(1)] + " not " + rest[c.start(2):c.end()]
+                body = rest[c.end():]
+                p2 = regex.match(r"[\s:,;—–-]+", body)
+                if p2:
+                    lead += p2.group()
+                    body = body[p2.end():]
+            else:
+                lead = "No" + (punct if punct.strip() not in ("!", ".") else ", ")
+                body = rest
+        else:
+            o = OPENER.match(body)
+            if o and not any(ch.isdigit() for ch in o.group(1)) and len(body) > o.end() + 10:
+                opener_doc = self.nlp.nlp(o.group(1)) if self.nlp.has_parser else None
+                if opener_doc is None or not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "ROOT" and t.tag_ != "VB"
+                                                 for t in opener_doc):
+                    lead = o.group(1)  # "Great question! " / "Sure! " stays as written
+                    body = body[o.end():]
+        words = len(body.split())
         if not self.nlp.has_parser:
             r = fallback(body)
             return Rewrite(prefix + lead + r.text, False, r.strategy)
         doc = self.nlp.nlp(body)
+        proper = len(doc) > 0 and doc[0].pos_ == "PROPN"
         sents = list(doc.sents)
-        if len(sents) != 1:
-            r = fallback(body)
+        headline = not prefix and not regex.search(r"[.!?][\"'”’)]*\s*$", body) and words <= 12
+        if len(sents) != 1 or headline or words > 45:
+            r = fallback(body, proper)
             return Rewrite(prefix + lead + r.text, False, "fallback")
         root = sents[0].root
-        text, safe, strategy = body, True, "aux"
+        safe, strategy = True, "aux"
+        if KNOW_FRAME.match(body):
+            comps = [c for c in root.children if c.dep_ == "ccomp"]
+            if comps:
+                edits = self._negate_clause(comps[0])
+                if edits is not None:
+                    return Rewrite(prefix + lead + _apply(body, [e[:3] for e in edits]), False, "frame")
         frame = self._frame(root)
         if frame is not None:
             clause, drop_spans = frame
             edits = self._negate_clause(clause)
             if edits is None:
-                r = fallback(body)
+                r = fallback(body, proper)
                 return Rewrite(prefix + lead + r.text, False, "fallback")
-            new = _apply(body, edits + [(s, e, "") for s, e in drop_spans])
+            new = _apply(body, [e[:3] for e in edits] + [(s, e, "") for s, e in drop_spans])
             new = _tidy(new, body)
             return Rewrite(prefix + lead + new, False, "frame")
         if root.pos_ not in ("VERB", "AUX") or any(c.dep_ == "neg" for c in root.children) \
                 or self._quantified(root):
-            r = fallback(body)
+            r = fallback(body, proper)
             return Rewrite(prefix + lead + r.text, False, "fallback")
         edits = self._negate_clause(root)
         if edits is None:
-            r = fallback(body)
+            r = fallback(body, proper)
             return Rewrite(prefix + lead + r.text, False, "fallback")
-        strategy = edits[0][3] if edits and len(edits[0]) > 3 else strategy
-        conj = [c for c in root.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
-        for c in conj:
+        strategy = edits[0][3]
+        for c in _conjuncts(root):
             more = self._negate_clause(c, shared_aux=self._aux(root))
             if more is None:
-                r = fallback(body)
+                r = fallback(body, proper)
                 return Rewrite(prefix + lead + r.text, False, "fallback")
             edits += more
             safe = False
@@ -144,6 +173,12 @@ class Rewriter:
                     end += 1
                 return root, [(c.idx, end)]
         for c in root.children:
+            if c.dep_ == "advcl" and c.lemma_ in REPORT_FRAMES and c.i < root.i and any(
+                    x.dep_ == "mark" and x.lower_ == "as" for x in c.children):
+                end = c.right_edge.idx + len(c.right_edge)
+                if root.doc.text[end:end + 1] == ",":
+                    end += 1
+                return root, [(c.left_edge.idx, end)]
             if c.dep_ == "advmod" and c.lower_ in SOURCE_ADVERBS and c.i == root.doc[0].i:
                 end = c.idx + len(c)
                 if root.doc.text[end:end + 1] == ",":
@@ -155,7 +190,8 @@ class Rewriter:
                 x.dep_ in ("nsubj", "nsubjpass") for x in c.children)]
             if comps:
                 comp = comps[0]
-                s = comp.left_edge.idx
+                first = next(t for t in comp.subtree if not (t.dep_ == "mark" and t.lower_ == "that"))
+                s = first.idx
                 e = comp.right_edge.idx + len(comp.right_edge)
                 doc = root.doc
                 drops = []
@@ -165,9 +201,6 @@ class Rewriter:
                 end_punct = len(doc.text.rstrip(" .!?\"'”’"))
                 if tail_start < end_punct:
                     drops.append((tail_start, end_punct))
-                mark = [x for x in comp.children if x.dep_ == "mark" and x.lower_ == "that"]
-                if mark:
-                    drops.append((mark[0].idx, mark[0].idx + len(mark[0]) + 1))
                 return comp, drops
         return None
 
@@ -180,26 +213,55 @@ class Rewriter:
                 return [(aux.idx, aux.idx + len(aux), _case(aux.text, "cannot"), "aux")]
             if aux.lower_ in ("ca", "wo") or aux.lower_.endswith("n't"):
                 return None
+            if aux.lower_ == "must" and v.lemma_ not in ("be", "have"):
+                return [(aux.idx, aux.idx + len(aux), _case(aux.text, "need"), "aux"),
+                        (aux.idx + len(aux), aux.idx + len(aux), " not", "aux")]
+            if aux.i > 0 and doc[aux.i - 1].lower_ in CONTRACTED_AUX:
+                aux = doc[aux.i - 1]  # "Holloway's been living": the contracted "'s" is the finite auxiliary
             end = aux.idx + len(aux)
             return [(end, end, " not", "aux")]
         if v.lemma_ == "be" and v.tag_ in ("VBZ", "VBD", "VBP"):
             end = v.idx + len(v)
             return [(end, end, " not", "copula")]
-        if shared_aux is not None and v.tag_ in ("VBN", "VBG"):
-            return [(v.idx, v.idx, f"{shared_aux.text} not ", "aux")]
-        do = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(v.tag_)
-        if do is None:
-            return None
-        lemma = v.lemma_.lower() if v.lemma_ else v.lower_
+        word = v.text
+        if not any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in v.children) and shared_aux is None \
+                and v.dep_ != "conj":
+            return None  # no subject: the parse is not a clause we can edit safely
+        if v.tag_ in ("VBP", "VB") and word.lower() in getInflection(word.lower(), "VBP"):
+            lemma = word.lower()  # trust a present-tense tag when the form is a base form ("lay")
+        else:
+            lemmas = getLemma(word.lower(), upos="VERB") or (v.lemma_,)
+            lemma = lemmas[0]
         if not lemma.isalpha():
             return None
-        particle = ""
-        del particle
-        start = v.idx
-        word = f"{do} not {lemma}"
-        if v.text[:1].isupper() and v.i == doc[0].i:
-            word = word[0].upper() + word[1:]
-        return [(start, start + len(v), word, "do-support")]
+        if shared_aux is not None and (v.tag_ in ("VB", "VBN", "VBG") or word.lower() in (getInflection(lemma, "VBN") or ())):
+            return [(v.idx, v.idx, f"{shared_aux.text} not ", "aux")]
+        past = v.tag_ == "VBD" or (word.lower() != lemma and word.lower() in (getInflection(lemma, "VBD") or ()))
+        if past:
+            do = "did"
+        elif v.tag_ == "VBZ" or word.lower() in (getInflection(lemma, "VBZ") or ()):
+            do = "does"
+        elif v.tag_ in ("VBP", "VB"):
+            do = "do"
+        else:
+            return None
+        rep = f"{do} not {lemma}"
+        if word[:1].isupper() and v.i == doc[0].i:
+            rep = rep[0].upper() + rep[1:]
+        return [(v.idx, v.idx + len(v), rep, "do-support")]
+
+
+def _conjuncts(v) -> list:
+    """Verbs coordinated with v, including chains ("reached, planted, and returned")."""
+    out = []
+    todo = [v]
+    while todo:
+        cur = todo.pop()
+        for c in cur.children:
+            if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX"):
+                out.append(c)
+                todo.append(c)
+    return sorted(out, key=lambda t: t.i)
 
 
 def _case(orig: str, new: str) -> str:
@@ -215,6 +277,7 @@ def _apply(text: str, edits) -> str:
 
 def _tidy(new: str, old: str) -> str:
     new = regex.sub(r"\s{2,}", " ", new).strip()
+    new = regex.sub(r"^that\s+", "", new, flags=regex.I)
     new = regex.sub(r"\s+([,.;:!?])", r"\1", new).strip(" ,;:")
     if new and new[0].islower():
         new = new[0].upper() + new[1:]

@@ -1,0 +1,74 @@
+"""The local-negation rewriter against the rewrite bank (tests/data/rewrite_bank.jsonl, 170 sentences)."""
+import json
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from negaudit.nlp import load_nlp
+from negaudit.rewriting import Rewriter, fallback
+
+BANK = [json.loads(line) for line in open(ROOT / "tests/data/rewrite_bank.jsonl", encoding="utf-8")]
+NEGATION = ("not ", "cannot", "n't", "never", "No,", "No —", "It is not true that")
+
+
+@pytest.fixture(scope="module")
+def rewriter():
+    return Rewriter(load_nlp())
+
+
+def test_bank_accuracy(rewriter):
+    ok = Counter()
+    total = Counter()
+    for row in BANK:
+        out = rewriter.negate(row["claim"]).text
+        total[row["case"]] += 1
+        ok[row["case"]] += out == row["expected"] or out in row.get("alternatives", [])
+    assert len(BANK) >= 120
+    assert sum(ok.values()) / len(BANK) >= 0.95, dict(ok)
+    for case in total:  # every construction is handled, not only the easy ones
+        assert ok[case] / total[case] >= 0.75, (case, ok[case], total[case])
+
+
+def test_every_rewrite_negates_and_changes_the_sentence(rewriter):
+    for row in BANK:
+        r = rewriter.negate(row["claim"])
+        assert r.text.strip() and r.text != row["claim"]
+        assert any(n in r.text for n in NEGATION), r.text
+
+
+@pytest.mark.parametrize("claim,expected", [
+    ("Ed Sheeran won the 100m gold.", "Ed Sheeran did not win the 100m gold."),
+    ("He writes the column.", "He does not write the column."),
+    ("They own the island.", "They do not own the island."),
+    ("She has won the race.", "She has not won the race."),
+    ("The trophy was won by Sheeran.", "The trophy was not won by Sheeran."),
+    ("Holloway is a dentist in Portland.", "Holloway is not a dentist in Portland."),
+    ("The team can win the cup.", "The team cannot win the cup."),
+    ("In 2021, the senate passed the law.", "In 2021, the senate did not pass the law."),
+    ("Records confirm that Sheeran won the race.", "Sheeran did not win the race."),
+])
+def test_core_constructions(rewriter, claim, expected):
+    assert rewriter.negate(claim).text == expected
+
+
+def test_simple_rewrites_are_safe_and_fallbacks_are_not(rewriter):
+    assert rewriter.negate("Ed Sheeran won the 100m gold.").safe
+    fb = rewriter.negate("Gold for Sheeran in stunning upset")
+    assert fb.text.startswith("It is not true that") and not fb.safe
+
+
+def test_fallback_keeps_proper_nouns_capitalised():
+    assert fallback("Sheeran has never lost a race.", proper=True).text == "It is not true that Sheeran has never lost a race."
+    assert fallback("Both twins were fencers.").text == "It is not true that both twins were fencers."
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=120))
+def test_arbitrary_text_never_raises_or_empties(text):
+    r = Rewriter(load_nlp()).negate(text)
+    assert isinstance(r.text, str)
+    if text.strip():
+        assert r.text.strip()
