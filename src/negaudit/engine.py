@@ -15,6 +15,7 @@ from .linking import Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .reading import dataset_kind, iter_paths, read_records
+from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
 
@@ -97,6 +98,7 @@ class Auditor:
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._nlp: Optional[NLP] = None
+        self._rewriter: Optional[Rewriter] = None
         self.rules_by_kind: dict[str, Rule] = {}
         for r in self.ruleset.rules:
             self.rules_by_kind.setdefault(r.kind, r)
@@ -107,6 +109,30 @@ class Auditor:
         if self._nlp is None:
             self._nlp = load_nlp(self.config.model)
         return self._nlp
+
+    @property
+    def rewriter(self) -> Rewriter:
+        if self._rewriter is None:
+            self._rewriter = Rewriter(self.nlp)
+        return self._rewriter
+
+    def suggest(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[dict]:
+        """The fix for one finding: the claim rewritten with the negation on its own predicate."""
+        cat = rule.category
+        if cat == "negated-behaviour":
+            return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
+                            "side of a preference pair and write the desired behaviour instead.",
+                    "safe": False, "strategy": "mask-turn"}
+        if cat in ("local-negation", "pink-elephant") or target is None:
+            return None
+        text = claim_text
+        if cat == "inline-retraction":
+            text = _without_aside(seg_text, target.start, target.end, q.start, q.end)
+        r = self.rewriter.negate(text)
+        strategy = "local-negation" if r.strategy != "fallback" else "fallback"
+        # an aside may retract an attribute rather than the main predicate: never safe by construction
+        safe = r.safe and cat != "inline-retraction"
+        return {"text": r.text, "safe": safe, "strategy": strategy}
 
     # ------------------------------------------------------------------ one record
     def audit_record(self, rec: Record) -> RecordResult:
@@ -246,10 +272,15 @@ class Auditor:
             extra = {"direction": q.direction}
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
+            suggestion = None
+            if claim is not None:
+                suggestion = self.suggest(rule, claim["text"], segments[target.seg].text, q, target)
+            elif rule.category == "negated-behaviour":
+                suggestion = self.suggest(rule, "", "", q, None)
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
-                message=rule.message, suggestion=None, extra=extra,
+                message=rule.message, suggestion=suggestion, extra=extra,
                 sort_offset=q.unit.order * 1_000_000 + q.start))
         return findings
 
@@ -333,6 +364,23 @@ class Auditor:
                 report.warnings.append(self._nlp.warning)
         report.finish()
         return report
+
+
+def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
+    """The claim sentence with an in-sentence retraction (and its brackets or dashes) removed."""
+    qs, qe = max(qs, start), min(qe, end)
+    while qs > start and text[qs - 1] in " ,;:—–-([{":
+        qs -= 1
+    for opener, closer in (("(", ")"), ("[", "]"), ("{", "}")):
+        if text.count(opener, qs, qe) > text.count(closer, qs, qe):
+            close = text.find(closer, qe, end)
+            if close >= 0:
+                qe = close + 1
+    while qe < end and text[qe] in " )]}—–-":
+        qe += 1
+    out = text[start:qs] + (" " if qe < end and text[qe - 1:qe] in ("—", "–", "-", ")", "]", "}", " ") else "") + text[qe:end]
+    out = regex.sub(r"\s{2,}", " ", out)
+    return regex.sub(r"\s+([,.;:!?])", r"\1", out).strip()
 
 
 def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bool:
