@@ -15,6 +15,7 @@ THRESHOLDS = {
     "tests/corpus/blind.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/holdout.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/final.jsonl": (0.93, 0.03, 0.75),
+    "tests/corpus/final2.jsonl": (0.93, 0.03, 0.75),
 }
 
 
