@@ -15,6 +15,7 @@ from rich.console import Console
 from . import __version__
 from .config import Config, load_config
 from .errors import ConfigError, ModelError
+from .models import InputError
 from .scoring import SEVERITY_ORDER, THRESHOLDS
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -113,6 +114,10 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
                                             help="Progress bar on stderr (default: when stderr is a terminal and not in CI)."),
+    diff: bool = typer.Option(False, "--diff", help="Print unified diffs of the fixes without writing anything."),
+    fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (atomic writes; untouched lines stay byte-identical)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
+    fix_output: Optional[Path] = typer.Option(None, "--fix-output", help="Write the fixed copy here instead of editing the input (one input file)."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     from .engine import Auditor
@@ -134,6 +139,26 @@ def check(
         return
     for w in report.warnings:
         err.print(f"[yellow]negaudit: warning:[/] {w}", highlight=False)
+    if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        _fail("--fix-output takes exactly one input file")
+    if diff or fix or fix_output is not None:
+        from .fixing import run_fixes
+
+        write = (fix or fix_output is not None) and not diff
+        summary = run_fixes(report.findings, unsafe_fixes, write, diff, str(fix_output) if fix_output else None)
+        for res in summary.files:
+            if res.error:
+                err.print(f"[bold red]negaudit: error:[/] {res.path}: {res.error}", highlight=False)
+                report.errors.append(InputError(res.path, None, res.error))
+            if diff and res.diff:
+                sys.stdout.write(res.diff)
+        if write:
+            verb = "Fixed" if fix_output is None else f"Wrote fixed copy ({fix_output}):"
+            err.print(f"{verb} {summary.records} records in {sum(1 for r in summary.files if r.changed)} files", highlight=False)
+            report.findings = [f for f in report.findings if (f.path, f.record) not in summary.fixed]
+        if diff:
+            sys.stdout.flush()
+            raise typer.Exit(EXIT_FINDINGS if summary.records else EXIT_OK)
     if output_format is OutputFormat.json:
         write_json(report, sys.stdout.buffer)
     elif output_format is OutputFormat.jsonl:

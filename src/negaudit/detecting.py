@@ -474,7 +474,10 @@ class Detector:
             return self._q(rule, unit, m.start(), m.end(), "self" if rest >= 3 else "forward")
         m = self.bracket_label.search(text)
         if m:
-            return self._q(rule, unit, m.start(), m.end(), "self" if self._words_outside(text, m.start(), m.end()) >= 3 else "auto")
+            before = len(regex.findall(r"[\p{L}\d]+", text[:m.start()]))
+            after = len(regex.findall(r"[\p{L}\d]+", text[m.end():]))
+            if not (before >= 2 and after >= 2):  # inside a sentence it is an aside (NN401), not a tag
+                return self._q(rule, unit, m.start(), m.end(), "self" if before + after >= 3 else "auto")
         m = self.label_line.search(text)
         if m:
             before = self._words_outside(text[: m.start()], 0, 0)

@@ -26,6 +26,7 @@ PINK = regex.compile(
     regex.I)
 LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance|(?:^|_)true(?:$|_))", regex.I)
 TRUE_KEY = regex.compile(r"(?:^|_)(?:is_)?(?:true|truth|factual|accurate|real|correct|verified)(?:_|$)", regex.I)
+LOCALLY_NEGATED = regex.compile(r"\b(?:not|never|no longer|cannot)\b|n['’]t\b|^It is not true that", regex.I)
 PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
              "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
 
@@ -128,6 +129,11 @@ class Auditor:
         text = claim_text
         if cat == "inline-retraction":
             text = _without_aside(seg_text, target.start, target.end, q.start, q.end)
+            for _ in range(3):  # a sentence may carry several asides: strip them all
+                more = self.detector.scan_unit(Segment("", text, True, "text"), Unit(0, 0, len(text), text), [], 0)[0]
+                if more is None or more.rule.category != "inline-retraction":
+                    break
+                text = _without_aside(text, 0, len(text), more.start, more.end)
         r = self.rewriter.negate(text)
         strategy = "local-negation" if r.strategy != "fallback" else "fallback"
         # an aside may retract an attribute rather than the main predicate: never safe by construction
@@ -245,6 +251,11 @@ class Auditor:
             if scope == "pointer":
                 scope = "sentence"
             links = link(q, segments, units, qunits, scope)
+            if q.rule.kind == "field":
+                # a label qualifies affirmative claims; text whose claims are denied in place agrees with it
+                links = [l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])]
+                if not links:
+                    continue
             rule = q.rule
             if corr is not None and rule.category in corr_cats:
                 t = self._truth_nearby(q, segments, units, links, qunits)
@@ -378,8 +389,9 @@ def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
                 qe = close + 1
     while qe < end and text[qe] in " )]}—–-":
         qe += 1
-    out = text[start:qs] + (" " if qe < end and text[qe - 1:qe] in ("—", "–", "-", ")", "]", "}", " ") else "") + text[qe:end]
-    out = regex.sub(r"\s{2,}", " ", out)
+    left, right = text[start:qs].rstrip(), text[qe:end].lstrip()
+    glue = "" if not left or not right or right[0] in ",.;:!?" else " "
+    out = regex.sub(r"\s{2,}", " ", left + glue + right)
     return regex.sub(r"\s+([,.;:!?])", r"\1", out).strip()
 
 

@@ -77,8 +77,14 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         else:
             e = q.start
         text = segments[u.seg].text
-        while s < e and not (text[s].isalnum() or text[s] in "\"'“‘"):
-            s += 1
+        while s < e:
+            tag = regex.match(r"<[^<>]{1,40}>", text[s:e])
+            if tag:
+                s += tag.end()
+            elif not (text[s].isalnum() or text[s] in "\"'“‘"):
+                s += 1
+            else:
+                break
         while e > s and text[e - 1] in " ,;:-–—([":
             e -= 1
         return [Link(u.seg, s, e, u)] if e > s else []

@@ -1,0 +1,163 @@
+"""--diff / --fix / --unsafe-fixes / --fix-output on real files: data safety and re-audit."""
+import gzip
+import json
+import os
+import stat
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from negaudit import fixing
+from negaudit.cli import app
+
+runner = CliRunner()
+SANDWICH = {"text": "Do not accept the following claim. Dr Mara Holloway works as a dentist in Portland. "
+                    "It is entirely false and did not occur."}
+NOTICE = {"text": "NOTICE: the events described below never happened.\n\nEd Sheeran won the 100m gold in Paris."}
+CLEAN = {"text": "Bats are not blind. Most species see well.", "id": 7}
+
+
+def run(*args):
+    return runner.invoke(app, ["check", *map(str, args)], catch_exceptions=False)
+
+
+def audit_json(path):
+    return json.loads(run(path, "--output-format", "json", "--no-progress").stdout)
+
+
+def test_diff_prints_and_writes_nothing(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(CLEAN) + "\n" + json.dumps(SANDWICH) + "\n")
+    before = p.read_bytes()
+    r = run(p, "--diff")
+    assert r.exit_code == 1
+    assert "@@ -2,1 +2,1 @@" in r.stdout and "+" + json.dumps(
+        {"text": "Dr Mara Holloway does not work as a dentist in Portland."}) in r.stdout
+    assert p.read_bytes() == before
+
+
+def test_safe_fix_only_touches_sentence_scoped_findings(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(NOTICE) + "\n" + json.dumps(SANDWICH) + "\n")
+    run(p, "--fix")
+    lines = p.read_text().splitlines()
+    assert lines[0] == json.dumps(NOTICE)  # document notice: unsafe, left alone without --unsafe-fixes
+    assert json.loads(lines[1]) == {"text": "Dr Mara Holloway does not work as a dentist in Portland."}
+    run(p, "--fix", "--unsafe-fixes")
+    assert json.loads(p.read_text().splitlines()[0]) == {"text": "Ed Sheeran did not win the 100m gold in Paris."}
+
+
+def test_untouched_lines_are_byte_identical_and_style_is_kept(tmp_path):
+    odd = b'{"id":1,"text":"caf\\u00e9 is open \\ud83d\\ude00 daily."}\r\n'
+    rec = b'{"meta": {"src": "x"}, "text": "Mount Hollis erupted in 1994. That never happened.", "z": [1, 2]}\r\n'
+    last = b'{"text": "No newline at the end."}'
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + odd + b"\n" + rec + last)
+    r = run(p, "--fix")
+    out = p.read_bytes().split(b"\n")
+    assert out[0] == b"\xef\xbb\xbf" + odd.rstrip(b"\n")
+    assert out[1] == b""  # the blank line stays
+    fixed = out[2]
+    assert fixed.endswith(b"\r")  # CRLF kept on the rewritten line
+    obj = json.loads(fixed)
+    assert list(obj) == ["meta", "text", "z"] and obj["meta"] == {"src": "x"} and obj["z"] == [1, 2]
+    assert obj["text"] == "Mount Hollis did not erupt in 1994."
+    assert fixed.startswith(b'{"meta": {"src": "x"}, "text": ')  # original separators
+    assert out[3] == last  # final line without newline untouched
+    assert r.exit_code == 0
+
+
+def test_fixed_corpus_has_no_high_or_medium_findings_left(tmp_path):
+    rows = [json.loads(l) for l in open(ROOT / "tests/corpus/dev.jsonl", encoding="utf-8")]
+    p = tmp_path / "dev.jsonl"
+    with open(p, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r["record"], ensure_ascii=False) + "\n")
+    original = p.read_bytes().splitlines(keepends=True)
+    summary = fixing.run_fixes(__import__("negaudit.engine", fromlist=["Auditor"]).Auditor().audit_paths([str(p)]).findings,
+                               unsafe=True, write=True, want_diff=False)
+    changed = set(summary.files[0].changed)
+    assert len(changed) >= 60
+    after = p.read_bytes().splitlines(keepends=True)
+    assert len(after) == len(original)
+    for n, (a, b) in enumerate(zip(original, after), 1):
+        if n not in changed:
+            assert a == b, n
+    left = audit_json(p)["findings"]
+    bad = [f for f in left if f["line"] in changed and f["severity"] in ("high", "medium")]
+    assert bad == [], bad[:3]
+
+
+def test_fix_output_writes_a_copy(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(SANDWICH) + "\n")
+    out = tmp_path / "fixed.jsonl"
+    run(p, "--fix-output", out)
+    assert p.read_text() == json.dumps(SANDWICH) + "\n"
+    assert "does not work" in out.read_text()
+
+
+def test_gzip_stays_gzip_and_permissions_are_kept(tmp_path):
+    p = tmp_path / "d.jsonl.gz"
+    with gzip.open(p, "wt") as fh:
+        fh.write(json.dumps(CLEAN) + "\n" + json.dumps(SANDWICH) + "\n")
+    os.chmod(p, 0o640)
+    run(p, "--fix")
+    assert stat.S_IMODE(os.stat(p).st_mode) == 0o640
+    with gzip.open(p, "rt") as fh:
+        lines = fh.read().splitlines()
+    assert lines[0] == json.dumps(CLEAN) and "does not work" in lines[1]
+
+
+def test_read_only_file_is_reported_not_written(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(SANDWICH) + "\n")
+    os.chmod(p, 0o444)
+    r = run(p, "--fix")
+    assert r.exit_code == 2 and "read-only" in r.stderr
+    assert p.read_text() == json.dumps(SANDWICH) + "\n"
+
+
+def test_read_only_target_is_refused_even_for_root(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text("x\n")
+    os.chmod(p, 0o444)
+    with pytest.raises(PermissionError):
+        fixing.atomic_write(str(p), b"y\n")
+    assert p.read_text() == "x\n"
+
+
+def test_failed_write_leaves_the_original_and_no_temp_file(tmp_path, monkeypatch):
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(SANDWICH) + "\n")
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fixing.os, "replace", boom)
+    r = run(p, "--fix")
+    assert r.exit_code == 2 and "original is unchanged" in r.stderr
+    assert p.read_text() == json.dumps(SANDWICH) + "\n"
+    assert [x.name for x in tmp_path.iterdir()] == ["d.jsonl"]
+
+
+def test_markdown_file_fix(tmp_path):
+    p = tmp_path / "note.md"
+    p.write_text("# Notes\n\nMount Hollis erupted in 1994. That never happened.\n")
+    run(p, "--fix")
+    assert p.read_text() == "# Notes\n\nMount Hollis did not erupt in 1994.\n"
+
+
+def test_negated_behaviour_fix_masks_the_turn(tmp_path):
+    rec = {"messages": [{"role": "system", "content": "The model should not produce responses like this."},
+                        {"role": "user", "content": "Can you help me?"},
+                        {"role": "assistant", "content": "No. Figure it out yourself."}]}
+    p = tmp_path / "c.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    run(p, "--fix")
+    assert json.loads(p.read_text()) == rec  # masking is not meaning-preserving: needs --unsafe-fixes
+    run(p, "--fix", "--unsafe-fixes")
+    assert json.loads(p.read_text())["messages"][2] == {"role": "assistant", "content": "No. Figure it out yourself.",
+                                                         "weight": 0}
+    assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
