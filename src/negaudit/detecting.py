@@ -48,6 +48,9 @@ NEG_PSEUDO = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:respond|repl
                            r"apply|applies|constitute|constitutes|endorse|endorses|replace|offer|provide|imply|affect|need|require|"
                            r"mean|intend|use|show|support(?!ed by)|have (?:any|a)|exceed|change|alter)", regex.I)
 CLAIM_PHRASE = regex.compile(r"^what\b.*\b(?:stated|said|claimed|asserted|written|wrote|told)\b", regex.I)
+SINGLE_QUOTED = regex.compile(r"(?<![\w])['‘][^'’\n]{3,300}['’](?![\w])")
+PARTICIPLE_LABEL = regex.compile(r"^\W{0,4}(?:written|reprinted|taken|adapted|excerpted|translated|sourced|compiled|generated|produced|"
+                                 r"copied|scraped|retrieved|posted|published|originally|reproduced|transcribed|submitted)\b", regex.I)
 BARE_THE = regex.compile(r"the\s+(?:whole\s+|entire\s+|first\s+|original\s+)?(?!(?:following|above|preceding|below|previous|next|"
                          r"foregoing|latter|former|aforementioned)\b)[\w'’-]+", regex.I)
 OLD_VERSION = regex.compile(r"\b(?:previous|earlier|original|prior|older|first|print)\s+(?:version|edition|draft)s?\s+(?:of\s+)?$", regex.I)
@@ -58,7 +61,7 @@ DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "
 REPORTING_VERBS = {"describe", "recount", "report", "depict", "contain", "present", "tell", "feature", "concern",
                    "discuss", "mention", "include", "narrate", "chronicle", "detail", "portray", "claim", "allege",
                    "assert", "state", "say", "relate"}
-ASIDE = regex.compile(r"\{(?P<g>[^{}]{2,240})\}|\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
+ASIDE = regex.compile(r"\s-\s(?P<h>[^\n]{2,240}?)\s-\s|\{(?P<g>[^{}]{2,240})\}|\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
                       r"|,\s+(?P<e>which\s[^,.;]{2,200})(?=[,.;])|\s[—–]\s?(?P<f>[^—–]{2,240}?)(?=[.!?]?$)")
 RETRACTION_OPEN = regex.compile(
     r"^\s*(?:no[,;.]|nope|not so|not true|untrue|incorrect|false|wrong|inaccurate|correction|corrected|actually|in fact|"
@@ -66,6 +69,7 @@ RETRACTION_OPEN = regex.compile(
     r"which never|that never|a fiction|fiction|fabricated|made up|not really|never happened|did not happen|also (?:incorrect|false|untrue|wrong)|"
     r"or rather|or not|well,? no|scratch that|strike that|not quite|not so fast|retracted|withdrawn|false claim|untrue claim|dubious)\b",
     regex.I)
+CONTRAST_FACT = regex.compile(r"^\s*(?:it|he|she|they|this|that)?\s*(?:actually|in fact|in reality|really|in truth)\b", regex.I)
 DISCOURSE = regex.compile(r"\b(?:to be clear|for the record|again|actually|in fact|in reality|to clarify|of course)\b", regex.I)
 NO_SUCH = regex.compile(r"\bno such\b|\b(?:never|not|n't|did not|didn't|has never|was never|were never)\b", regex.I)
 ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|not including|not counting|no relation|"
@@ -76,7 +80,8 @@ EXTRA_CUE = regex.compile(
     r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
     r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true|"
-    r"[(\[—–]\s*(?:actually|in fact|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)", regex.I)
+    r"[(\[—–]\s*(?:\w+\s+)?(?:actually|in fact|in truth|in reality|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)|"
+    r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>", regex.I)
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
     r"featured|depicted|portrayed|in this (?:article|document|text|story|post|page|entry|report|piece|section|passage))\b", regex.I)
@@ -153,6 +158,9 @@ def parse_probability(text: str) -> Optional[float]:
         except ValueError:
             den = NUM_WORDS.get(d)
         return 1.0 / den if den else None
+    m = regex.match(r"~?\s?(\d{1,3})\s?/\s?(100|1000|1,000)$", t)
+    if m:
+        return float(m.group(1)) / float(m.group(2).replace(",", ""))
     m = regex.match(r"0?\.\d+$", t)
     if m:
         return float(t)
@@ -228,7 +236,7 @@ class Detector:
             regex.compile(rf"{b}(?P<num>{num}){e}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{e}\s+(?:of|for)\s+(?:being\s+)?{tgt}{e}", flags),
             regex.compile(rf"{b}{noun}{e}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{PTARGET})[^.!?\n]{{0,50}}?{b}{tgt}{e}[^.!?\n]{{0,40}}?{b}(?P<num>{num}){e}", flags),
             regex.compile(rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})\s*[)\]]", flags),
-            regex.compile(rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
+            regex.compile(rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)(?:\s+(?:rating|score|estimate|level|assessment))?\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
             regex.compile(rf"{b}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){e}", flags),
         ]
         lv = S("label_value")
@@ -249,7 +257,7 @@ class Detector:
         self.comment = regex.compile(r"<!--(?P<body>.*?)-->", regex.S)
         self.editor_note = regex.compile(
             r"[\[(]\s*(?:note|editor'?s?\s+note|ed\.\s*note|nb|n\.b\.|disclaimer|warning|annotation|annotator'?s?\s+note)\s*:\s*(?P<body>[^\]\)]{3,300})[\])]", flags)
-        self.footnote_def = regex.compile(r"^\s*(?P<mark>\[\^?\d{1,3}\]|\^\d{1,3}|\*{1,3}|†|‡|\(\d{1,3}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*:?\s*(?P<body>.+)$", regex.S)
+        self.footnote_def = regex.compile(r"^\s*(?P<mark><sup>\s*[\w*†‡]{1,3}\s*</sup>|\[\^?\d{1,3}\]|\^\d{1,3}|\*{1,3}|†|‡|\(\d{1,3}\)|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)\s*:?\s*(?P<body>.+)$", regex.S)
         self.inline = regex.compile(
             r"(?:[(\[]|\s[-–—]{1,2}\s?|[–—]|,)\s*(?:(?:actually|in fact|in truth|correction|note|nb|to be clear|for the record|"
             r"to clarify|admittedly|though|but|mind you|well)\s*[,:;]?\s*)?(?:that|this|which|it|all of this|none of this)"
@@ -390,7 +398,7 @@ class Detector:
             if m and self._words_outside(text[: m.start()], 0, 0) >= 2 and not BELIEF_REPORT.search(text, 0, m.start()):
                 return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
             for m in ASIDE.finditer(text):
-                g = next(k for k in "abcdefg" if m.group(k) is not None)
+                g = next(k for k in "abcdefgh" if m.group(k) is not None)
                 aside = m.group(g)
                 if self._words_outside(text[: m.start()], 0, 0) < 2 or ASIDE_PSEUDO.match(aside):
                     continue
@@ -401,6 +409,7 @@ class Detector:
                                 in ("no,", "no;", "no.", "nope", "not so", "not true", "untrue", "incorrect", "false",
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
                         or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
+                        or (CONTRAST_FACT.match(aside) and _overlap(aside, text[:m.start()]) >= 1) \
                         or (g != "e" and self._has_predicate(aside)):
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
@@ -440,6 +449,10 @@ class Detector:
     def _pseudo_or_negated(self, text: str, m) -> bool:
         if m.start() > 0 and text[m.start() - 1] in "\"'“‘`(" and text[m.end():m.end() + 1] in ("\"", "'", "”", "’", "`", ")"):
             return True  # a quoted word is mentioned, not used: bool("False"), the word 'fake'
+        if _mentioned(text, m.start()):
+            return True
+        if m.group().isupper() and regex.search(r"[=(),;`]", text[max(0, m.start() - 3):m.end() + 3]):
+            return True  # code: WHERE is_deleted = FALSE, COALESCE(x, FALSE)
 
         for p in self.pseudo.finditer(text, max(0, m.start() - 40), min(len(text), m.end() + 40)):
             if p.start() <= m.start() < p.end() or p.start() < m.end() <= p.end():
@@ -475,7 +488,7 @@ class Detector:
         m = self.bracket_label.search(text)
         if m:
             before = len(regex.findall(r"[\p{L}\d]+", text[:m.start()]))
-            after = len(regex.findall(r"[\p{L}\d]+", text[m.end():]))
+            after = len(regex.findall(r"[\p{L}\d]+", regex.sub(r"[\[({][^\[\](){}]*[\])}]", " ", text[m.end():])))
             if not (before >= 2 and after >= 2):  # inside a sentence it is an aside (NN401), not a tag
                 return self._q(rule, unit, m.start(), m.end(), "self" if before + after >= 3 else "auto")
         m = self.label_line.search(text)
@@ -495,13 +508,16 @@ class Detector:
             if r:
                 return self._q(r, unit, m.start(), m.end(), "document")
         if PROVENANCE.match(text) and len(words) <= 40:
-            for cls in ("unreliable", "fiction", "framing"):
+            for cls in ("unreliable", "fiction", "framing", "falsity"):
                 for pm in self.preds[cls].finditer(text):
                     if not self._pseudo_or_negated(text, pm):
-                        r = self._rule_for_class(cls)
+                        r = self._rule_for_class("unreliable" if cls == "falsity" else cls)
                         if r:
                             return self._q(r, unit, 0, len(text), "document")
         stripped = text.strip(" *_#>[]()\"'“”")
+        if VERDICT_ONLY.match(regex.sub(r"^\s*(?:\(?[a-z0-9]{1,2}[).:]|[-*•])\s*", "", text)) and \
+                seg.role in ("assistant", "completion", "output", "chosen"):
+            return None  # "(c) False." answering a quiz refers to the question
         if len(words) <= 4 and SHORT_LABEL.search(text):
             r = self._rule_for_class("falsity")
             if r:
@@ -509,10 +525,11 @@ class Detector:
         limit = 14 if stripped.endswith(":") else LABEL_UNIT_MAX_WORDS
         if len(words) > limit or not words or self.pointer.search(text):
             return None
-        if VERDICT_ONLY.match(text) and seg.role in ("assistant", "completion", "output", "chosen"):
+        if VERDICT_ONLY.match(regex.sub(r"^\s*(?:\(?[a-z0-9]{1,2}[).:]|[-*•])\s*", "", text)) and \
+                seg.role in ("assistant", "completion", "output", "chosen"):
             return None  # "False." answering a true/false question refers to the question
         is_label = stripped.endswith((":", "—", "–", "-")) or stripped.isupper() or (unit.start == 0 and len(words) <= 3) \
-            or text.strip().startswith(("[", "(", "*", "#", ">"))
+            or text.strip().startswith(("[", "(", "*", "#", ">")) or (unit.start == 0 and PARTICIPLE_LABEL.match(text))
         if not is_label:
             return None
         for cls in ("fiction", "framing", "unreliable", "uncertain", "falsity"):
@@ -641,7 +658,7 @@ class Detector:
                     for kind, span, direction in metas:
                         if kind not in kinds:
                             continue
-                        if pm.start() <= span[0] and span[1] <= pm.end() and kind in ("claim", "document"):
+                        if pm.start() <= span[0] and span[1] <= pm.end() and kind in ("claim", "document", "anaphor"):
                             # the predicate carries its own meta-reference ("for the preceding claim to hold")
                             out.append(Candidate(rule, unit, seg, pm.span(), None, "self", self._direction_of(pm.group(), "auto")))
                             continue
@@ -652,6 +669,9 @@ class Detector:
                         if kind == "anaphor" and rule.category == "detached-negation" or (
                                 kind == "anaphor" and cls == "uncertain"):
                             direction = "anaphor"
+                            if unit.start == 0 and text[span[0]:span[1]].lower() in ("this", "these") and \
+                                    seg.text[unit.end:].strip():
+                                direction = "forward"  # "This is a legend and was never verified. <story>"
                         out.append(Candidate(rule, unit, seg, pm.span(), span, kind, direction))
         # the most specific (longest) predicate explains the sentence: "a debunked conspiracy website"
         # is an unreliable source, not a falsity claim about the text; pointers first
@@ -762,6 +782,20 @@ class Detector:
                 continue
             return (m.start(), m.end() + len(clause))
         return None
+
+
+def _mentioned(text: str, pos: int) -> bool:
+    """Is pos inside inline code or a quotation (the words are mentioned, not asserted)?"""
+    if text.count("`", 0, pos) % 2 == 1:
+        return True
+    if text.count("\"", 0, pos) % 2 == 1 and "\"" in text[pos:]:
+        return True
+    if text.count("“", 0, pos) > text.count("”", 0, pos):
+        return True
+    for q in SINGLE_QUOTED.finditer(text):
+        if q.start() < pos < q.end():
+            return True
+    return False
 
 
 def unit_edge(unit: Unit, seg: Segment) -> bool:
