@@ -24,7 +24,7 @@ NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s
 NEG_IN = regex.compile(r"\b(?:not|never|no|nobody|nothing|none|n['’]t|lacks?|without)\b|n['’]t\b", regex.I)
 SUBORDINATOR = regex.compile(r"\b(?:how|why|whether|because|although|though|while|when|where|who|whom|whose|if|unless)\b", regex.I)
 QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
-ANAPHOR_RE = regex.compile(r"(?<![\w'])(?:it|this|that|these|those)(?![\w'])", regex.I)
+ANAPHOR_RE = regex.compile(r"(?<![\w'’])(?:it|this|that|these|those)(?![\w])", regex.I)
 SENT_START_ANAPHOR = regex.compile(
     r"^\s*(?:[\[(*_>\-]+\s*)?(?:(?:but|however|again|also|and|yet|so|note|nb|editor'?s note|please note|"
     r"to be clear|for the record|importantly|crucially|again)[,:]?\s+)*(?:it|this|that|these|those|all (?:of )?this|"
@@ -62,7 +62,7 @@ REPORTING_VERBS = {"describe", "recount", "report", "depict", "contain", "presen
                    "discuss", "mention", "include", "narrate", "chronicle", "detail", "portray", "claim", "allege",
                    "assert", "state", "say", "relate"}
 ASIDE = regex.compile(r"\s-\s(?P<h>[^\n]{2,240}?)\s-\s|\{(?P<g>[^{}]{2,240})\}|\((?P<a>[^()]{2,240})\)|\[(?P<b>[^\[\]]{2,240})\]|\s[—–]\s?(?P<c>[^—–]{2,240}?)\s?[—–](?=\s)|\s--\s(?P<d>.{2,240}?)\s--\s"
-                      r"|,\s+(?P<e>which\s[^,.;]{2,200})(?=[,.;])|\s[—–]\s?(?P<f>[^—–]{2,240}?)(?=[.!?]?$)")
+                      r"|\s[—–]\s?(?P<f>[^—–]{2,240}?)(?=[.!?]?$)")
 RETRACTION_OPEN = regex.compile(
     r"^\s*(?:no[,;.]|nope|not so|not true|untrue|incorrect|false|wrong|inaccurate|correction|corrected|actually|in fact|"
     r"in truth|editor|ed\.|editor's note|note|nb|n\.b\.|fact[- ]?check|to be clear|for the record|spoiler|this never|"
@@ -81,7 +81,7 @@ EXTRA_CUE = regex.compile(
     r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
     r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true|"
     r"[(\[—–]\s*(?:\w+\s+)?(?:actually|in fact|in truth|in reality|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)|"
-    r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>", regex.I)
+    r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>|\bestimate\s*[:=]", regex.I)
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
     r"featured|depicted|portrayed|in this (?:article|document|text|story|post|page|entry|report|piece|section|passage))\b", regex.I)
@@ -398,7 +398,7 @@ class Detector:
             if m and self._words_outside(text[: m.start()], 0, 0) >= 2 and not BELIEF_REPORT.search(text, 0, m.start()):
                 return self._q(rk["inline-retraction"], unit, m.start(), m.end(), "self"), []
             for m in ASIDE.finditer(text):
-                g = next(k for k in "abcdefgh" if m.group(k) is not None)
+                g = next(k for k in "abcdfgh" if m.group(k) is not None)
                 aside = m.group(g)
                 if self._words_outside(text[: m.start()], 0, 0) < 2 or ASIDE_PSEUDO.match(aside):
                     continue
@@ -410,12 +410,12 @@ class Detector:
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
                         or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
                         or (CONTRAST_FACT.match(aside) and _overlap(aside, text[:m.start()]) >= 1) \
-                        or (g != "e" and self._has_predicate(aside)):
+                        or self._has_predicate(aside):
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
-            for rx in self.local:
+            for i, rx in enumerate(self.local):
                 m = rx.search(text)
-                if m and not RELATIVE_AFTER_THAT.match(m.group("content")) and not self._has_meta(m.group("content")):
+                if m and not (i == 1 and RELATIVE_AFTER_THAT.match(m.group("content"))) and not self._has_meta(m.group("content")):
                     return self._q(rk["local-negation"], unit, m.start(), m.end(), "self"), []
         if QUESTION.search(text):
             return None, []
@@ -715,6 +715,9 @@ class Detector:
         return _related(P, M, cand)
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
+        if cand.rule.category == "epistemic-qualifier" and M.lower_ in ("it", "that", "those") and \
+                not unit_edge(cand.unit, cand.seg):
+            return False  # "so it's fiction built on research": mid-text "it" has an antecedent in the text
         if BELIEF_REPORT.search(cand.unit.text, 0, min(cand.meta[0], cand.pred[0])):
             return False  # "Many believe X, but that is a myth": the claim is reported and denied in one sentence
         if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):

@@ -26,6 +26,9 @@ PINK = regex.compile(
     regex.I)
 LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance|(?:^|_)true(?:$|_))", regex.I)
 TRUE_KEY = regex.compile(r"(?:^|_)(?:is_)?(?:true|truth|factual|accurate|real|correct|verified)(?:_|$)", regex.I)
+REPORTED_BELIEF = regex.compile(
+    r"\b(?:heard|believe[sd]?|think|thinks|thought|assume[sd]?|rumou?red|claim(?:s|ed)?|say|says|said|told|"
+    r"popular belief|misconception|common myth|widely believed)\b[^.!?]{0,40}?\bthat\b", regex.I)
 LOCALLY_NEGATED = regex.compile(r"\b(?:not|never|no longer|cannot)\b|n['’]t\b|^It is not true that", regex.I)
 PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
              "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
@@ -257,6 +260,9 @@ class Auditor:
                 if not links:
                     continue
             rule = q.rule
+            if links and rule.category in ("detached-negation", "epistemic-qualifier") and links[0].unit is not None \
+                    and REPORTED_BELIEF.search(links[0].unit.text):
+                continue  # "You may have heard that X. It's a myth.": the claim is reported, and denied
             if corr is not None and rule.category in corr_cats:
                 t = self._truth_nearby(q, segments, units, links, qunits)
                 if t is not None:
