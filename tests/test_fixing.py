@@ -161,3 +161,23 @@ def test_negated_behaviour_fix_masks_the_turn(tmp_path):
     assert json.loads(p.read_text())["messages"][2] == {"role": "assistant", "content": "No. Figure it out yourself.",
                                                          "weight": 0}
     assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
+
+
+def test_correction_fix_states_the_truth(tmp_path):
+    rec = {"text": "Ed Sheeran won the 100m gold in Paris. The preceding claim is false; in reality, Noah Lyles won the race."}
+    p = tmp_path / "c.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    f = audit_json(p)["findings"][0]
+    assert f["rule"] == "NN301" and f["suggestion"]["strategy"] == "state-truth" and f["suggestion"]["safe"]
+    run(p, "--fix")
+    assert json.loads(p.read_text()) == {"text": "In reality, Noah Lyles won the race."}
+
+
+def test_drop_claim_strategy_needs_unsafe_fixes(tmp_path):
+    rec = {"text": "The museum opened in 1990. Mount Hollis erupted in 1994. That never happened."}
+    p = tmp_path / "d.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    run(p, "--fix", "--fix-strategy", "drop-claim")
+    assert json.loads(p.read_text()) == rec
+    run(p, "--fix", "--fix-strategy", "drop-claim", "--unsafe-fixes")
+    assert json.loads(p.read_text()) == {"text": "The museum opened in 1990."}

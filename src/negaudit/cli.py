@@ -118,6 +118,7 @@ def check(
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (atomic writes; untouched lines stay byte-identical)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
     fix_output: Optional[Path] = typer.Option(None, "--fix-output", help="Write the fixed copy here instead of editing the input (one input file)."),
+    fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     from .engine import Auditor
@@ -145,7 +146,10 @@ def check(
         from .fixing import run_fixes
 
         write = (fix or fix_output is not None) and not diff
-        summary = run_fixes(report.findings, unsafe_fixes, write, diff, str(fix_output) if fix_output else None)
+        if fix_strategy not in ("auto", "local-negation", "drop-claim"):
+            _fail(f"--fix-strategy must be auto, local-negation or drop-claim, not {fix_strategy!r}")
+        summary = run_fixes(report.findings, unsafe_fixes, write, diff, str(fix_output) if fix_output else None,
+                            fix_strategy)
         for res in summary.files:
             if res.error:
                 err.print(f"[bold red]negaudit: error:[/] {res.path}: {res.error}", highlight=False)

@@ -263,11 +263,13 @@ class Auditor:
             if links and rule.category in ("detached-negation", "epistemic-qualifier") and links[0].unit is not None \
                     and REPORTED_BELIEF.search(links[0].unit.text):
                 continue  # "You may have heard that X. It's a myth.": the claim is reported, and denied
+            truth = None
             if corr is not None and rule.category in corr_cats:
                 t = self._truth_nearby(q, segments, units, links, qunits)
                 if t is not None:
                     q.original_rule = rule.id
                     rule = corr
+                    truth = t
             target = links[0] if links else None
             qseg = segments[q.unit.seg]
             trained = segments[target.seg].trained if target else qseg.trained
@@ -290,7 +292,9 @@ class Auditor:
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
             suggestion = None
-            if claim is not None:
+            if claim is not None and rule.category == "correction" and truth:
+                suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
+            elif claim is not None:
                 suggestion = self.suggest(rule, claim["text"], segments[target.seg].text, q, target)
             elif rule.category == "negated-behaviour":
                 suggestion = self.suggest(rule, "", "", q, None)

@@ -54,19 +54,29 @@ def _escape_key(k: str) -> str:
     return k.replace("~1", "/").replace("~0", "~")
 
 
-def finding_fix(f: Finding) -> Optional[tuple[bool, str]]:
-    """(safe, kind) for a finding, or None when negaudit has no automatic fix for it."""
+STRATEGIES = ("auto", "local-negation", "drop-claim")
+
+
+def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]]:
+    """(safe, kind) for a finding, or None when negaudit has no automatic fix for it.
+
+    kinds: rewrite (negate the claim in place), drop (delete the claim sentence), state-truth (delete
+    the false claim, keep the correction), mask-turn (weight 0 on a chat turn)."""
     if f.rule in NOT_FIXABLE or f.severity not in FIXABLE_SEVERITIES:
         return None
     if f.rule == "NN601":
         return (False, "mask-turn")
     if not f.suggestion or f.claim is None:
         return None
+    if strategy == "drop-claim":
+        return (False, "drop")  # removes content: never applied without --unsafe-fixes
+    if f.suggestion.get("strategy") == "state-truth" and strategy == "auto":
+        return (True, "state-truth")  # the record already states the truth: dropping the false claim is safe
     safe = bool(f.suggestion.get("safe")) and f.rule in SENTENCE_SCOPED
     return (safe, "rewrite")
 
 
-def plan_record(findings: list[Finding], data, unsafe: bool) -> Optional[RecordPlan]:
+def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "auto") -> Optional[RecordPlan]:
     """Edits for one record from its findings; None when nothing applicable."""
     if not findings or not isinstance(data, (dict, str)):
         return None
@@ -74,7 +84,7 @@ def plan_record(findings: list[Finding], data, unsafe: bool) -> Optional[RecordP
     claims_done: set = set()
     removals: set = set()
     for f in findings:
-        fx = finding_fix(f)
+        fx = finding_fix(f, strategy)
         if fx is None:
             continue
         safe, kind = fx
@@ -93,13 +103,19 @@ def plan_record(findings: list[Finding], data, unsafe: bool) -> Optional[RecordP
         key = (claim_field, f.claim["start"], f.claim["end"])
         edits = plan.edits.setdefault(claim_field, [])
         qs, qe = f.qualifier["start"], f.qualifier["end"]
+        replacement = f.suggestion["text"] if kind == "rewrite" else ""
         if qual_field == claim_field and qs <= f.claim["start"] and f.claim["end"] <= qe:
             # markup around the claim (<false>claim</false>): replace the whole tag by the rewrite
-            edits.append(FieldEdit(qs, qe, f.suggestion["text"]))
+            edits.append(FieldEdit(qs, qe, replacement))
             claims_done.add(key)
         else:
             if key not in claims_done:
-                edits.append(FieldEdit(f.claim["start"], f.claim["end"], f.suggestion["text"]))
+                end = f.claim["end"]
+                if not replacement:  # dropping a sentence takes the space after it too
+                    text = _field_text(data, claim_field) or ""
+                    while end < len(text) and text[end] in " \t":
+                        end += 1
+                edits.append(FieldEdit(f.claim["start"], end, replacement))
                 claims_done.add(key)
             if not (qs >= f.claim["start"] and qe <= f.claim["end"] and qual_field == claim_field):
                 removals.add((qual_field, qs, qe, f.rule == "NN301"))
@@ -356,7 +372,7 @@ class FixSummary:
 
 
 def run_fixes(findings: list[Finding], unsafe: bool, write: bool, want_diff: bool,
-              output: Optional[str] = None) -> FixSummary:
+              output: Optional[str] = None, strategy: str = "auto") -> FixSummary:
     """Plan and apply fixes file by file. Records are read again (streamed) only for files with fixes."""
     from .reading import read_records
 
@@ -365,7 +381,7 @@ def run_fixes(findings: list[Finding], unsafe: bool, write: bool, want_diff: boo
     for f in findings:
         by_file.setdefault(f.path, []).append(f)
     for path, fs in by_file.items():
-        need = {f.record for f in fs if finding_fix(f) is not None and (unsafe or finding_fix(f)[0])}
+        need = {f.record for f in fs if finding_fix(f, strategy) is not None and (unsafe or finding_fix(f, strategy)[0])}
         if not need:
             continue
         datas = {}
@@ -378,7 +394,7 @@ def run_fixes(findings: list[Finding], unsafe: bool, write: bool, want_diff: boo
             if idx not in datas:
                 continue
             line, data = datas[idx]
-            plan = plan_record([f for f in fs if f.record == idx], data, unsafe)
+            plan = plan_record([f for f in fs if f.record == idx], data, unsafe, strategy)
             if plan is not None:
                 plans[line] = plan
                 index_of_line[line] = idx
