@@ -16,6 +16,7 @@ THRESHOLDS = {
     "tests/corpus/holdout.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/final.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/final2.jsonl": (0.93, 0.03, 0.75),
+    "tests/corpus/final3.jsonl": (0.93, 0.03, 0.75),
 }
 
 
