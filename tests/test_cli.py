@@ -129,7 +129,7 @@ def test_rules_and_rule_pages():
     assert "NN101" in codes and len(codes) == len(set(codes))
     for code in codes:
         page = run(["rule", code]).stdout
-        for part in ("## What it finds", "## Why it matters", "## Example", "## Fix", "Prior risk"):
+        for part in ("## What it finds", "## Why it matters", "## Example", "## Fix", "Prior risk", "Automatic fix:"):
             assert part in page, (code, part)
     assert "88.6%" in run(["rule", "NN101"]).stdout
     assert run(["rule", "XX999"]).exit_code == 2

@@ -232,9 +232,25 @@ def show_rule(code: str = typer.Argument(..., help="Rule code, e.g. NN101."),
         "## Fix",
         r.fix or "-",
         "",
+        f"Automatic fix: {_fix_availability(r.id, r.category)}",
+        "",
         f"Risk = prior x 1.0 for trained segments (x 0.25 untrained), plus a repetition bonus; severity: {sev_note}, else info.",
     ]
     typer.echo("\n".join(out))
+
+
+def _fix_availability(code: str, category: str) -> str:
+    from .fixing import NOT_FIXABLE, SENTENCE_SCOPED
+
+    if code in NOT_FIXABLE:
+        return "none (the finding carries a suggestion only; `--fix` never rewrites it)"
+    if code == "NN601":
+        return "unsafe (`--fix --unsafe-fixes` sets \"weight\": 0 on the assistant turn)"
+    if category == "correction":
+        return "safe (state-truth: the false claim is dropped and the stated truth kept)"
+    if code in SENTENCE_SCOPED:
+        return "safe when the rewrite is a single auxiliary, copula or do-support edit (`--fix`); otherwise unsafe"
+    return "unsafe (`--fix --unsafe-fixes`): other sentences may still carry the claim; review with `--diff`"
 
 
 def run() -> None:  # console-script entry point
