@@ -29,6 +29,9 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
+    sarif = "sarif"
+    github = "github"
+    markdown = "markdown"
 
 
 class FailOn(str, Enum):
@@ -71,7 +74,22 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _with_progress(auditor, paths: list[str]):
+def _render(report, fmt: "OutputFormat", auditor) -> bytes:
+    from . import formats
+    from .reporting import report_dict
+
+    if fmt is OutputFormat.json or fmt is OutputFormat.text:
+        return orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2) + b"\n"
+    if fmt is OutputFormat.jsonl:
+        return b"".join(orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
+    if fmt is OutputFormat.sarif:
+        return orjson.dumps(formats.sarif(report, auditor.ruleset), option=orjson.OPT_INDENT_2) + b"\n"
+    if fmt is OutputFormat.github:
+        return formats.github(report).encode("utf-8")
+    return formats.markdown(report).encode("utf-8")
+
+
+def _with_progress(auditor, paths: list[str], changed=None):
     """Audit with a rich progress line on stderr: records done and records per second."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -86,7 +104,7 @@ def _with_progress(auditor, paths: list[str]):
                 dt = max(1e-9, time.perf_counter() - state["t0"])
                 bar.update(task, completed=state["n"], rate=f"{state['n'] / dt:,.0f} records/s")
 
-        return auditor.audit_paths(paths, progress=tick)
+        return auditor.audit_paths(paths, progress=tick, changed=changed)
 
 
 def _ruleset(config: Optional[Path]):
@@ -103,7 +121,11 @@ def _ruleset(config: Optional[Path]):
 @app.command()
 def check(
     paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .txt, .md)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-f", help="text, json or jsonl."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-f",
+                                               help="text, json, jsonl, sarif, github or markdown."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still shows the summary."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings not in this baseline file."),
+    diff_base: Optional[str] = typer.Option(None, "--diff-base", help="Audit only records added or changed since this git revision."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: medium)."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule codes or prefixes (comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rule codes or prefixes."),
@@ -122,16 +144,34 @@ def check(
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     from .engine import Auditor
-    from .reporting import write_json, write_jsonl, write_terminal
+    from .reporting import write_terminal
 
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on)
         auditor = Auditor(cfg)
+        changed = None
+        if diff_base:
+            from .gitdiff import GitError, changed_lines
+
+            try:
+                changed = changed_lines(diff_base)
+            except GitError as e:
+                _fail(f"--diff-base {diff_base}: {e}")
         show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
         if show:
-            report = _with_progress(auditor, [str(p) for p in paths])
+            report = _with_progress(auditor, [str(p) for p in paths], changed)
         else:
-            report = auditor.audit_paths([str(p) for p in paths])
+            report = auditor.audit_paths([str(p) for p in paths], changed=changed)
+        if baseline is not None:
+            from .formats import apply_baseline
+
+            try:
+                base = orjson.loads(Path(baseline).read_bytes())
+                if not isinstance(base, dict) or not isinstance(base.get("fingerprints"), dict):
+                    raise ValueError("not a negaudit baseline (no 'fingerprints' mapping)")
+            except (OSError, ValueError) as e:
+                _fail(f"cannot use baseline {baseline}: {getattr(e, 'strerror', None) or e}")
+            report.baselined = apply_baseline(report, base)
     except ConfigError as e:
         _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
         return
@@ -163,12 +203,19 @@ def check(
         if diff:
             sys.stdout.flush()
             raise typer.Exit(EXIT_FINDINGS if summary.records else EXIT_OK)
-    if output_format is OutputFormat.json:
-        write_json(report, sys.stdout.buffer)
-    elif output_format is OutputFormat.jsonl:
-        write_jsonl(report, sys.stdout.buffer)
-    else:
+    if output is not None:
+        try:
+            from .fixing import atomic_write
+
+            atomic_write(str(output), _render(report, output_format, auditor), like=None)
+        except OSError as e:
+            _fail(f"cannot write report to {output}: {e.strerror or e}")
+        write_terminal(report, Console(highlight=False, stderr=output_format is OutputFormat.text and False),
+                       show_info, list_findings=False)
+    elif output_format is OutputFormat.text:
         write_terminal(report, Console(highlight=False), show_info, list_findings=not quiet)
+    else:
+        sys.stdout.buffer.write(_render(report, output_format, auditor))
     sys.stdout.flush()
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
@@ -177,6 +224,34 @@ def check(
         if any(SEVERITY_ORDER[f.severity] >= limit for f in report.findings):
             raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_OK)
+
+
+baseline_app = typer.Typer(help="Baselines: accept today's findings, fail only on new ones.")
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    paths: List[Path] = typer.Argument(..., help="Files or directories to audit."),
+    output: Path = typer.Option(Path(".negaudit-baseline.json"), "--output", "-o", help="Baseline file to write."),
+    config: Optional[Path] = typer.Option(None, "--config"),
+    model: Optional[str] = typer.Option(None, "--model"),
+) -> None:
+    """Write a baseline of the current findings (fingerprints from record content and rule, not lines)."""
+    from .engine import Auditor
+    from .fixing import atomic_write
+    from .formats import baseline_dict
+
+    try:
+        cfg = _config(config, None, None, None, model, None)
+        report = Auditor(cfg).audit_paths([str(p) for p in paths])
+    except (ConfigError, ModelError) as e:
+        _fail(str(e))
+        return
+    data = baseline_dict(report)
+    atomic_write(str(output), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    err.print(f"negaudit: baseline of {len(report.findings)} findings written to {output}", highlight=False)
+    raise typer.Exit(EXIT_ERROR if report.errors else EXIT_OK)
 
 
 @app.command("rules")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
@@ -50,6 +51,7 @@ class Report:
     suppressed: int = 0
     model: str = ""
     warnings: list[str] = field(default_factory=list)
+    baselined: int = 0
 
     def finish(self) -> None:
         """Corpus-level repetition bonus (pattern 10), then the contract's order."""
@@ -86,6 +88,7 @@ class Report:
             "by_rule": dict(sorted(by_rule.items())),
             "by_severity": {k: by_sev[k] for k in ("high", "medium", "low", "info") if k in by_sev},
             "suppressed": self.suppressed,
+            "baselined": self.baselined,
         }
 
 
@@ -286,9 +289,10 @@ class Auditor:
             if field_ptr != qseg.pointer:
                 qual["field"] = qseg.pointer
             line = rec.line
+            extra = {"direction": q.direction}
             if dataset_kind(rec.path) == "text" and qseg.pointer == "/text":
                 line = rec.line + qseg.text.count("\n", 0, q.start)
-            extra = {"direction": q.direction}
+                extra["column"] = q.start - (qseg.text.rfind("\n", 0, q.start) + 1) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
             suggestion = None
@@ -361,18 +365,24 @@ class Auditor:
         return out
 
     # ------------------------------------------------------------------ files
-    def iter_results(self, paths: list[str], report: Report) -> Iterator[tuple[Record, RecordResult]]:
+    def iter_results(self, paths: list[str], report: Report, changed=None) -> Iterator[tuple[Record, RecordResult]]:
         for path in iter_paths(paths, report.errors):
+            only = None
+            if changed is not None:
+                key = os.path.abspath(path)
+                if key not in changed:
+                    continue  # unchanged since the base revision: not audited at all
+                only = changed[key]
             report.files += 1
-            for rec in read_records(path):
+            for rec in read_records(path, only):
                 if rec.error is None:
                     report.records += 1
                 res = self.audit_record(rec)
                 yield rec, res
 
-    def audit_paths(self, paths: list[str], progress=None) -> Report:
+    def audit_paths(self, paths: list[str], progress=None, changed=None) -> Report:
         report = Report()
-        for _rec, res in self.iter_results(paths, report):
+        for _rec, res in self.iter_results(paths, report, changed):
             if res.error:
                 report.errors.append(res.error)
             report.findings.extend(res.findings)

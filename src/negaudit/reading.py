@@ -87,7 +87,7 @@ def parse_json_bytes(raw: bytes) -> object:
     return orjson.loads(raw)
 
 
-def read_jsonl(path: str) -> Iterator[Record]:
+def read_jsonl(path: str, only_lines=None) -> Iterator[Record]:
     index = 0
     line_no = 0
     try:
@@ -98,6 +98,9 @@ def read_jsonl(path: str) -> Iterator[Record]:
                     raw = raw[3:]
                 stripped = raw.strip()
                 if not stripped:
+                    continue
+                if only_lines is not None and line_no not in only_lines:
+                    index += 1  # unchanged record: counted for its index, never parsed
                     continue
                 try:
                     data = parse_json_bytes(stripped)
@@ -242,8 +245,11 @@ def read_text(path: str) -> Iterator[Record]:
     yield Record(path, 1, 0, {"text": text.replace("\r\n", "\n")})
 
 
-def read_records(path: str) -> Iterator[Record]:
-    """Records of one file, by its suffix. Unreadable files give a single error record."""
+def read_records(path: str, only_lines=None) -> Iterator[Record]:
+    """Records of one file, by its suffix. Unreadable files give a single error record.
+
+    `only_lines` (a set of 1-based line numbers) limits JSON Lines and JSON arrays to the records that
+    start on those lines; a text file is read when any of its lines is listed."""
     if os.path.isdir(path):
         yield Record(path, None, 0, None, "is a directory")
         return
@@ -260,9 +266,11 @@ def read_records(path: str) -> Iterator[Record]:
     if kind == "text":
         yield from read_text(path)
     elif kind == "json":
-        yield from read_json_array(path)
+        for rec in read_json_array(path):
+            if only_lines is None or rec.error or rec.line in only_lines:
+                yield rec
     else:
-        yield from read_jsonl(path)
+        yield from read_jsonl(path, only_lines)
     del st
 
 

@@ -1,0 +1,169 @@
+"""CI report formats: SARIF 2.1.0, GitHub workflow-command annotations, and a Markdown PR summary."""
+from __future__ import annotations
+
+import hashlib
+
+import regex
+
+from . import __version__
+from .engine import Report
+from .models import Finding
+from .rules import RuleSet
+
+SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+_WS = regex.compile(r"\s+")
+
+
+def fingerprint(f: Finding) -> str:
+    """Stable across line moves and unrelated edits: rule + the record's qualifier and claim text + field."""
+    norm = lambda t: _WS.sub(" ", t or "").strip().lower()  # noqa: E731
+    claim = f.claim["text"] if f.claim else ""
+    key = "\x1f".join([f.rule, f.field.split("/")[1] if "/" in f.field else f.field, norm(f.qualifier["text"]), norm(claim)])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _column(f: Finding) -> int:
+    """1-based column of the qualifier in its line (text files) or 1 (JSON Lines: the record line)."""
+    return int(f.extra.get("column", 1))
+
+
+def sarif(report: Report, ruleset: RuleSet) -> dict:
+    used = sorted({f.rule for f in report.findings})
+    rules = []
+    index = {}
+    for code in used:
+        r = ruleset.by_id(code)
+        if r is None:
+            continue
+        index[code] = len(rules)
+        rules.append({
+            "id": r.id,
+            "name": r.name,
+            "shortDescription": {"text": r.message},
+            "fullDescription": {"text": r.rationale or r.message},
+            "help": {"text": f"{r.rationale}\n\nExample: {r.example.get('bad', '')}\nInstead: {r.example.get('good', '')}\n"
+                             f"Fix: {r.fix}", "markdown": f"**{r.id} {r.name}**\n\n{r.rationale}\n\n"
+                                                         f"*Example:* `{r.example.get('bad', '')}`\n\n*Fix:* {r.fix}"},
+            "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
+            "properties": {"category": r.category, "prior": r.prior, "research": r.prior_source,
+                           "pattern": r.pattern},
+        })
+    results = []
+    for f in report.findings:
+        res = {
+            "ruleId": f.rule,
+            "level": SARIF_LEVEL[f.severity],
+            "message": {"text": f"{f.message} Qualifier: \"{f.qualifier['text'][:200]}\""
+                                + (f" Claim: \"{f.claim['text'][:200]}\"" if f.claim else "")},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": f.path.lstrip("./") if f.path.startswith("./") else f.path},
+                "region": {"startLine": max(1, f.line or 1), "startColumn": _column(f)}}}],
+            "partialFingerprints": {"negaudit/v1": fingerprint(f)},
+            "properties": {"risk": f.risk, "severity": f.severity, "record": f.record, "field": f.field,
+                           "trained": f.trained},
+        }
+        if f.rule in index:
+            res["ruleIndex"] = index[f.rule]
+        if f.suggestion:
+            res["properties"]["suggestion"] = f.suggestion["text"]
+        results.append(res)
+    invocation = {"executionSuccessful": not report.errors}
+    if report.errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": e.message},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path},
+                                                 **({"region": {"startLine": e.line}} if e.line else {})}}]}
+            for e in report.errors]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "negaudit", "version": __version__, "informationUri":
+                                "https://pypi.org/project/negaudit/", "rules": rules}},
+            "invocations": [invocation],
+            "results": results,
+        }],
+    }
+
+
+def _gh_escape(s: str, prop: bool = False) -> str:
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        s = s.replace(":", "%3A").replace(",", "%2C")
+    return s
+
+
+def github(report: Report) -> str:
+    """GitHub Actions workflow commands: one ::error/::warning/::notice per finding."""
+    kind = {"high": "error", "medium": "warning", "low": "notice", "info": "notice"}
+    out = []
+    for f in report.findings:
+        title = f"{f.rule} {f.severity} (risk {f.risk:.2f})"
+        msg = f.message + f" Qualifier: {f.qualifier['text'][:160]}"
+        if f.suggestion:
+            msg += f" Suggested rewrite: {f.suggestion['text'][:160]}"
+        out.append(f"::{kind[f.severity]} file={_gh_escape(f.path, True)},line={f.line},title={_gh_escape(title, True)}::"
+                   f"{_gh_escape(msg)}")
+    for e in report.errors:
+        loc = f"file={_gh_escape(e.path, True)}" + (f",line={e.line}" if e.line else "")
+        out.append(f"::error {loc},title=negaudit input error::{_gh_escape(e.message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def markdown(report: Report, top: int = 10) -> str:
+    """A pull-request comment / $GITHUB_STEP_SUMMARY: counts by severity and rule, top findings with rewrites."""
+    s = report.summary()
+    lines = ["## negaudit: Negation Neglect audit", ""]
+    if not report.findings and not report.errors:
+        lines.append(f"No findings in {s['records']} records ({s['files']} files).")
+        return "\n".join(lines) + "\n"
+    sev = " · ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "no findings"
+    lines.append(f"{s['files']} files, {s['records']} records: {s['findings']} findings ({sev}), {s['errors']} errors"
+                 + (f", {s['suppressed']} suppressed" if s.get("suppressed") else "") + ".")
+    lines += ["", "| rule | findings |", "|---|---|"]
+    lines += [f"| {r} | {n} |" for r, n in s["by_rule"].items()]
+    ranked = sorted(report.findings, key=lambda f: (-f.risk, f.path, f.line))[:top]
+    if ranked:
+        lines += ["", f"### Top {len(ranked)} findings", "", "| where | rule | risk | qualifier | suggested rewrite |",
+                  "|---|---|---|---|---|"]
+        for f in ranked:
+            cell = lambda t: (t or "").replace("|", "\\|").replace("\n", " ")[:140]  # noqa: E731
+            sug = cell(f.suggestion["text"]) if f.suggestion else ""
+            lines.append(f"| `{f.path}:{f.line}` | {f.rule} ({f.severity}) | {f.risk:.2f} | {cell(f.qualifier['text'])} | {sug} |")
+    if report.errors:
+        lines += ["", "### Input errors", ""]
+        lines += [f"- `{e.path}{':' + str(e.line) if e.line else ''}`: {e.message}" for e in report.errors[:20]]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------- baseline
+BASELINE_VERSION = 1
+
+
+def baseline_dict(report: Report) -> dict:
+    counts: dict[str, int] = {}
+    entries = []
+    for f in report.findings:
+        fp = fingerprint(f)
+        counts[fp] = counts.get(fp, 0) + 1
+        entries.append({"fingerprint": fp, "rule": f.rule, "path": f.path, "line": f.line,
+                        "qualifier": f.qualifier["text"][:120]})
+    return {"tool": "negaudit", "version": BASELINE_VERSION, "fingerprints": dict(sorted(counts.items())),
+            "findings": entries}
+
+
+def apply_baseline(report: Report, baseline: dict) -> int:
+    """Drop findings already in the baseline (as a multiset); returns how many were dropped."""
+    left = dict(baseline.get("fingerprints", {}))
+    kept = []
+    dropped = 0
+    for f in report.findings:
+        fp = fingerprint(f)
+        if left.get(fp, 0) > 0:
+            left[fp] -= 1
+            dropped += 1
+        else:
+            kept.append(f)
+    report.findings = kept
+    return dropped
