@@ -33,6 +33,7 @@ class Config:
     fail_on: str = "medium"
     fields: FieldMapping = field(default_factory=FieldMapping)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    max_record_mb: float = 8.0
     source: Optional[str] = None  # the file this came from
 
 
@@ -77,6 +78,10 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             if not isinstance(v, str) or not v:
                 raise ConfigError(path, raw_key, "must be a field name")
             cfg.fields.suppression_field = v
+        elif key == "max-record-mb":
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
+                raise ConfigError(path, raw_key, "must be a positive number of megabytes")
+            cfg.max_record_mb = float(v)
         elif key == "per-file-ignores":
             if not isinstance(v, dict):
                 raise ConfigError(path, raw_key, "must be a table of glob -> list of rule codes")

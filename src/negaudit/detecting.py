@@ -17,7 +17,7 @@ from typing import Optional
 import regex
 
 from .models import Qualifier, Segment, Unit
-from .rules import Rule, RuleSet
+from .rules import REGEX_TIMEOUT, Rule, RuleSet
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -285,6 +285,8 @@ class Detector:
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
+        self.rule_errors: list[str] = []
+        self.disabled: set[str] = set()
         kinds = {r.kind for r in ruleset.rules}
         self.kinds = kinds
         self.meta_rules = [r for r in ruleset.rules if r.kind == "meta-predicate"]
@@ -297,9 +299,7 @@ class Detector:
         parts = [lex.source("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun",
                             "probability_verdict", "label_value", "behaviour_warning", "fiction_request")]
         src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--|\[\s*S\s*\d+\s*\]"
-        for r in self.ruleset.rules:
-            if r.kind == "regex":
-                src += "|" + r.compiled.pattern
+        # user regex rules are not folded into this scan: they run on their own, under a timeout
         try:  # the standard library engine runs this large alternation about twice as fast
             return re.compile(src, re.I)
         except re.error:
@@ -325,14 +325,9 @@ class Detector:
         """Regex stage for one unit. Returns (qualifier or None, list of candidates needing a parse)."""
         text = unit.text
         rk = self.rule_of_kind
-        # user rules first: an explicit house rule explains its sentence better than a heuristic
-        for r in self.custom:
-            try:
-                m = r.compiled.search(text, timeout=1.0)
-            except TimeoutError:
-                continue
-            if m:
-                return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document")), []
+        q = self.custom_match(unit)
+        if q is not None:
+            return q, []
 
         # footnote definitions: "[1] This claim is false."
         if "footnote" in rk:
@@ -427,6 +422,23 @@ class Detector:
         if q:
             return q, []
         return None, self._meta_candidates(seg, unit, text)
+
+    def custom_match(self, unit: Unit) -> Optional[Qualifier]:
+        """User regex rules (run first: an explicit house rule explains its sentence better than a
+        heuristic). A pattern that runs past REGEX_TIMEOUT is recorded in rule_errors and skipped."""
+        for r in self.custom:
+            if r.id in self.disabled:
+                continue
+            try:
+                m = r.compiled.search(unit.text, timeout=REGEX_TIMEOUT)
+            except TimeoutError:
+                self.rule_errors.append(f"rule {r.id} ({r.pack}): pattern timed out after {REGEX_TIMEOUT:g}s "
+                                        f"(catastrophic backtracking?); the rule is disabled for this run")
+                self.disabled.add(r.id)
+                continue
+            if m:
+                return self._q(r, unit, m.start(), m.end(), r.match.get("direction", "document"))
+        return None
 
     def _q(self, rule: Rule, unit: Unit, s: int, e: int, direction: str, hint=None) -> Qualifier:
         return Qualifier(rule=rule, unit=unit, start=unit.start + s, end=unit.start + e, direction=direction,

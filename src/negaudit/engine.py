@@ -101,6 +101,9 @@ class Auditor:
 
     def __init__(self, config: Optional[Config] = None) -> None:
         self.config = config or Config()
+        from . import reading
+
+        reading.MAX_RECORD_BYTES = int(self.config.max_record_mb * 1024 * 1024)
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
@@ -204,9 +207,13 @@ class Auditor:
                 if s.kind == "annotation" and _field_matches(field_rule, s, det, self.mapping.annotation_fields):
                     quals.append(Qualifier(rule=field_rule, unit=u, start=0, end=len(s.text), direction="document"))
         pending: list[Candidate] = []
-        if cue_units:
+        if cue_units or det.custom:
             for pos, u in enumerate(units):
                 if u.order not in cue_units:
+                    if det.custom and segments[u.seg].kind == "content":
+                        q = det.custom_match(u)
+                        if q is not None:
+                            quals.append(q)
                     continue
                 q, cands = det.scan_unit(segments[u.seg], u, units, pos)
                 if q is not None:
@@ -389,6 +396,9 @@ class Auditor:
             report.suppressed += res.suppressed
             if progress is not None:
                 progress()
+        for msg in self.detector.rule_errors:
+            report.errors.append(InputError(self.config.source or "<rules>", None, msg))
+        self.detector.rule_errors.clear()
         if self._nlp is not None:
             report.model = self._nlp.name
             if self._nlp.warning:

@@ -21,6 +21,12 @@ JSON_SUFFIXES = (".json",)
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".text")
 COMPRESSIONS = ("", ".gz", ".zst")
 MAX_DEPTH_MESSAGE = "JSON nested too deeply"
+MAX_RECORD_BYTES = 8 * 1024 * 1024  # larger records are reported, not audited (configurable: max-record-mb)
+
+
+def too_large(n: int) -> str:
+    return (f"record is {n / 1e6:.1f} MB, over the {MAX_RECORD_BYTES / 1e6:.0f} MB limit; not audited "
+            "(raise max-record-mb in the configuration to audit it)")
 
 
 def dataset_kind(path: str) -> str | None:
@@ -101,6 +107,10 @@ def read_jsonl(path: str, only_lines=None) -> Iterator[Record]:
                     continue
                 if only_lines is not None and line_no not in only_lines:
                     index += 1  # unchanged record: counted for its index, never parsed
+                    continue
+                if len(stripped) > MAX_RECORD_BYTES:
+                    yield Record(path, line_no, index, None, too_large(len(stripped)))
+                    index += 1
                     continue
                 try:
                     data = parse_json_bytes(stripped)
@@ -217,6 +227,8 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
 
 
 def _finish_elem(path: str, raw, line: int, index: int) -> Record | None:
+    if len(raw) > MAX_RECORD_BYTES:
+        return Record(path, line, index, None, too_large(len(raw)))
     raw = bytes(raw)
     stripped = raw.lstrip()
     line += raw[: len(raw) - len(stripped)].count(b"\n")
@@ -232,7 +244,10 @@ def _finish_elem(path: str, raw, line: int, index: int) -> Record | None:
 def read_text(path: str) -> Iterator[Record]:
     try:
         with _open_binary(path) as fh:
-            raw = fh.read()
+            raw = fh.read(MAX_RECORD_BYTES + 1)
+        if len(raw) > MAX_RECORD_BYTES:
+            yield Record(path, 1, 0, None, too_large(os.path.getsize(path)))
+            return
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         text = raw.decode("utf-8")
