@@ -83,7 +83,7 @@ def _decode_error(exc: Exception) -> str:
     if isinstance(exc, RecursionError):
         return MAX_DEPTH_MESSAGE
     msg = str(exc)
-    if "recursion" in msg.lower():
+    if "recursion" in msg.lower() or "depth limit" in msg.lower():
         return MAX_DEPTH_MESSAGE
     return f"invalid JSON: {msg}"
 
