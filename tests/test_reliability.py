@@ -238,3 +238,16 @@ def test_reports_are_byte_identical_across_runs(tmp_path):
     out = [subprocess.run([sys.executable, "-m", "negaudit", "check", str(ROOT / "examples"), "--output-format", "json",
                            "--no-progress"], capture_output=True, timeout=300).stdout for _ in range(2)]
     assert out[0] == out[1] and len(out[0]) > 1000
+
+
+def test_reports_are_byte_identical_across_job_counts(tmp_path):
+    from conftest import ROOT
+
+    rows = [json.loads(l)["record"] for l in open(ROOT / "tests/corpus/final2.jsonl", encoding="utf-8")]
+    p = write_jsonl(tmp_path / "mix.jsonl", rows * 2)
+    out = {}
+    for j in ("1", "2"):
+        out[j] = subprocess.run([sys.executable, "-m", "negaudit", "check", str(p), "-j", j, "--output-format", "json",
+                                 "--no-progress"], capture_output=True, timeout=300).stdout
+    assert out["1"] == out["2"]
+    assert json.loads(out["1"])["summary"]["records"] == 2 * len(rows)

@@ -372,7 +372,7 @@ class Auditor:
         return out
 
     # ------------------------------------------------------------------ files
-    def iter_results(self, paths: list[str], report: Report, changed=None) -> Iterator[tuple[Record, RecordResult]]:
+    def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
         for path in iter_paths(paths, report.errors):
             only = None
             if changed is not None:
@@ -384,25 +384,35 @@ class Auditor:
             for rec in read_records(path, only):
                 if rec.error is None:
                     report.records += 1
-                res = self.audit_record(rec)
-                yield rec, res
+                yield rec
 
-    def audit_paths(self, paths: list[str], progress=None, changed=None) -> Report:
+    def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
         report = Report()
-        for _rec, res in self.iter_results(paths, report, changed):
+        records = self.iter_records(paths, report, changed)
+        meta = {"rule_errors": [], "model": "", "warning": None}
+        if jobs > 1:
+            from .parallel import audit_parallel
+
+            results = audit_parallel(records, self.config, jobs, meta)
+        else:
+            results = (self.audit_record(rec) for rec in records)
+        for res in results:
             if res.error:
                 report.errors.append(res.error)
             report.findings.extend(res.findings)
             report.suppressed += res.suppressed
             if progress is not None:
                 progress()
-        for msg in self.detector.rule_errors:
+        rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.detector.rule_errors))
+        for msg in rule_errors:
             report.errors.append(InputError(self.config.source or "<rules>", None, msg))
         self.detector.rule_errors.clear()
         if self._nlp is not None:
-            report.model = self._nlp.name
-            if self._nlp.warning:
-                report.warnings.append(self._nlp.warning)
+            meta["model"] = self._nlp.name
+            meta["warning"] = meta["warning"] or self._nlp.warning
+        report.model = meta["model"]
+        if meta["warning"]:
+            report.warnings.append(meta["warning"])
         report.finish()
         return report
 
