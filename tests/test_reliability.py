@@ -251,3 +251,23 @@ def test_reports_are_byte_identical_across_job_counts(tmp_path):
                                  "--no-progress"], capture_output=True, timeout=300).stdout
     assert out["1"] == out["2"]
     assert json.loads(out["1"])["summary"]["records"] == 2 * len(rows)
+
+
+def test_trigger_prescan_is_exact_and_never_drops_a_finding(tmp_path):
+    """The literal pre-scan may only skip text the full cue regex would also skip."""
+    from conftest import ROOT
+    from negaudit.detecting import EXTRA_CUE
+
+    det = _auditor().detector
+    assert det.triggers.exact and len(det.triggers.words) > 100
+    texts = []
+    for name in ("dev", "blind", "holdout", "final", "final2", "final3"):
+        for line in open(ROOT / f"tests/corpus/{name}.jsonl", encoding="utf-8"):
+            rec = json.loads(line)["record"]
+            texts.append(json.dumps(rec, ensure_ascii=False))
+            for u in split_units(json.dumps(rec, ensure_ascii=False)):
+                texts.append(u.text)
+    for t in texts:
+        if det.cue.search(t):
+            assert det.triggers.maybe(t), t[:120]
+    assert EXTRA_CUE.pattern  # the extra cues are always searched in full

@@ -18,6 +18,7 @@ import regex
 
 from .models import Qualifier, Segment, Unit
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
+from .triggers import Triggers
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -284,6 +285,7 @@ class Detector:
         self.behaviour = lex.compile("behaviour_warning")
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
+        self.triggers = Triggers(self.cue.pattern)
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
         self.rule_errors: list[str] = []
         self.disabled: set[str] = set()
@@ -298,7 +300,8 @@ class Detector:
         lex = self.ruleset.lexicon
         parts = [lex.source("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun",
                             "probability_verdict", "label_value", "behaviour_warning", "fiction_request")]
-        src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--|\[\s*S\s*\d+\s*\]"
+        # (numbered pointers need a falsity predicate too, so the predicate words cover them)
+        src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--"
         # user regex rules are not folded into this scan: they run on their own, under a timeout
         try:  # the standard library engine runs this large alternation about twice as fast
             return re.compile(src, re.I)
@@ -308,14 +311,14 @@ class Detector:
     # ------------------------------------------------------------------ prefilter
     def cue_positions(self, text: str) -> list[int]:
         """Start offsets of every cue in a segment (one scan; units are then checked by offset)."""
-        pos = [m.start() for m in self.cue.finditer(text)]
+        pos = [m.start() for m in self.cue.finditer(text)] if self.triggers.maybe(text) else []
         pos += [m.start() for m in EXTRA_CUE.finditer(text)]
         if LOCATOR_CUE.search(text) and NEGATION.search(text):
             pos += [m.start() for m in NEGATION.finditer(text)]
         return sorted(pos)
 
     def has_cue(self, text: str) -> bool:
-        if self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
+        if (self.triggers.maybe(text) and self.cue.search(text) is not None) or EXTRA_CUE.search(text) is not None:
             return True
         # a referent of the text with a negated predicate ("the law discussed below was never passed")
         return LOCATOR_CUE.search(text) is not None and NEGATION.search(text) is not None
