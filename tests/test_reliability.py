@@ -271,3 +271,33 @@ def test_trigger_prescan_is_exact_and_never_drops_a_finding(tmp_path):
         if det.cue.search(t):
             assert det.triggers.maybe(t), t[:120]
     assert EXTRA_CUE.pattern  # the extra cues are always searched in full
+
+
+def test_permission_denied_is_reported_even_as_root(tmp_path, monkeypatch):
+    """Root can read mode-000 files, so the permission check is exercised through os.access."""
+    import negaudit.reading as reading
+
+    p = write_jsonl(tmp_path / "locked.jsonl", [GOOD])
+    write_jsonl(tmp_path / "good.jsonl", [GOOD])
+    real = os.access
+    monkeypatch.setattr(reading.os, "access", lambda path, mode: False if str(path).endswith("locked.jsonl") else real(path, mode))
+    code, rep = audit_dir(tmp_path)
+    assert code == 2
+    assert [e["message"] for e in rep["errors"] if e["path"] == str(p)] == ["permission denied"]
+    assert [f["path"].rsplit("/", 1)[-1] for f in rep["findings"]] == ["good.jsonl"]
+
+
+def test_disk_full_during_write_leaves_the_original(tmp_path, monkeypatch):
+    import negaudit.fixing as fixing
+
+    p = write_jsonl(tmp_path / "d.jsonl", [GOOD] * 3)
+    before = p.read_bytes()
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fixing.os, "fsync", full)
+    r = runner.invoke(app, ["check", str(p), "--fix", "--no-progress"])
+    assert r.exit_code == 2 and "No space left" in r.stderr
+    assert p.read_bytes() == before
+    assert sorted(x.name for x in tmp_path.iterdir()) == ["d.jsonl"]
