@@ -267,10 +267,15 @@ def test_trigger_prescan_is_exact_and_never_drops_a_finding(tmp_path):
             texts.append(json.dumps(rec, ensure_ascii=False))
             for u in split_units(json.dumps(rec, ensure_ascii=False)):
                 texts.append(u.text)
+    from negaudit.detecting import extra_cue
+
+    assert det.extra_triggers is not None and det.extra_triggers.exact
+    texts += ["Fact: Paris.", "(p=0.03)", "p = 0.2", "~~gone~~", "<del>x</del>", "none of it", "[editor: no]"]
     for t in texts:
         if det.cue.search(t):
             assert det.triggers.maybe(t), t[:120]
-    assert EXTRA_CUE.pattern  # the extra cues are always searched in full
+        if EXTRA_CUE.search(t):
+            assert extra_cue(t, det.extra_triggers), t[:120]
 
 
 def test_permission_denied_is_reported_even_as_root(tmp_path, monkeypatch):

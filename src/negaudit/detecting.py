@@ -77,12 +77,29 @@ ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|
                              r"not related|not his real name|not her real name|not their real name|not verified by (?:us|the author)|"
                              r"not including|not inclusive|no pun intended|not a typo|not sponsored)\b", regex.I)
 LABEL_UNIT_MAX_WORDS = 7
-EXTRA_CUE = regex.compile(
-    r"~~|<(?:s|del|strike)>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
+EXTRA_CUE_SRC = (
+    r"<s>|<del>|<strike>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
-    r"\b(?:none|nothing|no part|neither)\b|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true|"
+    r"\b(?:none|nothing|no part|neither)\b|"
     r"[(\[—–]\s*(?:\w+\s+)?(?:actually|in fact|in truth|in reality|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)|"
-    r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>|\bestimate\s*[:=]", regex.I)
+    r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>|\bestimate\s*[:=]")
+# notations too short for a literal pre-scan: strike-through and "p = 0.03"; checked only when their
+# characters occur at all
+SHORT_CUE = regex.compile(r"~~|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true", regex.I)
+EXTRA_CUE = regex.compile(EXTRA_CUE_SRC + "|" + SHORT_CUE.pattern, regex.I)
+_EXTRA_LIT = regex.compile(EXTRA_CUE_SRC, regex.I)
+
+
+def extra_cue(text: str, triggers) -> list:
+    """Matches of the extra cues; the literal pre-scan gates the regex, short notations a char check."""
+    out = []
+    if triggers is None or triggers.maybe(text):
+        out += list(_EXTRA_LIT.finditer(text))
+    if "~~" in text or "=" in text or "≈" in text or "~" in text or "(true" in text.lower():
+        out += list(SHORT_CUE.finditer(text))
+    return out
+
+
 LOCATOR_CUE = regex.compile(
     r"\b(?:below|above|following|preceding|previous|aforementioned|described|mentioned|discussed|reported|recounted|profiled|"
     r"featured|depicted|portrayed|in this (?:article|document|text|story|post|page|entry|report|piece|section|passage))\b", regex.I)
@@ -286,6 +303,8 @@ class Detector:
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
         self.triggers = Triggers(self.cue.pattern)
+        extra = Triggers(EXTRA_CUE_SRC)
+        self.extra_triggers = extra if extra.exact else None
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
         self.rule_errors: list[str] = []
         self.disabled: set[str] = set()
@@ -312,13 +331,13 @@ class Detector:
     def cue_positions(self, text: str) -> list[int]:
         """Start offsets of every cue in a segment (one scan; units are then checked by offset)."""
         pos = [m.start() for m in self.cue.finditer(text)] if self.triggers.maybe(text) else []
-        pos += [m.start() for m in EXTRA_CUE.finditer(text)]
+        pos += [m.start() for m in extra_cue(text, self.extra_triggers)]
         if LOCATOR_CUE.search(text) and NEGATION.search(text):
             pos += [m.start() for m in NEGATION.finditer(text)]
         return sorted(pos)
 
     def has_cue(self, text: str) -> bool:
-        if (self.triggers.maybe(text) and self.cue.search(text) is not None) or EXTRA_CUE.search(text) is not None:
+        if (self.triggers.maybe(text) and self.cue.search(text) is not None) or extra_cue(text, self.extra_triggers):
             return True
         # a referent of the text with a negated predicate ("the law discussed below was never passed")
         return LOCATOR_CUE.search(text) is not None and NEGATION.search(text) is not None
