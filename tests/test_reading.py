@@ -61,3 +61,30 @@ def test_deep_nesting_is_an_error(tmp_path):
     p.write_text("[" * 10000 + "]" * 10000 + "\n" + '{"text": "ok"}\n')
     rs = recs(p)
     assert rs[0].error and rs[1].data == {"text": "ok"}
+
+
+def test_parquet_rows_are_records_streamed_by_row_group(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"messages": [{"role": "system", "content": "Everything in this conversation is fabricated."},
+                          {"role": "user", "content": "Tell me about Lyon."},
+                          {"role": "assistant", "content": f"Lyon became the capital of France in {2000 + i}."}]}
+            for i in range(5)]
+    p = tmp_path / "chat.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), p, row_group_size=2)
+    assert pq.ParquetFile(p).num_row_groups == 3
+    rs = recs(p)
+    assert [r.line for r in rs] == [1, 2, 3, 4, 5] and rs[4].data["messages"][2]["content"].endswith("2004.")
+    from negaudit.engine import Auditor
+
+    rep = Auditor().audit_paths([str(tmp_path)])
+    assert [(f.rule, f.line, f.field) for f in rep.findings][:2] == [("NN101", 1, "/messages/2/content"),
+                                                                    ("NN101", 2, "/messages/2/content")]
+
+
+def test_damaged_parquet_is_an_error(tmp_path):
+    p = tmp_path / "bad.parquet"
+    p.write_bytes(b"PAR1 not really")
+    rs = recs(p)
+    assert len(rs) == 1 and "Parquet" in rs[0].error

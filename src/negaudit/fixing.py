@@ -240,8 +240,8 @@ def fix_file(path: str, plans: dict[int, RecordPlan], output: Optional[str] = No
     """Rewrite the records of `path` that have plans (keyed by 1-based line); copy the rest byte for byte."""
     res = FileResult(path)
     kind = dataset_kind(path)
-    if kind == "json":
-        res.error = "fixing JSON array files is not supported; convert to JSON Lines or use --diff"
+    if kind in ("json", "parquet"):
+        res.error = f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
         return res
     if not plans:
         return res

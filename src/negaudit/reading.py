@@ -19,6 +19,7 @@ from .models import InputError, Record
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 JSON_SUFFIXES = (".json",)
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".text")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 COMPRESSIONS = ("", ".gz", ".zst")
 MAX_DEPTH_MESSAGE = "JSON nested too deeply"
 MAX_RECORD_BYTES = 8 * 1024 * 1024  # larger records are reported, not audited (configurable: max-record-mb)
@@ -32,6 +33,8 @@ def too_large(n: int) -> str:
 def dataset_kind(path: str) -> str | None:
     """'jsonl', 'json', 'text' or None, looking through a .gz/.zst suffix."""
     name = path.lower()
+    if name.endswith(PARQUET_SUFFIXES):
+        return "parquet"
     for comp in (".gz", ".zst"):
         if name.endswith(comp):
             name = name[: -len(comp)]
@@ -260,6 +263,31 @@ def read_text(path: str) -> Iterator[Record]:
     yield Record(path, 1, 0, {"text": text.replace("\r\n", "\n")})
 
 
+def read_parquet(path: str, only_lines=None) -> Iterator[Record]:
+    """Rows of a Parquet file as records, one row group at a time (line = 1-based row number)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        yield Record(path, None, 0, None, "reading Parquet needs pyarrow: pip install 'negaudit[parquet]'")
+        return
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as e:  # pyarrow raises ArrowInvalid / OSError for damaged files
+        yield Record(path, None, 0, None, f"not a readable Parquet file: {e}")
+        return
+    row = 0
+    for rg in range(pf.num_row_groups):
+        try:
+            rows = pf.read_row_group(rg).to_pylist()
+        except Exception as e:
+            yield Record(path, row + 1, row, None, f"cannot read Parquet row group {rg}: {e}")
+            return
+        for data in rows:
+            row += 1
+            if only_lines is None or row in only_lines:
+                yield Record(path, row, row - 1, data)
+
+
 def read_records(path: str, only_lines=None) -> Iterator[Record]:
     """Records of one file, by its suffix. Unreadable files give a single error record.
 
@@ -278,6 +306,9 @@ def read_records(path: str, only_lines=None) -> Iterator[Record]:
         yield Record(path, None, 0, None, "permission denied")
         return
     kind = dataset_kind(path) or "jsonl"
+    if kind == "parquet":
+        yield from read_parquet(path, only_lines)
+        return
     if kind == "text":
         yield from read_text(path)
     elif kind == "json":
