@@ -306,3 +306,21 @@ def test_disk_full_during_write_leaves_the_original(tmp_path, monkeypatch):
     assert r.exit_code == 2 and "No space left" in r.stderr
     assert p.read_bytes() == before
     assert sorted(x.name for x in tmp_path.iterdir()) == ["d.jsonl"]
+
+
+def test_prefilter_never_drops_a_finding_of_the_full_path():
+    """The same corpora audited with the cue prefilter and with every sentence scanned: same findings."""
+    from conftest import ROOT
+    from negaudit.reporting import report_dict
+
+    paths = [str(ROOT / "examples")]
+    fast = Auditor().audit_paths(paths)
+    full = Auditor(prefilter=False).audit_paths(paths)
+    assert report_dict(fast) == report_dict(full)
+    for name in ("dev", "blind", "holdout", "final", "final2", "final3"):
+        records = [json.loads(l)["record"] for l in open(ROOT / f"tests/corpus/{name}.jsonl", encoding="utf-8")]
+        a, b = Auditor(), Auditor(prefilter=False)
+        for i, rec in enumerate(records):
+            fa = [f.to_dict() for f in a.audit_record(Record("c.jsonl", i + 1, i, rec)).findings]
+            fb = [f.to_dict() for f in b.audit_record(Record("c.jsonl", i + 1, i, rec)).findings]
+            assert fa == fb, (name, i)

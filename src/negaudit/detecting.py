@@ -81,7 +81,7 @@ EXTRA_CUE_SRC = (
     r"<s>|<del>|<strike>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
     r"\b(?:none|nothing|no part|neither)\b|"
-    r"[(\[—–]\s*(?:\w+\s+)?(?:actually|in fact|in truth|in reality|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect)|"
+    r"[(\[—–]\s*(?:\w+\s+)?(?:actually|in fact|in truth|in reality|correction|to be clear|for the record|editor|ed\.|no,|not true|not really|incorrect|or rather|strike that|scratch that|retracted|well, no)|"
     r"\s-\s(?:actually|in fact|in truth|correction|no,)|<sup>|\bestimate\s*[:=]")
 # notations too short for a literal pre-scan: strike-through and "p = 0.03"; checked only when their
 # characters occur at all
@@ -303,6 +303,10 @@ class Detector:
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
         self.triggers = Triggers(self.cue.pattern)
+        # every locator the meta-reference patterns use, so the negated-referent cue misses none of them
+        self.locator_cue = regex.compile(
+            LOCATOR_CUE.pattern + "|" + lex.source("forward_locator", "backward_locator", "document_locator",
+                                                   "forward_modifier", "backward_modifier", "meta_participle"), regex.I)
         extra = Triggers(EXTRA_CUE_SRC)
         self.extra_triggers = extra if extra.exact else None
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
@@ -332,15 +336,19 @@ class Detector:
         """Start offsets of every cue in a segment (one scan; units are then checked by offset)."""
         pos = [m.start() for m in self.cue.finditer(text)] if self.triggers.maybe(text) else []
         pos += [m.start() for m in extra_cue(text, self.extra_triggers)]
-        if LOCATOR_CUE.search(text) and NEGATION.search(text):
+        if NEGATION.search(text) and self.locator_cue.search(text):
             pos += [m.start() for m in NEGATION.finditer(text)]
         return sorted(pos)
 
-    def has_cue(self, text: str) -> bool:
-        if (self.triggers.maybe(text) and self.cue.search(text) is not None) or extra_cue(text, self.extra_triggers):
+    def has_cue(self, text: str, prescan: bool = True) -> bool:
+        """Can this text hold a finding? `prescan=False` runs the full cue regexes with no literal pre-scan."""
+        if prescan:
+            if (self.triggers.maybe(text) and self.cue.search(text) is not None) or extra_cue(text, self.extra_triggers):
+                return True
+        elif self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
             return True
         # a referent of the text with a negated predicate ("the law discussed below was never passed")
-        return LOCATOR_CUE.search(text) is not None and NEGATION.search(text) is not None
+        return NEGATION.search(text) is not None and self.locator_cue.search(text) is not None
 
     # ------------------------------------------------------------------ stage 1
     def scan_unit(self, seg: Segment, unit: Unit, units: list[Unit], pos: int):
@@ -646,10 +654,10 @@ class Detector:
         if unit_edge(unit, seg):
             for m in self.weak_doc.finditer(text):
                 # a bare "the statement" in a reply refers back to what the user gave
-                metas.append(("document", m.span(), "anaphor" if seg.role in ("assistant", "output", "completion", "chosen") else "auto"))
+                metas.append(("weak", m.span(), "anaphor" if seg.role in ("assistant", "output", "completion", "chosen") else "auto"))
         metas = _dedupe_metas(metas)
         if seg.role in ("assistant", "output", "completion", "chosen"):
-            metas = [(k, sp, "anaphor" if k in ("document", "claim") and BARE_THE.fullmatch(text[sp[0]:sp[1]]) else d)
+            metas = [(k, sp, "anaphor" if k in ("document", "claim", "weak") and BARE_THE.fullmatch(text[sp[0]:sp[1]]) else d)
                      for k, sp, d in metas]
         for m in ANAPHOR_RE.finditer(text):
             metas.append(("anaphor", m.span(), "auto"))
@@ -683,7 +691,7 @@ class Detector:
                 classes = list(classes) + ["probability_verdict"]
             kinds = list(rule.match.get("meta", ["document"]))
             if "document" in kinds:
-                kinds += ["referent", "container"]
+                kinds += ["referent", "container", "weak"]
             for cls in classes:
                 for pm in preds.get(cls, ()):
                     if "self" in kinds and regex.match(r"(?:truth|veracity|accuracy|authenticity|factuality|factual|reliability|truthfulness)", pm.group(), regex.I):

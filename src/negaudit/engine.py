@@ -99,7 +99,8 @@ def _fingerprint(text: str) -> str:
 class Auditor:
     """Holds the compiled rules and (lazily) the spaCy pipeline for a whole run."""
 
-    def __init__(self, config: Optional[Config] = None) -> None:
+    def __init__(self, config: Optional[Config] = None, prefilter: bool = True) -> None:
+        self.prefilter = prefilter  # False: scan every unit (the unoptimised path, for tests and benchmarks)
         self.config = config or Config()
         from . import reading
 
@@ -186,7 +187,9 @@ class Auditor:
         order = 0
         cue_units: set[int] = set()
         seg_cues = [det.cue_positions(s.text) if s.kind == "content" else [] for s in segments]
-        if not any(seg_cues) and not det.custom and not any(s.kind == "annotation" for s in segments):
+        if not self.prefilter:  # the unoptimised path: every sentence gets the full cue check
+            seg_cues = [[0] if s.kind == "content" else [] for s in segments]
+        if self.prefilter and not any(seg_cues) and not det.custom and not any(s.kind == "annotation" for s in segments):
             # the fast path: no cue anywhere in the record, nothing to split or parse
             pink = self.rules_by_kind.get("pink-elephant")
             if pink is None or not any(_may_pink(s) for s in segments):
@@ -203,7 +206,10 @@ class Auditor:
             if cues:
                 # a unit is scanned when a cue starts inside it or a cue that starts before it reaches in
                 for u in us:
-                    if any(u.start - 40 <= c < u.end for c in cues) and det.has_cue(u.text):
+                    if self.prefilter:
+                        if any(u.start - 40 <= c < u.end for c in cues) and det.has_cue(u.text):
+                            cue_units.add(u.order)
+                    elif det.has_cue(u.text, prescan=False):
                         cue_units.add(u.order)
         quals: list[Qualifier] = []
         field_rule = self.rules_by_kind.get("field")
