@@ -99,7 +99,7 @@ def test_baseline_survives_moved_lines_and_catches_new_findings(repo):
 
 
 def test_diff_base_audits_only_changed_records(repo):
-    data = write_jsonl(repo / "train.jsonl", CLEAN + [NEGATED])
+    write_jsonl(repo / "train.jsonl", CLEAN + [NEGATED])
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "base")
     # move every line (reverse order) and rename the file: nothing new

@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
 from .models import Record
 
@@ -78,11 +78,4 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict) -> 
         yield from drain(0)
 
 
-def unique(seq: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for s in seq:
-        seen.setdefault(s, None)
-    return list(seen)
-
-
-__all__ = ["audit_parallel", "default_jobs", "Optional"]
+__all__ = ["audit_parallel", "default_jobs"]

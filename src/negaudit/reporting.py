@@ -1,10 +1,6 @@
 """Reports: the JSON contract, JSON Lines, and the rich terminal view."""
 from __future__ import annotations
 
-import sys
-from typing import IO
-
-import orjson
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -22,17 +18,6 @@ def report_dict(report: Report) -> dict:
         "findings": [f.to_dict() for f in report.findings],
         "errors": [e.to_dict() for e in report.errors],
     }
-
-
-def write_json(report: Report, out: IO[bytes]) -> None:
-    out.write(orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2))
-    out.write(b"\n")
-
-
-def write_jsonl(report: Report, out: IO[bytes]) -> None:
-    for f in report.findings:
-        out.write(orjson.dumps(f.to_dict()))
-        out.write(b"\n")
 
 
 def _snippet(text: str, limit: int = 160) -> str:
@@ -84,7 +69,3 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     if not show_info and summ["by_severity"].get("info"):
         line += " (info findings hidden; --show-info to list them)"
     console.print(line)
-
-
-def stdout_bytes() -> IO[bytes]:
-    return sys.stdout.buffer
