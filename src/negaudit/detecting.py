@@ -36,7 +36,6 @@ RELATIVE_AFTER_THAT = regex.compile(
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "xcomp", "csubj", "csubjpass", "parataxis", "conj"}
 BARE_OK_PREP = regex.compile(r"^(?:in|at|by)\s+(?:any|all|every|no|fact|reality|truth|the slightest|way|respect|sense|"
                              r"form|detail|part|whole)\b", regex.I)
-MARKUP_SELF_PREFIX = regex.compile(r"^\s*(?:[*_#>]+\s*)?")
 CONTAINER_NOUNS = regex.compile(
     r"^(?:documents?|texts?|articles?|pages?|tables?|files?|e-?mails?|messages?|sections?|paragraphs?|lists?|chapters?|"
     r"posts?|transcripts?|excerpts?|passages?|threads?|entr(?:y|ies)|pieces?|essays?|books?|guides?|videos?|figures?|"
@@ -125,8 +124,6 @@ BELIEF_REPORT = regex.compile(r"\b(?:think|thinks|thought|believe|believes|belie
                               r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r)\b", regex.I)
 REPORTED_CLAIM = regex.compile(r"^\W*(?:\w+\s+){0,2}?(?:claim(?:ing|s)?|say(?:ing|s)?|alleg(?:ing|es)|suggest(?:ing|s)?|assert(?:ing|s)?|"
                             r"stat(?:ing|es))\s+(?:that\s+)?\S+(?:\s+\S+){3,}", regex.I)
-REQUEST_VERB = regex.compile(r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|"
-                          r"craft|continue|complete|expand|extend|tell me|provide|i need|design|build)\b", regex.I)
 REQUEST_VERB_BEFORE = regex.compile(
     r"\b(?:write|generate|create|compose|draft|produce|make up|invent|come up with|imagine|give me|craft|continue|complete|"
     r"expand|extend|tell me|provide|design|build)\b(?:\s+(?:me|us|him|her|them))?(?:\s+(?:a|an|the|some|one|two|three|\d+|"
@@ -140,7 +137,6 @@ NEG_DENY = regex.compile(r"(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:accept|accepte
                          r"guarantee|guaranteed|warrant|warranted|endorse|endorsed|assume|assumed|take|taken|use|used|allowed|permitted|"
                          r"intended|designed|meant|required|needed|included|covered|affiliated|sponsored|reviewed|checked|edited|"
                          r"collected|processed|obtained|gathered|recorded from|respond|responded|reply|replied|comment|commented)\b", regex.I)
-USER_REFERENCE = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the customer|the person asking|the requester)\b", regex.I)
 PROVENANCE = regex.compile(
     r"^\W{0,6}(?:sources?|via|from|retrieved from|taken from|originally (?:posted|published|appeared) (?:on|in|at)|"
     r"reposted from|copied from|scraped from|sourced from|credit|provenance|origin|published (?:by|on|in))\b\s*[:—–-]?", regex.I)
