@@ -42,7 +42,10 @@ class AdaptError(ValueError):
 
 
 def _esc(key: str) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
+    key = str(key)
+    if "~" not in key and "/" not in key:
+        return key
+    return key.replace("~", "~0").replace("/", "~1")
 
 
 def _text(value: Any) -> Optional[str]:
@@ -96,8 +99,10 @@ def detect_format(rec: dict) -> str:
     return "unknown"
 
 
-def adapt(rec: Any, mapping: Optional[FieldMapping] = None) -> tuple[str, list[Segment]]:
-    """Segments of a record. Raises AdaptError when it holds no text to audit."""
+def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = True) -> tuple[str, list[Segment]]:
+    """Segments of a record. Raises AdaptError when it holds no text to audit.
+
+    annotations=False leaves out the metadata fields (for a record already known to carry no label)."""
     mapping = mapping or FieldMapping()
     if isinstance(rec, str):
         return "text", [Segment("", rec, True, "text")]
@@ -138,7 +143,7 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None) -> tuple[str, list[S
                     elif key in ("chosen", "completion"):
                         s.trained = s.role == "assistant"
                 segs += sub
-    for ptr in mapping.text_fields + mapping.untrained_fields:
+    for ptr in (mapping.text_fields + mapping.untrained_fields) if mapping.text_fields or mapping.untrained_fields else ():
         val = resolve_pointer(rec, ptr)
         key = ptr.lstrip("/").split("/")[0]
         used.add(key)
@@ -146,11 +151,13 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None) -> tuple[str, list[S
             p = ptr if ptr.startswith("/") else "/" + _esc(ptr)
             if not any(s.pointer == p for s in segs):
                 segs.append(Segment(p, val, ptr in mapping.text_fields, "text"))
-    if not any(s.kind == "content" for s in segs):
+    if not segs:  # every segment so far is content
         if fmt == "unknown":
             raise AdaptError("record has no text field (text, messages, prompt/completion, instruction/output, "
                              "conversations, chosen); map one with [tool.negaudit.fields]")
         raise AdaptError(f"{fmt} record has no string text in its fields")
+    if not annotations:
+        return fmt, segs
     # annotation units: every other key with a short scalar (or nested metadata mapping)
     extra = set(mapping.annotation_fields)
     for key, val in rec.items():

@@ -18,7 +18,7 @@ import regex
 
 from .models import Qualifier, Segment, Unit
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
-from .triggers import Triggers
+from .triggers import AlternationIndex, Triggers
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -76,6 +76,10 @@ ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|
                              r"not related|not his real name|not her real name|not their real name|not verified by (?:us|the author)|"
                              r"not including|not inclusive|no pun intended|not a typo|not sponsored)\b", regex.I)
 LABEL_UNIT_MAX_WORDS = 7
+LOCATOR_LISTS = ("forward_locator", "backward_locator", "document_locator", "forward_modifier", "backward_modifier",
+                 "meta_participle")
+CUE_LISTS = ("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun", "probability_verdict",
+             "label_value", "behaviour_warning", "fiction_request")
 EXTRA_CUE_SRC = (
     r"<s>|<del>|<strike>|\bno such\b|(?:reliability|credibility|trustworthiness|confidence)\s*(?:rating|score|level)?\s*[:=]|"
     r"(?:^|[\n.!?]\s+)\W{0,6}(?:the\s+)?(?:truth|fact|facts|reality|reality check)\s*[:—–]|\b(?:correction|corrected|erratum|errata|clarification|editor'?s?\s+fix)\b|"
@@ -87,6 +91,10 @@ EXTRA_CUE_SRC = (
 SHORT_CUE = regex.compile(r"~~|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true", regex.I)
 EXTRA_CUE = regex.compile(EXTRA_CUE_SRC + "|" + SHORT_CUE.pattern, regex.I)
 _EXTRA_LIT = regex.compile(EXTRA_CUE_SRC, regex.I)
+# the extra cues without their one anchor, for a whole segment: a match inside a sentence is a match here too
+_EXTRA_ANCHOR = r"(?:^|[\n.!?]\s+)"
+assert _EXTRA_ANCHOR in EXTRA_CUE_SRC
+EXTRA_SEGMENT = regex.compile(EXTRA_CUE_SRC.replace(_EXTRA_ANCHOR, ""), regex.I)
 
 
 def extra_cue(text: str, triggers) -> list:
@@ -94,7 +102,7 @@ def extra_cue(text: str, triggers) -> list:
     out = []
     if triggers is None or triggers.maybe(text):
         out += list(_EXTRA_LIT.finditer(text))
-    if "~~" in text or "=" in text or "≈" in text or "~" in text or "(true" in text.lower():
+    if "~" in text or "=" in text or "≈" in text or "(" in text:
         out += list(SHORT_CUE.finditer(text))
     return out
 
@@ -301,8 +309,10 @@ class Detector:
         self.triggers = Triggers(self.cue.pattern)
         # every locator the meta-reference patterns use, so the negated-referent cue misses none of them
         self.locator_cue = regex.compile(
-            LOCATOR_CUE.pattern + "|" + lex.source("forward_locator", "backward_locator", "document_locator",
-                                                   "forward_modifier", "backward_modifier", "meta_participle"), regex.I)
+            LOCATOR_CUE.pattern + "|" + lex.source(*LOCATOR_LISTS), regex.I)
+        self.locator_index = AlternationIndex(
+            [LOCATOR_CUE.pattern] + [f.replace(" ", r"\s+") for n in LOCATOR_LISTS for f in lex.lists.get(n, ())],
+            regex.I, regex.compile)
         extra = Triggers(EXTRA_CUE_SRC)
         self.extra_triggers = extra if extra.exact else None
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
@@ -317,33 +327,46 @@ class Detector:
 
     def _cue_regex(self):
         lex = self.ruleset.lexicon
-        parts = [lex.source("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun",
-                            "probability_verdict", "label_value", "behaviour_warning", "fiction_request")]
+        parts = [lex.source(*CUE_LISTS)]
         # (numbered pointers need a falsity predicate too, so the predicate words cover them)
         src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--"
         # user regex rules are not folded into this scan: they run on their own, under a timeout
+        frags = sorted({f.replace(" ", r"\s+") for n in CUE_LISTS for f in lex.lists.get(n, ())}, key=lambda f: (-len(f), f))
+        alts = [r"(?<![\w])(?:" + f + r")(?![\w])" for f in frags] + ["<!--"]
         try:  # the standard library engine runs this large alternation about twice as fast
-            return re.compile(src, re.I)
+            rx = re.compile(src, re.I)
+            self.cue_index = AlternationIndex(alts, re.I, re.compile)
         except re.error:
-            return regex.compile(src, regex.I)
+            rx = regex.compile(src, regex.I)
+            self.cue_index = AlternationIndex(alts, regex.I, regex.compile)
+        return rx
 
     # ------------------------------------------------------------------ prefilter
-    def cue_positions(self, text: str) -> list[int]:
-        """Start offsets of every cue in a segment (one scan; units are then checked by offset)."""
-        pos = [m.start() for m in self.cue.finditer(text)] if self.triggers.maybe(text) else []
-        pos += [m.start() for m in extra_cue(text, self.extra_triggers)]
-        if NEGATION.search(text) and self.locator_cue.search(text):
-            pos += [m.start() for m in NEGATION.finditer(text)]
-        return sorted(pos)
+    def maybe_cue(self, text: str) -> bool:
+        """False only when has_cue is False for every sentence of the text: one check for a whole segment.
+
+        The cue patterns are searched in the segment instead of in each sentence. A match inside a
+        sentence is a match inside the segment, because a sentence starts after and ends before
+        whitespace and the patterns' look-arounds only exclude word characters there; the one anchor
+        (in the extra cues) is dropped for the segment check, which can only add matches.
+        """
+        if self.cue_index.search(text):
+            return True
+        if (self.extra_triggers is None or self.extra_triggers.maybe(text)) and EXTRA_SEGMENT.search(text):
+            return True
+        if ("~" in text or "=" in text or "≈" in text or "(" in text) and SHORT_CUE.search(text):
+            return True
+        return NEGATION.search(text) is not None and self.locator_index.search(text)
 
     def has_cue(self, text: str, prescan: bool = True) -> bool:
         """Can this text hold a finding? `prescan=False` runs the full cue regexes with no literal pre-scan."""
         if prescan:
-            if (self.triggers.maybe(text) and self.cue.search(text) is not None) or extra_cue(text, self.extra_triggers):
+            if self.cue_index.search(text) or extra_cue(text, self.extra_triggers):
                 return True
-        elif self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
+            # a referent of the text with a negated predicate ("the law discussed below was never passed")
+            return NEGATION.search(text) is not None and self.locator_index.search(text)
+        if self.cue.search(text) is not None or EXTRA_CUE.search(text) is not None:
             return True
-        # a referent of the text with a negated predicate ("the law discussed below was never passed")
         return NEGATION.search(text) is not None and self.locator_cue.search(text) is not None
 
     # ------------------------------------------------------------------ stage 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
@@ -15,10 +16,12 @@ from .detecting import Candidate, Detector, parse_probability
 from .linking import Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
-from .reading import dataset_kind, iter_paths, read_records
+from .prefilter import HOT, KEYS, RecordPrefilter
+from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
+from .triggers import requirements
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
 PINK = regex.compile(
@@ -40,6 +43,7 @@ class RecordResult:
     findings: list[Finding]
     error: Optional[InputError] = None
     suppressed: int = 0
+    counted: bool = True  # False when the record could not be read at all (it is not counted in `records`)
 
 
 @dataclass
@@ -113,6 +117,11 @@ class Auditor:
         self.rules_by_kind: dict[str, Rule] = {}
         for r in self.ruleset.rules:
             self.rules_by_kind.setdefault(r.kind, r)
+        pink = self.rules_by_kind.get("pink-elephant")
+        field = self.rules_by_kind.get("field")
+        self.record_prefilter = RecordPrefilter(
+            self.detector, int(pink.match.get("min_repeats", 3)) if pink else None,
+            field_key_literals(field, self.mapping.annotation_fields) if field else set()) if prefilter else None
 
     # ------------------------------------------------------------------ model
     @property
@@ -153,13 +162,27 @@ class Auditor:
     # ------------------------------------------------------------------ one record
     def audit_record(self, rec: Record) -> RecordResult:
         if rec.error:
-            return RecordResult([], InputError(rec.path, rec.line, rec.error))
+            return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
+        state = HOT | KEYS
+        data = rec.data
+        if rec.raw is not None:  # an unparsed JSON line: pre-scan it, then parse it
+            if self.record_prefilter is not None:
+                state = self.record_prefilter.classify(rec.raw)
+            try:
+                data = parse_json_bytes(rec.raw)
+            except (ValueError, UnicodeDecodeError, RecursionError) as e:
+                return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
         try:
-            _fmt, segments = adapt(rec.data, self.mapping)
+            # a record with no cue and no label key is only adapted, to report one with no text
+            _fmt, segments = adapt(data, self.mapping, annotations=state != 0)
         except AdaptError as e:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
+        if not state & HOT and not (state & KEYS and self._labelled(segments)):
+            return RecordResult([])  # no cue in the text and no label in the metadata
+        if rec.raw is not None:
+            rec = Record(rec.path, rec.line, rec.index, data)
         ignore = self._suppressed_codes(rec)
         findings = self._detect(rec, segments)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
@@ -186,13 +209,14 @@ class Auditor:
         units: list[Unit] = []
         order = 0
         cue_units: set[int] = set()
-        seg_cues = [det.cue_positions(s.text) if s.kind == "content" else [] for s in segments]
-        if not self.prefilter:  # the unoptimised path: every sentence gets the full cue check
-            seg_cues = [[0] if s.kind == "content" else [] for s in segments]
-        if self.prefilter and not any(seg_cues) and not det.custom and not any(s.kind == "annotation" for s in segments):
+        # a segment is split and its sentences checked for cues only when a cue literal occurs in it; the
+        # unoptimised path (prefilter=False) checks every sentence with the full cue regexes
+        seg_cues = [s.kind == "content" and (not self.prefilter or det.maybe_cue(s.text)) for s in segments]
+        if self.prefilter and not any(seg_cues) and not det.custom and not self._labelled(segments):
             # the fast path: no cue anywhere in the record, nothing to split or parse
             pink = self.rules_by_kind.get("pink-elephant")
-            if pink is None or not any(_may_pink(s) for s in segments):
+            need = int(pink.match.get("min_repeats", 3)) if pink else 0
+            if pink is None or not any(self._pink_hits(s, need) for s in segments):
                 return []
         for i, s in enumerate(segments):
             if s.kind == "annotation":
@@ -202,14 +226,9 @@ class Auditor:
             us = split_units(s.text, i, order)
             order += len(us)
             units.extend(us)
-            cues = seg_cues[i]
-            if cues:
-                # a unit is scanned when a cue starts inside it or a cue that starts before it reaches in
+            if seg_cues[i]:
                 for u in us:
-                    if self.prefilter:
-                        if any(u.start - 40 <= c < u.end for c in cues) and det.has_cue(u.text):
-                            cue_units.add(u.order)
-                    elif det.has_cue(u.text, prescan=False):
+                    if det.has_cue(u.text, prescan=self.prefilter):
                         cue_units.add(u.order)
         quals: list[Qualifier] = []
         field_rule = self.rules_by_kind.get("field")
@@ -353,21 +372,31 @@ class Auditor:
                     return c.text[span[0]:span[1]]
         return None
 
+    def _labelled(self, segments: list[Segment]) -> bool:
+        """Does a metadata field of the record label its text false, fictional or improbable?"""
+        rule = self.rules_by_kind.get("field")
+        return rule is not None and any(
+            s.kind == "annotation" and _field_matches(rule, s, self.detector, self.mapping.annotation_fields)
+            for s in segments)
+
+    @staticmethod
+    def _pink_hits(s: Segment, need: int) -> dict[str, list]:
+        """Denied attributes repeated at least `need` times in one segment, with their matches."""
+        if not _may_pink(s):
+            return {}
+        hits: dict[str, list] = {}
+        for m in PINK.finditer(s.text):
+            attr = (m.group("attr") or m.group("attr2") or "").lower()
+            if attr and attr not in PINK_STOP:
+                hits.setdefault(attr, []).append(m)
+        return {a: ms for a, ms in hits.items() if len(ms) >= need}
+
     def _pink(self, rec: Record, segments: list[Segment], units: list[Unit], rule: Rule) -> list[Finding]:
         need = int(rule.match.get("min_repeats", 3))
         out = []
         for i, s in enumerate(segments):
-            if not _may_pink(s):
-                continue
-            hits: dict[str, list] = {}
-            for m in PINK.finditer(s.text):
-                attr = (m.group("attr") or m.group("attr2") or "").lower()
-                if not attr or attr in PINK_STOP:
-                    continue
-                hits.setdefault(attr, []).append(m)
+            hits = self._pink_hits(s, need)
             for attr, ms in sorted(hits.items()):
-                if len(ms) < need:
-                    continue
                 m0 = ms[0]
                 sent = next((u for u in units if u.seg == i and u.start <= m0.start() < u.end), None)
                 risk = scoring.finalize(scoring.base_risk(rule.prior, True))
@@ -393,10 +422,7 @@ class Auditor:
                     continue  # unchanged since the base revision: not audited at all
                 only = changed[key]
             report.files += 1
-            for rec in read_records(path, only):
-                if rec.error is None:
-                    report.records += 1
-                yield rec
+            yield from read_records(path, only, parse=False)
 
     def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
         report = Report()
@@ -409,6 +435,7 @@ class Auditor:
         else:
             results = (self.audit_record(rec) for rec in records)
         for res in results:
+            report.records += res.counted
             if res.error:
                 report.errors.append(res.error)
             report.findings.extend(res.findings)
@@ -452,6 +479,23 @@ def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
     return regex.sub(r"\s+([,.;:!?])", r"\1", out).strip()
 
 
+FIELD_KEY_NAMES = ("truthfulness", "veracity", "factuality", "truth_score", "accuracy")
+
+
+def field_key_literals(rule: Rule, extra_keys=()) -> Optional[set[str]]:
+    """Literals of which every metadata key that `_field_matches` can accept contains one (None: unknown)."""
+    m = rule.match
+    lits = set(FIELD_KEY_NAMES) | {"prob"} | {str(k).lower() for k in extra_keys}
+    for name in ("true_keys", "false_keys", "label_keys", "probability_keys"):
+        lits |= {str(k).lower() for k in m.get(name, ())}
+    req = requirements(LABELISH_KEY.pattern, re.I)
+    if req is None:
+        return None
+    for alt in req:
+        lits |= alt[0]
+    return {x for x in lits if x}
+
+
 def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bool:
     m = rule.match
     key = seg.key
@@ -459,7 +503,7 @@ def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bo
     truthy_false = isinstance(v, bool) and v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "f", "n"))
     truthy_true = isinstance(v, bool) and v is True or (isinstance(v, str) and v.strip().lower() in ("true", "yes", "t", "y"))
     numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-    if key in m.get("true_keys", ()) or key in ("truthfulness", "veracity", "factuality", "truth_score", "accuracy"):
+    if key in m.get("true_keys", ()) or key in FIELD_KEY_NAMES:
         if numeric:
             return 0 <= v <= 0.5 or (1 < v <= 100 and v <= 50 and key != "accuracy")
         if key in m.get("true_keys", ()):

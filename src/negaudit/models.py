@@ -14,6 +14,7 @@ class Record:
     index: int  # 0-based record index in the file
     data: Any = None
     error: Optional[str] = None
+    raw: Optional[bytes] = None  # the undecoded JSON line, when parsing is left to the auditor
 
 
 @dataclass(slots=True)

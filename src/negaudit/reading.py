@@ -92,11 +92,16 @@ def _decode_error(exc: Exception) -> str:
 
 
 def parse_json_bytes(raw: bytes) -> object:
-    raw.decode("utf-8")  # clear message for bad bytes before orjson's
-    return orjson.loads(raw)
+    try:
+        return orjson.loads(raw)
+    except ValueError:
+        raw.decode("utf-8")  # a clear message for bad bytes rather than orjson's
+        raise
 
 
-def read_jsonl(path: str, only_lines=None) -> Iterator[Record]:
+def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Record]:
+    """Records of a JSON Lines file. With parse=False each record carries its raw line (`raw`) and is
+    parsed later, by whoever needs it (the auditor pre-scans the raw line first)."""
     index = 0
     line_no = 0
     try:
@@ -113,6 +118,10 @@ def read_jsonl(path: str, only_lines=None) -> Iterator[Record]:
                     continue
                 if len(stripped) > MAX_RECORD_BYTES:
                     yield Record(path, line_no, index, None, too_large(len(stripped)))
+                    index += 1
+                    continue
+                if not parse:
+                    yield Record(path, line_no, index, None, None, stripped)
                     index += 1
                     continue
                 try:
@@ -144,7 +153,7 @@ def _io_error(e: BaseException) -> str:
 _TOK = re.compile(rb'["\\\[\]{},\n]')
 
 
-def read_json_array(path: str) -> Iterator[Record]:
+def read_json_array(path: str, parse: bool = True) -> Iterator[Record]:
     """Stream the elements of a top-level JSON array without loading the whole file.
 
     A file whose first non-space byte is not '[' is read as JSON Lines (one object per line).
@@ -164,7 +173,7 @@ def read_json_array(path: str) -> Iterator[Record]:
             head = head[3:]
         if not head.lstrip().startswith(b"["):
             fh.close()
-            yield from read_jsonl(path)
+            yield from read_jsonl(path, parse=parse)
             return
         yield from _split_array(path, fh, head)
 
@@ -288,11 +297,12 @@ def read_parquet(path: str, only_lines=None) -> Iterator[Record]:
                 yield Record(path, row, row - 1, data)
 
 
-def read_records(path: str, only_lines=None) -> Iterator[Record]:
+def read_records(path: str, only_lines=None, parse: bool = True) -> Iterator[Record]:
     """Records of one file, by its suffix. Unreadable files give a single error record.
 
     `only_lines` (a set of 1-based line numbers) limits JSON Lines and JSON arrays to the records that
-    start on those lines; a text file is read when any of its lines is listed."""
+    start on those lines; a text file is read when any of its lines is listed. parse=False leaves JSON
+    Lines records unparsed (see read_jsonl)."""
     if os.path.isdir(path):
         yield Record(path, None, 0, None, "is a directory")
         return
@@ -312,11 +322,11 @@ def read_records(path: str, only_lines=None) -> Iterator[Record]:
     if kind == "text":
         yield from read_text(path)
     elif kind == "json":
-        for rec in read_json_array(path):
+        for rec in read_json_array(path, parse):
             if only_lines is None or rec.error or rec.line in only_lines:
                 yield rec
     else:
-        yield from read_jsonl(path, only_lines)
+        yield from read_jsonl(path, only_lines, parse)
     del st
 
 

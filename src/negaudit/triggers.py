@@ -4,7 +4,7 @@ The cue regex is a large alternation of lexicon phrases; running it over every r
 microseconds per character. Instead, the regex source is analysed once (with the standard library's
 regex parser) to find, for each alternative, a set of literal strings of which every match must
 contain at least one ("false", "untrue", "fiction", "probability", ...). An Aho-Corasick automaton
-(pyahocorasick) finds those strings in one linear pass over the lowercased text; only text that
+(ahocorasick_rs, a DFA) finds those strings in one linear pass over the lowercased text; only text that
 contains one is given to the regex. If any alternative has no such literal, the pre-scan is not used
 (correctness first): `Triggers.exact` is then False.
 """
@@ -14,10 +14,12 @@ from typing import Optional
 
 try:  # Python 3.11+
     import re._parser as sre_parse  # type: ignore[import-not-found]
-    from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore
+    from re._constants import (AT, ASSERT, ASSERT_NOT, BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT,  # type: ignore
+                               SUBPATTERN)
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
-    from sre_constants import BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, SUBPATTERN  # type: ignore
+    from sre_constants import (AT, ASSERT, ASSERT_NOT, BRANCH, IN, LITERAL, MAX_REPEAT,  # type: ignore
+                               MIN_REPEAT, SUBPATTERN)
 
 MIN_LEN = 3
 # Frequent English words make poor triggers: a set containing one would pass almost every record.
@@ -29,12 +31,30 @@ his her him she had did does doing done get got give gave make like time year ye
 before other many much each every first last long great little own old right big high small large
 see said says let use put set end why where while still even made tell ask too off under again
 don't didn't isn't wasn't can't won't doesn't aren't weren't n't lie fan""".split())
+# The keys and role names of the common record layouts: the record pre-scan reads raw JSON lines,
+# where these occur in nearly every record, so they make useless triggers.
+STRUCTURAL = set("""text content role roles user assistant system messages message conversations from value human gpt
+prompt completion instruction input output chosen rejected response answer question model tool name""".split())
+AVOID = COMMON | STRUCTURAL
 
 
-def _seq(items) -> Optional[set[str]]:
+def _seq(items, min_len: int = MIN_LEN) -> Optional[set[str]]:
     """Necessary literal set for a sequence of parsed items (None if none can be guaranteed)."""
+    candidates = _candidates(items, min_len)
+    return min(candidates, key=_score) if candidates else None
+
+
+def _score(c: set[str]):
+    # the most selective: fewest frequent words, then the longest shortest string, then fewest alternatives
+    return (sum(x.strip() in AVOID for x in c), -min(len(x) for x in c), len(c))
+
+
+def _candidates(items, min_len: int = MIN_LEN) -> list[set[str]]:
+    """Every literal set of which a match of the sequence must contain one member (each set on its own
+    is a necessary condition, so all of them together are too)."""
     candidates: list[set[str]] = []
     run = {""}  # the literal run so far, as alternatives (a small class like ['’] forks it)
+    prefix = None  # the run that ended just before the current item
     for op, av in list(items) + [(None, None)]:
         if op is LITERAL:
             run = {r + chr(av).lower() for r in run}
@@ -42,30 +62,53 @@ def _seq(items) -> Optional[set[str]]:
         if op is IN and all(o is LITERAL for o, _ in av) and len(av) <= 4 and len(run) * len(av) <= 16:
             run = {r + chr(v).lower() for r in run for _, v in av}
             continue
-        if min(len(r) for r in run) >= MIN_LEN:
+        if min(len(r) for r in run) >= min_len:
             candidates.append(set(run))
+        prefix = run if min(len(r) for r in run) > 0 else None
         run = {""}
         if op is None:
             break
         sub = None
         if op is SUBPATTERN:
-            sub = _seq(av[-1])
+            sub = _seq(av[-1], min_len)
         elif op is BRANCH:
-            sub = _branch(av[1])
+            sub = _branch(av[1], min_len)
+            if prefix:
+                # "n(?:ever|ot)": the parser factors a shared prefix out of a branch; put it back
+                starts = _starts(av[1])
+                if starts and len(prefix) * len(starts) <= 64:
+                    joined = {r + t for r in prefix for t in starts}
+                    if min(len(x) for x in joined) >= min_len:
+                        candidates.append(joined)
         elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] >= 1:
-            sub = _seq(av[2])
+            sub = _seq(av[2], min_len)
         if sub:
             candidates.append(sub)
-    if not candidates:
-        return None
-    # the most selective: fewest frequent words, then the longest shortest string, then fewest alternatives
-    return min(candidates, key=lambda c: (sum(x.strip() in COMMON for x in c), -min(len(x) for x in c), len(c)))
+    return candidates
 
 
-def _branch(branches) -> Optional[set[str]]:
+def _starts(branches) -> Optional[set[str]]:
+    """The literal run at the start of every alternative of a branch (None if one has none)."""
     out: set[str] = set()
     for b in branches:
-        s = _seq(b)
+        run = {""}
+        for op, av in b:
+            if op is LITERAL:
+                run = {r + chr(av).lower() for r in run}
+            elif op is IN and all(o is LITERAL for o, _ in av) and len(av) <= 4 and len(run) * len(av) <= 16:
+                run = {r + chr(v).lower() for r in run for _, v in av}
+            else:
+                break
+        if min(len(r) for r in run) == 0:
+            return None
+        out |= run
+    return out
+
+
+def _branch(branches, min_len: int = MIN_LEN) -> Optional[set[str]]:
+    out: set[str] = set()
+    for b in branches:
+        s = _seq(b, min_len)
         if not s:
             return None
         out |= s
@@ -80,24 +123,140 @@ def necessary(pattern: str, flags: int = 0) -> Optional[set[str]]:
     return _seq(parsed)
 
 
+ZERO_WIDTH = {AT, ASSERT, ASSERT_NOT}
+
+
+def _alternatives(items) -> list:
+    """Split a pattern into its top-level alternatives (looking through groups and assertions)."""
+    body = [(op, av) for op, av in items if op not in ZERO_WIDTH]
+    if len(body) == 1:
+        op, av = body[0]
+        if op is BRANCH:
+            return [alt for b in av[1] for alt in _alternatives(b)]
+        if op is SUBPATTERN:
+            return _alternatives(av[-1])
+    return [items]
+
+
+def requirements(pattern: str, flags: int = 0, per_alternative: int = 2) -> Optional[list[list[set[str]]]]:
+    """For each top-level alternative of the pattern, up to `per_alternative` literal sets that a match
+    must all hit (a conjunction of disjunctions). None when some alternative has no literal at all."""
+    try:
+        parsed = sre_parse.parse(pattern, flags)
+    except Exception:
+        return None
+    out = []
+    for alt in _alternatives(parsed):
+        cands = _candidates(alt)
+        if not cands:
+            return None
+        cands = sorted(cands, key=_score)
+        if len(cands) < per_alternative:
+            # weaker parts still narrow the conjunction: allow two-letter literals ("ai", "do"), after the others
+            cands += sorted((c for c in _candidates(alt, 2) if c not in cands), key=_score)
+        uniq: list[set[str]] = []
+        for c in cands:
+            if c not in uniq:
+                uniq.append(c)
+        out.append(uniq[:per_alternative])
+    return out
+
+
+class Literals:
+    """A set of literal strings, all found in one pass over a text (an Aho-Corasick DFA).
+
+    `found` lists every occurrence, overlapping ones included, as the literal strings themselves.
+    """
+
+    def __init__(self, words) -> None:
+        import ahocorasick_rs
+
+        self.words = sorted(set(words))
+        self._ac = ahocorasick_rs.AhoCorasick(self.words, implementation=ahocorasick_rs.Implementation.DFA) \
+            if self.words else None
+
+    def found(self, text: str) -> list[str]:
+        if self._ac is None:
+            return []
+        words = self.words
+        try:
+            hits = self._ac.find_matches_as_indexes(text, overlapping=True)
+        except UnicodeEncodeError:  # lone surrogates (from JSON escapes): no literal holds one
+            hits = self._ac.find_matches_as_indexes(text.encode("utf-8", "replace").decode("utf-8"), overlapping=True)
+        return [words[i] for i, _s, _e in hits]
+
+    def any(self, text: str) -> bool:
+        return bool(self.found(text))
+
+
 class Triggers:
     def __init__(self, pattern: str) -> None:
         self.words = necessary(pattern)
         self.exact = bool(self.words)
-        self.automaton = None
-        if self.exact:
-            import ahocorasick
-
-            a = ahocorasick.Automaton()
-            for w in self.words:
-                a.add_word(w, w)
-            a.make_automaton()
-            self.automaton = a
+        self.literals = Literals(self.words) if self.exact else None
 
     def maybe(self, text: str) -> bool:
         """False only when no cue can match the text."""
         if not self.exact:
             return True
-        for _ in self.automaton.iter(text.lower()):
+        return self.literals.any(text.lower())
+
+
+class AlternationIndex:
+    """A large alternation searched piecewise, for a yes/no answer.
+
+    Each alternative is filed under the literals of the first of its requirement parts (see
+    `requirements`); a text is tried only with the alternatives one of whose literals occurs in it
+    (one Aho-Corasick pass finds those) and whose other required parts occur too. The answer equals
+    the whole alternation's, since an alternative can only match where its literals occur, and it is
+    far faster: a backtracking engine tries every one of a few hundred alternatives at every position.
+    """
+
+    def __init__(self, alternatives: list[str], flags: int, compile_fn) -> None:
+        self.flags = flags
+        self.compile_fn = compile_fn
+        self.alternatives = alternatives
+        self.rest: list[list[list[set[str]]]] = []  # per alternative: the other parts of each of its branches
+        by_literal: dict[str, list[int]] = {}
+        always: list[str] = []
+        for alt in alternatives:
+            req = requirements(alt, flags, per_alternative=4)
+            if not req:
+                always.append(alt)
+                continue
+            k = len(self.rest)
+            self.rest.append([r[1:] for r in req])
+            for branch in req:
+                for lit in branch[0]:
+                    ids = by_literal.setdefault(lit, [])
+                    if k not in ids:
+                        ids.append(k)
+        self.filed = [a for a in alternatives if requirements(a, flags, per_alternative=4)]
+        self.by_literal = by_literal
+        self.compiled: dict[int, object] = {}
+        self.always = compile_fn("|".join(always), flags) if always else None
+        self.literals = Literals(by_literal)
+        self.empty = not by_literal
+
+    def _regex(self, k: int):
+        rx = self.compiled.get(k)
+        if rx is None:
+            rx = self.compiled[k] = self.compile_fn(self.filed[k], self.flags)
+        return rx
+
+    def search(self, text: str) -> bool:
+        if self.always is not None and self.always.search(text):
             return True
+        if self.empty:
+            return False
+        low = text.lower()
+        tried: set[int] = set()
+        for lit in self.literals.found(low):
+            for k in self.by_literal[lit]:
+                if k in tried:
+                    continue
+                tried.add(k)
+                if any(all(any(x in low for x in part) for part in rest) for rest in self.rest[k]) \
+                        and self._regex(k).search(text):
+                    return True
         return False
