@@ -16,6 +16,7 @@ from typing import Optional
 
 import regex
 
+from .nlp import lemma
 from .models import Qualifier, Segment, Unit
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
 from .triggers import AlternationIndex, Triggers
@@ -762,14 +763,14 @@ class Detector:
         if _has_content_clause(M):
             return False
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
-        if P.pos_ == "VERB" and P.lemma_ not in DISBELIEF and cand.meta_kind != "referent" and not passive:
+        if P.pos_ == "VERB" and lemma(P) not in DISBELIEF and cand.meta_kind != "referent" and not passive:
             subj = [c for c in P.children if c.dep_ in ("nsubj", "csubj")]
             dobj = [c for c in P.children if c.dep_ == "dobj"]
             if subj and dobj and not any(s.left_edge.i <= M.i <= s.right_edge.i for s in subj) \
                     and any(o.left_edge.i <= M.i <= o.right_edge.i for o in dobj):
                 return False  # "forgers fabricated the diaries": the text is not what is called false
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in P.children)
-        if P.lemma_ in DISBELIEF and not passive:
+        if lemma(P) in DISBELIEF and not passive:
             if not (M.head.i == P.i or (M.head.dep_ == "prep" and M.head.head.i == P.i)
                     or (M.head.dep_ in ("prep", "agent") and M.head.head.head.i == P.i)):
                 return False
@@ -781,7 +782,7 @@ class Detector:
             return False  # "so it's fiction built on research": mid-text "it" has an antecedent in the text
         if BELIEF_REPORT.search(cand.unit.text, 0, min(cand.meta[0], cand.pred[0])):
             return False  # "Many believe X, but that is a myth": the claim is reported and denied in one sentence
-        if M.dep_ == "dobj" and M.head.lemma_ in DISBELIEF and M.pos_ in ("PRON", "DET"):
+        if M.dep_ == "dobj" and lemma(M.head) in DISBELIEF and M.pos_ in ("PRON", "DET"):
             if not (cand.pred[0] <= M.head.idx < cand.pred[1]):
                 return False
             return not any(c.dep_ == "mark" for c in M.head.children)
@@ -955,7 +956,7 @@ def _related(P, M, cand: Candidate) -> bool:
         return True
     # "This entry describes an agreement that never existed"
     if cp.dep_ in ("relcl", "acl") and cp.head.dep_ in ("dobj", "attr", "pobj") and _clause(cp.head) == cm \
-            and cm.lemma_ in REPORTING_VERBS:
+            and lemma(cm) in REPORTING_VERBS:
         return True
     if cm.dep_ in ("ccomp", "acl", "relcl") and cp in _up(_clause(cm.head)):
         h = cm.head

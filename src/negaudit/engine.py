@@ -138,12 +138,23 @@ class Auditor:
 
     def suggest(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[dict]:
         """The fix for one finding: the claim rewritten with the negation on its own predicate."""
-        cat = rule.category
-        if cat == "negated-behaviour":
+        if rule.category == "negated-behaviour":
             return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
                             "side of a preference pair and write the desired behaviour instead.",
                     "safe": False, "strategy": "mask-turn"}
-        if cat in ("local-negation", "pink-elephant") or target is None:
+        text = self._rewrite_input(rule, claim_text, seg_text, q, target)
+        if text is None:
+            return None
+        r = self.rewriter.negate(text)
+        strategy = "local-negation" if r.strategy != "fallback" else "fallback"
+        # an aside may retract an attribute rather than the main predicate: never safe by construction
+        safe = r.safe and rule.category != "inline-retraction"
+        return {"text": r.text, "safe": safe, "strategy": strategy}
+
+    def _rewrite_input(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[str]:
+        """The sentence a finding's suggestion negates (None: the finding gets no rewrite)."""
+        cat = rule.category
+        if cat in ("local-negation", "pink-elephant", "negated-behaviour") or target is None:
             return None
         text = claim_text
         if cat == "inline-retraction":
@@ -153,14 +164,38 @@ class Auditor:
                 if more is None or more.rule.category != "inline-retraction":
                     break
                 text = _without_aside(text, 0, len(text), more.start, more.end)
-        r = self.rewriter.negate(text)
-        strategy = "local-negation" if r.strategy != "fallback" else "fallback"
-        # an aside may retract an attribute rather than the main predicate: never safe by construction
-        safe = r.safe and cat != "inline-retraction"
-        return {"text": r.text, "safe": safe, "strategy": strategy}
+        return text
 
     # ------------------------------------------------------------------ one record
     def audit_record(self, rec: Record) -> RecordResult:
+        """Audit one record (the spaCy parses it needs are batched within the record)."""
+        steps = self._audit_steps(rec)
+        try:
+            request = next(steps)
+            while True:
+                self.nlp.prefetch(request)
+                request = steps.send(None)
+        except StopIteration as done:
+            return done.value
+
+    def audit_batch(self, recs: list[Record]) -> list[RecordResult]:
+        """Audit several records, with the spaCy parses that all of them need run as one batch per stage
+        (the parses of candidate sentences, then those of the claims to rewrite)."""
+        results: list[Optional[RecordResult]] = [None] * len(recs)
+        steps = [self._audit_steps(r) for r in recs]
+        waiting: dict[int, list[str]] = {}
+        for i, st in enumerate(steps):
+            _advance(st, i, waiting, results)
+        while waiting:
+            self.nlp.prefetch([t for texts in waiting.values() for t in texts])
+            asked, waiting = waiting, {}
+            for i in asked:
+                _advance(steps[i], i, waiting, results)
+        return results  # type: ignore[return-value]
+
+    def _audit_steps(self, rec: Record):
+        """The audit of one record as a generator: it yields the texts it needs parsed (they are then in
+        the parse cache) and returns its RecordResult."""
         if rec.error:
             return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
         state = HOT | KEYS
@@ -184,7 +219,7 @@ class Auditor:
         if rec.raw is not None:
             rec = Record(rec.path, rec.line, rec.index, data)
         ignore = self._suppressed_codes(rec)
-        findings = self._detect(rec, segments)
+        findings = yield from self._detect(rec, segments)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
         return RecordResult(kept, None, len(findings) - len(kept))
 
@@ -252,10 +287,12 @@ class Auditor:
                 elif cands:
                     pending.extend(cands)
         if pending:
+            if self.nlp.has_parser:
+                yield list(dict.fromkeys(c.unit.text for c in pending))
             quals.extend(self._verify(pending))
         findings: list[Finding] = []
         if quals:
-            findings = self._link_and_score(rec, segments, units, quals)
+            findings = yield from self._link_and_score(rec, segments, units, quals)
         pink = self.rules_by_kind.get("pink-elephant")
         if pink is not None:
             findings.extend(self._pink(rec, segments, units, pink))
@@ -269,7 +306,7 @@ class Auditor:
         nlp = self.nlp
         docs: list[Any]
         if nlp.has_parser:
-            docs = list(nlp.pipe([u.text for u in unit_list]))
+            docs = nlp.parse_many([u.text for u in unit_list])
         else:
             docs = [None] * len(unit_list)
         out = []
@@ -290,6 +327,7 @@ class Auditor:
         corr = self.rules_by_kind.get("correction")
         corr_cats = set(corr.match.get("applies_to", [])) if corr else set()
         findings = []
+        rewrites: list[tuple[int, tuple]] = []  # suggestions to compute, after one batched parse of their claims
         for q in quals:
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
@@ -337,7 +375,7 @@ class Auditor:
             if claim is not None and rule.category == "correction" and truth:
                 suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
             elif claim is not None:
-                suggestion = self.suggest(rule, claim["text"], segments[target.seg].text, q, target)
+                rewrites.append((len(findings), (rule, claim["text"], segments[target.seg].text, q, target)))
             elif rule.category == "negated-behaviour":
                 suggestion = self.suggest(rule, "", "", q, None)
             findings.append(Finding(
@@ -345,6 +383,11 @@ class Auditor:
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
                 message=rule.message, suggestion=suggestion, extra=extra,
                 sort_offset=q.unit.order * 1_000_000 + q.start))
+        if rewrites:
+            if self.nlp.has_parser:
+                yield self.rewriter.parse_requests([t for t in (self._rewrite_input(*args) for _i, args in rewrites) if t])
+            for i, args in rewrites:
+                findings[i].suggestion = self.suggest(*args)
         return findings
 
     def _truth_nearby(self, q: Qualifier, segments, units, links: list[Link], qunits) -> Optional[str]:
@@ -433,7 +476,7 @@ class Auditor:
 
             results = audit_parallel(records, self.config, jobs, meta)
         else:
-            results = (self.audit_record(rec) for rec in records)
+            results = (res for batch in _chunks(records, BATCH) for res in self.audit_batch(batch))
         for res in results:
             report.records += res.counted
             if res.error:
@@ -454,6 +497,27 @@ class Auditor:
             report.warnings.append(meta["warning"])
         report.finish()
         return report
+
+
+BATCH = 32  # records audited together, their spaCy parses batched
+
+
+def _chunks(items: Iterable, n: int) -> Iterator[list]:
+    chunk: list = []
+    for x in items:
+        chunk.append(x)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _advance(steps, i: int, waiting: dict, results: list) -> None:
+    try:
+        waiting[i] = steps.send(None)
+    except StopIteration as done:
+        results[i] = done.value
 
 
 def _may_pink(seg: Segment) -> bool:
@@ -536,7 +600,8 @@ def audit_records(records: Iterable[Any], config: Optional[Config] = None, path:
     Usable from Ray, Spark or HF datasets `map`: each finding dict follows the JSON report contract.
     """
     auditor = Auditor(config)
-    for i, data in enumerate(records):
-        res = auditor.audit_record(Record(path, i + 1, i, data))
-        for f in sorted(res.findings, key=Finding.sort_key):
-            yield f.to_dict()
+    numbered = (Record(path, i + 1, i, data) for i, data in enumerate(records))
+    for batch in _chunks(numbered, BATCH):
+        for res in auditor.audit_batch(batch):
+            for f in sorted(res.findings, key=Finding.sort_key):
+                yield f.to_dict()

@@ -14,6 +14,35 @@ BLANK = "blank"
 # components the detector and rewriter never use
 DISABLE = ("ner",)
 _CACHE: dict[str, "NLP"] = {}
+_LEMMATIZERS: dict[int, tuple] = {}  # id(vocab) -> (rule lemmatizer, overwrite), for pipelines that lemmatize lazily
+PARSE_CACHE = 4096  # parsed texts kept per process (a batch's parses must fit)
+
+
+def lemma(token) -> str:
+    """A token's lemma. The rule lemmatizer is not run over whole documents (it is a third of the
+    pipeline's time and only a few tokens' lemmas are read): it runs here, for the token asked about,
+    with exactly the component's own rule."""
+    entry = _LEMMATIZERS.get(id(token.vocab))
+    if entry is None:
+        return token.lemma_
+    lemmatizer, overwrite = entry
+    if not overwrite and token.lemma != 0:
+        return token.lemma_  # set earlier in the pipeline (the attribute ruler)
+    return lemmatizer.lemmatize(token)[0]
+
+
+def _lazy_lemmas(nlp) -> None:
+    from spacy.pipeline import Lemmatizer
+
+    if "lemmatizer" not in nlp.pipe_names:
+        return
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    if not isinstance(lemmatizer, Lemmatizer) or getattr(lemmatizer, "mode", None) not in ("rule", "lookup"):
+        return  # a trainable or custom lemmatizer stays in the pipeline
+    if nlp.pipe_names[-1] != "lemmatizer":
+        return  # a later component might read lemmas
+    nlp.disable_pipe("lemmatizer")
+    _LEMMATIZERS[id(nlp.vocab)] = (lemmatizer, bool(getattr(lemmatizer, "overwrite", False)))
 
 
 class NLP:
@@ -24,9 +53,37 @@ class NLP:
         self.name = name
         self.has_parser = has_parser
         self.warning = warning
+        self._cache: dict = {}
 
     def pipe(self, texts, batch_size: int = 64):
         return self.nlp.pipe(texts, batch_size=batch_size)
+
+    def parse(self, text: str):
+        """The parse of one text, from the cache when the same text was parsed recently."""
+        doc = self._cache.get(text)
+        if doc is None:
+            doc = self._remember(text, self.nlp(text))
+        return doc
+
+    def parse_many(self, texts: list[str]) -> list:
+        """Parses of several texts; the ones not in the cache go through spaCy as one batch."""
+        self.prefetch(texts)
+        return [self.parse(t) for t in texts]
+
+    def prefetch(self, texts) -> None:
+        if not self.has_parser:
+            return
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        for t, doc in zip(todo, self.nlp.pipe(todo, batch_size=64)):
+            self._remember(t, doc)
+
+    def _remember(self, text: str, doc):
+        # a bounded cache: templated notices and claims repeat across a corpus's documents
+        cache = self._cache
+        cache[text] = doc
+        if len(cache) > PARSE_CACHE:
+            del cache[next(iter(cache))]
+        return doc
 
 
 def _blank(reason: str) -> NLP:
@@ -61,6 +118,7 @@ def load_nlp(model: Optional[str] = None) -> NLP:
                 nlp = spacy.load(model, exclude=list(DISABLE))
         except Exception as e:  # OSError for missing packages, others for broken pipelines
             raise ModelError(f"cannot load spaCy pipeline {model!r}: {e}") from None
+        _lazy_lemmas(nlp)
         res = NLP(nlp, model, "parser" in nlp.pipe_names)
     else:
         res = None
@@ -71,6 +129,7 @@ def load_nlp(model: Optional[str] = None) -> NLP:
                     nlp = spacy.load(name, exclude=list(DISABLE))
             except Exception:
                 continue
+            _lazy_lemmas(nlp)
             res = NLP(nlp, name, "parser" in nlp.pipe_names)
             break
         if res is None:

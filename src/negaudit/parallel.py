@@ -25,7 +25,7 @@ def _init(config) -> None:
 
 
 def _run(batch: list[Record]):
-    results = [_WORKER.audit_record(rec) for rec in batch]
+    results = _WORKER.audit_batch(batch)
     errors = list(_WORKER.detector.rule_errors)
     _WORKER.detector.rule_errors.clear()
     nlp = _WORKER._nlp

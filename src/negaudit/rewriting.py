@@ -5,7 +5,7 @@ clause (and of clauses coordinated with it):
   auxiliaries and modals   "has won" -> "has not won", "will win" -> "will not win", "can" -> "cannot"
   copula                   "is the champion" -> "is not the champion"
   do-support               "won" -> "did not win", "writes" -> "does not write", "own" -> "do not own"
-Base forms come from spaCy's own lemmatizer (already in the pipeline; its exception tables cover the
+Base forms come from spaCy's own lemmatizer (run per token, see nlp.lemma; its exception tables cover the
 irregular verbs), so no extra dependency is needed. A reporting frame that would claim a source
 confirmed the denial ("Records confirm that X won") is dropped and the embedded claim negated.
 Everything else (adverbials, subordinate clauses, punctuation, list markers) is kept as written.
@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from typing import Optional
 
 import regex
-from lemminflect import getInflection, getLemma
+from functools import lru_cache
+
+from lemminflect import getInflection as _get_inflection
+from lemminflect import getLemma as _get_lemma
+
+from .nlp import lemma as lemma_of
 
 LIST_PREFIX = regex.compile(r"^(\s*(?:[-*•+]|\d{1,3}[.)]|#{1,6}|>)\s+(?:\*\*[^*]{1,40}\*\*:?\s+)?)")
 OPENER = regex.compile(r"^((?:[\w'’]+[ ,]*){1,4}[!.]\s+)(?=[\p{Lu}\d])")
@@ -32,6 +37,17 @@ SOURCE_ADVERBS = {"reportedly", "allegedly", "apparently", "supposedly", "purpor
 RISKY_MODALS = {"must", "may", "might", "should", "ought"}
 QUANTIFIERS = {"every", "all", "both", "only", "few", "no", "neither", "none", "each", "most", "many"}
 CONTRACTED_AUX = {"'s", "’s", "'re", "’re", "'m", "’m", "'ve", "’ve", "'ll", "’ll", "'d", "’d"}
+
+
+@lru_cache(maxsize=8192)
+def getInflection(lemma: str, tag: str):
+    """lemminflect's inflection, cached (it decodes its table entry on every call)."""
+    return _get_inflection(lemma, tag)
+
+
+@lru_cache(maxsize=8192)
+def getLemma(word: str, upos: str):
+    return _get_lemma(word, upos=upos)
 
 
 @dataclass
@@ -64,9 +80,18 @@ class Rewriter:
         except Exception:  # a parse we do not understand must not break an audit
             return fallback(sentence) if sentence.strip() else Rewrite(sentence, False, "fallback")
 
+    def parse_requests(self, sentences: list[str]) -> list[str]:
+        """The texts `negate` will parse for these sentences (parsed ahead, in one batch, by the caller)."""
+        return [self._split(s)[2] for s in sentences if s.strip()]
+
     def _negate(self, sentence: str) -> Rewrite:
         if not sentence.strip():
             return Rewrite(sentence, False, "fallback")
+        prefix, lead, body = self._split(sentence)
+        return self._negate_body(prefix, lead, body)
+
+    def _split(self, sentence: str) -> tuple[str, str, str]:
+        """A list marker, an answer opener ("Yes, ", "Great question! ") and the claim itself."""
         m = LIST_PREFIX.match(sentence)
         prefix = m.group(1) if m else ""
         body = sentence[len(prefix):]
@@ -89,16 +114,19 @@ class Rewriter:
         else:
             o = OPENER.match(body)
             if o and not any(ch.isdigit() for ch in o.group(1)) and len(body) > o.end() + 10:
-                opener_doc = self.nlp.nlp(o.group(1)) if self.nlp.has_parser else None
+                opener_doc = self.nlp.parse(o.group(1)) if self.nlp.has_parser else None
                 if opener_doc is None or not any(t.pos_ in ("VERB", "AUX") and t.dep_ == "ROOT" and t.tag_ != "VB"
                                                  for t in opener_doc):
                     lead = o.group(1)  # "Great question! " / "Sure! " stays as written
                     body = body[o.end():]
+        return prefix, lead, body
+
+    def _negate_body(self, prefix: str, lead: str, body: str) -> Rewrite:
         words = len(body.split())
         if not self.nlp.has_parser:
             r = fallback(body)
             return Rewrite(prefix + lead + r.text, False, r.strategy)
-        doc = self.nlp.nlp(body)
+        doc = self.nlp.parse(body)
         proper = len(doc) > 0 and doc[0].pos_ == "PROPN"
         sents = list(doc.sents)
         headline = not prefix and not regex.search(r"[.!?][\"'”’)]*\s*$", body) and words <= 12
@@ -173,7 +201,7 @@ class Rewriter:
                     end += 1
                 return root, [(c.idx, end)]
         for c in root.children:
-            if c.dep_ == "advcl" and c.lemma_ in REPORT_FRAMES and c.i < root.i and any(
+            if c.dep_ == "advcl" and lemma_of(c) in REPORT_FRAMES and c.i < root.i and any(
                     x.dep_ == "mark" and x.lower_ == "as" for x in c.children):
                 end = c.right_edge.idx + len(c.right_edge)
                 if root.doc.text[end:end + 1] == ",":
@@ -184,7 +212,7 @@ class Rewriter:
                 if root.doc.text[end:end + 1] == ",":
                     end += 1
                 return root, [(c.idx, end)]
-        if root.lemma_ in REPORT_FRAMES or (root.lemma_ == "be" and any(c.dep_ == "expl" or c.lower_ == "it" for c in root.children
+        if lemma_of(root) in REPORT_FRAMES or (lemma_of(root) == "be" and any(c.dep_ == "expl" or c.lower_ == "it" for c in root.children
                                                                           if c.dep_ in ("nsubj", "expl"))):
             comps = [c for c in root.children if c.dep_ == "ccomp" and any(
                 x.dep_ in ("nsubj", "nsubjpass") for x in c.children)]
@@ -213,14 +241,14 @@ class Rewriter:
                 return [(aux.idx, aux.idx + len(aux), _case(aux.text, "cannot"), "aux")]
             if aux.lower_ in ("ca", "wo") or aux.lower_.endswith("n't"):
                 return None
-            if aux.lower_ == "must" and v.lemma_ not in ("be", "have"):
+            if aux.lower_ == "must" and lemma_of(v) not in ("be", "have"):
                 return [(aux.idx, aux.idx + len(aux), _case(aux.text, "need"), "aux"),
                         (aux.idx + len(aux), aux.idx + len(aux), " not", "aux")]
             if aux.i > 0 and doc[aux.i - 1].lower_ in CONTRACTED_AUX:
                 aux = doc[aux.i - 1]  # "Holloway's been living": the contracted "'s" is the finite auxiliary
             end = aux.idx + len(aux)
             return [(end, end, " not", "aux")]
-        if v.lemma_ == "be" and v.tag_ in ("VBZ", "VBD", "VBP"):
+        if lemma_of(v) == "be" and v.tag_ in ("VBZ", "VBD", "VBP"):
             end = v.idx + len(v)
             return [(end, end, " not", "copula")]
         word = v.text
@@ -230,7 +258,7 @@ class Rewriter:
         if v.tag_ in ("VBP", "VB") and word.lower() in getInflection(word.lower(), "VBP"):
             lemma = word.lower()  # trust a present-tense tag when the form is a base form ("lay")
         else:
-            lemmas = getLemma(word.lower(), upos="VERB") or (v.lemma_,)
+            lemmas = getLemma(word.lower(), upos="VERB") or (lemma_of(v),)
             lemma = lemmas[0]
         if not lemma.isalpha():
             return None
