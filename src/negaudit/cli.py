@@ -107,6 +107,18 @@ def _with_progress(auditor, paths: list[str], changed=None, jobs: int = 1):
         return auditor.audit_paths(paths, progress=tick, changed=changed, jobs=jobs)
 
 
+def _dask_report(paths, cfg: Config, address: str):
+    """--dask: the same report, computed on a Dask cluster (exit 2 when Dask is missing or unreachable)."""
+    from .distributed import DistributedError, audit_dask, cli_paths
+
+    try:
+        return audit_dask(cli_paths(paths), cfg, address=address)
+    except DistributedError as e:
+        from rich.markup import escape
+
+        _fail(escape(f"--dask: {e}"))
+
+
 def _ruleset(config: Optional[Path]):
     """Built-in rules plus the packs named in the config (exit 2 on a bad config or pack)."""
     from .rules import load_rules
@@ -142,11 +154,19 @@ def check(
     fix_output: Optional[Path] = typer.Option(None, "--fix-output", help="Write the fixed copy here instead of editing the input (one input file)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: all cores for inputs over 4 MB, else 1); output is identical for any value."),
     fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
+    dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
+                                       help="Audit on a Dask cluster: scheduler address (tcp://host:8786), or local / local:N "
+                                            "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs negaudit[dask]."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     from .engine import Auditor
     from .reporting import write_terminal
 
+    if dask is not None:
+        bad = [name for name, used in (("--diff-base", diff_base), ("--fix", fix), ("--diff", diff),
+                                       ("--fix-output", fix_output is not None)) if used]
+        if bad:
+            _fail(f"--dask cannot be combined with {', '.join(bad)} (run those locally, without --dask)")
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on)
         auditor = Auditor(cfg)
@@ -163,7 +183,9 @@ def check(
             from .parallel import default_jobs
 
             jobs = default_jobs([str(p) for p in paths])
-        if show:
+        if dask is not None:
+            report = _dask_report(paths, cfg, dask)
+        elif show:
             report = _with_progress(auditor, [str(p) for p in paths], changed, jobs)
         else:
             report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
