@@ -57,3 +57,11 @@ def test_configured_fields():
 def test_records_without_text_raise(rec):
     with pytest.raises(AdaptError):
         adapt(rec)
+
+
+def test_null_keys_count_as_absent():
+    # a plain-text row from a table that mixes layouts: the other layouts' columns are null
+    fmt, s = seg_map({"text": "Hello there.", "chosen": None, "rejected": None, "instruction": None, "output": None})
+    assert fmt == "text" and s["/text"].trained
+    fmt, s = seg_map({"prompt": "Hi", "completion": None, "chosen": "A.", "rejected": "B."})
+    assert fmt == "preference" and s["/chosen"].trained and not s["/rejected"].trained

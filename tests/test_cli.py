@@ -1,6 +1,8 @@
 """The command line through typer's runner: the JSON contract, exit codes, config errors, rule pages."""
 import json
 
+import pytest
+
 from typer.testing import CliRunner
 
 from conftest import ROOT, write_jsonl
@@ -165,6 +167,27 @@ def test_api_audit_records():
 
     out = list(negaudit.audit_records([CLEAN, NEGATED]))
     assert [f["record"] for f in out] == [1] and out[0]["rule"] == "NN101"
+
+
+def test_api_audit_records_reports_records_it_cannot_audit():
+    import negaudit
+    from negaudit.engine import NegauditWarning
+
+    bad = {"id": 7, "label": "x"}  # no text field
+    with pytest.warns(NegauditWarning, match="record 1 of <records>: record has no text field"):
+        out = list(negaudit.audit_records([CLEAN, bad, NEGATED]))
+    assert [f["record"] for f in out] == [2]
+    with pytest.raises(ValueError, match="record 0"):
+        list(negaudit.audit_records([bad], on_error="raise"))
+
+
+def test_api_audit_records_reads_merged_arrow_rows():
+    # Arrow-based readers (Ray, Spark, HF datasets) fill the keys a record lacks with None
+    import negaudit
+
+    row = {**NEGATED, "chosen": None, "rejected": None, "messages": None, "completion": None, "label": None}
+    out = list(negaudit.audit_records([row], on_error="raise"))
+    assert [f["rule"] for f in out] == ["NN101"]
 
 
 def test_progress_bar_goes_to_stderr_only(tmp_path):

@@ -82,19 +82,24 @@ def _trained(role: str, msg: dict) -> bool:
 
 
 def detect_format(rec: dict) -> str:
+    """The record layout, from its keys. A key whose value is null counts as absent: tables that mix
+    layouts (Parquet, Arrow, Spark, HF datasets) fill every other layout's columns with nulls."""
+    def has(key: str) -> bool:
+        return rec.get(key) is not None
+
     if isinstance(rec.get("messages"), list):
         return "messages"
     if isinstance(rec.get("conversations"), list):
         return "sharegpt"
-    if "chosen" in rec or "rejected" in rec:
+    if has("chosen") or has("rejected"):
         return "preference"
-    if "completion" in rec:
+    if has("completion"):
         return "prompt-completion"
-    if "instruction" in rec or "output" in rec:
+    if has("instruction") or has("output"):
         return "alpaca"
-    if "text" in rec or "content" in rec:
+    if has("text") or has("content"):
         return "text"
-    if "question" in rec and ("answer" in rec or "response" in rec):
+    if has("question") and (has("answer") or has("response")):
         return "qa"
     return "unknown"
 
