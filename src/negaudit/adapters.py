@@ -82,11 +82,15 @@ def _trained(role: str, msg: dict) -> bool:
 
 
 def detect_format(rec: dict) -> str:
-    """The record layout, from its keys. A key whose value is null counts as absent: tables that mix
-    layouts (Parquet, Arrow, Spark, HF datasets) fill every other layout's columns with nulls."""
-    def has(key: str) -> bool:
-        return rec.get(key) is not None
+    """The record layout, from its keys. A key whose value is null counts as absent when another layout
+    is present: tables that mix layouts (Parquet, Arrow, Spark, HF datasets) fill the other layouts'
+    columns with nulls. A record whose only layout keys are null is read by those keys (and then
+    reported as having no text)."""
+    fmt = _layout(rec, lambda key: rec.get(key) is not None)
+    return fmt if fmt != "unknown" else _layout(rec, rec.__contains__)
 
+
+def _layout(rec: dict, has) -> str:
     if isinstance(rec.get("messages"), list):
         return "messages"
     if isinstance(rec.get("conversations"), list):

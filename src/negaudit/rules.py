@@ -97,13 +97,20 @@ class Lexicon:
         return "(?:" + "|".join(f.replace(" ", r"\s+") for f in frags) + ")"
 
     def compile(self, *names: str, bounded: bool = True):
+        """The lists as one alternation (word-bounded), searched only with the alternatives whose
+        literals occur in the text (same matches, see triggers.GatedAlternation)."""
+        from .triggers import GatedAlternation
+
         key = (names, bounded)
         pat = self._cache.get(key)
         if pat is None:
-            src = self.source(*names)
-            if bounded:
-                src = r"(?<![\w-])" + src + r"(?![\w-])"
-            pat = regex.compile(src, regex.IGNORECASE | regex.V0)
+            frags: list[str] = []
+            for n in names:
+                frags.extend(self.lists.get(n, ()))
+            frags = sorted(set(frags), key=lambda s: (-len(s), s))  # as in source()
+            head, tail = (r"(?<![\w-])", r"(?![\w-])") if bounded else ("", "")
+            pat = GatedAlternation([f.replace(" ", r"\s+") for f in frags], head, tail,
+                                   regex.IGNORECASE | regex.V0, regex.compile)
             self._cache[key] = pat
         return pat
 

@@ -260,3 +260,76 @@ class AlternationIndex:
                         and self._regex(k).search(text):
                     return True
         return False
+
+
+class GatedAlternation:
+    """A compiled word-list alternation that only tries the alternatives whose literals occur in the text.
+
+    `finditer`, `search` and `match` give exactly the matches of the whole alternation: at every
+    position the whole alternation tries its alternatives in order, and an alternative whose required
+    literals are missing from the text fails everywhere, so leaving it out changes no match. The
+    regex for each set of present alternatives is compiled once and kept (a bounded cache).
+    """
+
+    CACHE = 512
+
+    def __init__(self, alternatives: list[str], head: str, tail: str, flags: int, compile_fn) -> None:
+        self.alternatives = alternatives
+        self.head, self.tail, self.flags, self.compile_fn = head, tail, flags, compile_fn
+        self.pattern = head + "(?:" + "|".join(alternatives) + ")" + tail
+        self.full = compile_fn(self.pattern, flags)
+        self.always: list[int] = []
+        self.needs: list[Optional[list[list[set[str]]]]] = []
+        by_literal: dict[str, list[int]] = {}
+        for k, alt in enumerate(alternatives):
+            req = requirements(alt, flags, per_alternative=3)
+            self.needs.append(req)
+            if not req:
+                self.always.append(k)
+                continue
+            for branch in req:
+                for lit in branch[0]:
+                    by_literal.setdefault(lit, []).append(k)
+        self.by_literal = by_literal
+        self.literals = Literals(by_literal)
+        self._compiled: dict[tuple, object] = {}
+
+    def _present(self, text: str) -> tuple:
+        low = text.lower()
+        found: set[int] = set(self.always)
+        tried: set[int] = set()
+        for lit in self.literals.found(low):
+            for k in self.by_literal[lit]:
+                if k in tried:
+                    continue
+                tried.add(k)
+                if any(all(any(x in low for x in part) for part in branch[1:]) for branch in self.needs[k]):
+                    found.add(k)
+        return tuple(sorted(found))
+
+    def _regex(self, text: str):
+        key = self._present(text)
+        if not key:
+            return None
+        rx = self._compiled.get(key)
+        if rx is None:
+            if len(self._compiled) >= self.CACHE:
+                del self._compiled[next(iter(self._compiled))]
+            src = self.head + "(?:" + "|".join(self.alternatives[k] for k in key) + ")" + self.tail
+            rx = self._compiled[key] = self.compile_fn(src, self.flags)
+        return rx
+
+    def finditer(self, text: str, *args):
+        rx = self._regex(text)
+        return iter(()) if rx is None else rx.finditer(text, *args)
+
+    def search(self, text: str, *args):
+        rx = self._regex(text)
+        return None if rx is None else rx.search(text, *args)
+
+    def match(self, text: str, *args):
+        rx = self._regex(text)
+        return None if rx is None else rx.match(text, *args)
+
+    def __getattr__(self, name: str):  # anything else: the whole alternation
+        return getattr(self.full, name)
