@@ -19,7 +19,7 @@ import regex
 from .nlp import lemma
 from .models import Qualifier, Segment, Unit
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
-from .triggers import AlternationIndex, Triggers
+from .triggers import AlternationIndex, GatedAlternation, Triggers, split_alternatives
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -91,11 +91,12 @@ EXTRA_CUE_SRC = (
 # characters occur at all
 SHORT_CUE = regex.compile(r"~~|[(\[]\s*p\s*[=≈~]|\bp\s*[=≈~]\s*\d|\bp\s*\(\s*true", regex.I)
 EXTRA_CUE = regex.compile(EXTRA_CUE_SRC + "|" + SHORT_CUE.pattern, regex.I)
-_EXTRA_LIT = regex.compile(EXTRA_CUE_SRC, regex.I)
+_EXTRA_LIT = GatedAlternation(split_alternatives(EXTRA_CUE_SRC), "", "", regex.I, regex.compile)
 # the extra cues without their one anchor, for a whole segment: a match inside a sentence is a match here too
 _EXTRA_ANCHOR = r"(?:^|[\n.!?]\s+)"
 assert _EXTRA_ANCHOR in EXTRA_CUE_SRC
-EXTRA_SEGMENT = regex.compile(EXTRA_CUE_SRC.replace(_EXTRA_ANCHOR, ""), regex.I)
+EXTRA_SEGMENT = GatedAlternation(split_alternatives(EXTRA_CUE_SRC.replace(_EXTRA_ANCHOR, "")), "", "", regex.I,
+                                 regex.compile)
 
 
 def extra_cue(text: str, triggers) -> list:
@@ -334,13 +335,12 @@ class Detector:
         # user regex rules are not folded into this scan: they run on their own, under a timeout
         frags = sorted({f.replace(" ", r"\s+") for n in CUE_LISTS for f in lex.lists.get(n, ())}, key=lambda f: (-len(f), f))
         alts = [r"(?<![\w])(?:" + f + r")(?![\w])" for f in frags] + ["<!--"]
-        try:  # the standard library engine runs this large alternation about twice as fast
-            rx = re.compile(src, re.I)
-            self.cue_index = AlternationIndex(alts, re.I, re.compile)
+        # the piecewise search uses the regex module: on a few alternatives it is several times faster
+        self.cue_index = AlternationIndex(alts, regex.I, regex.compile)
+        try:  # the standard library engine runs the whole large alternation about twice as fast
+            return re.compile(src, re.I)
         except re.error:
-            rx = regex.compile(src, regex.I)
-            self.cue_index = AlternationIndex(alts, regex.I, regex.compile)
-        return rx
+            return regex.compile(src, regex.I)
 
     # ------------------------------------------------------------------ prefilter
     def maybe_cue(self, text: str) -> bool:

@@ -202,64 +202,81 @@ class Triggers:
         return self.literals.any(text.lower())
 
 
+class ClauseIndex:
+    """Which of many items have all their required literals in a text, found in one pass.
+
+    Each item has clauses (alternative ways to match); a clause is a list of parts, and a part is a set
+    of literals one of which must occur. One Aho-Corasick pass collects the literals present; an item
+    is reported when every part of one of its clauses is among them. Parts with a literal shorter than
+    three characters are dropped from the check (they would match almost anything and only slow the
+    scan down), which can only report more items.
+    """
+
+    def __init__(self, clauses: dict[int, list[list[set[str]]]]) -> None:
+        self.first: dict[str, list[int]] = {}
+        self.rest: dict[int, list[list[frozenset]]] = {}
+        literals: set[str] = set()
+        for k, alts in clauses.items():
+            self.rest[k] = []
+            for parts in alts:
+                for lit in parts[0]:
+                    ids = self.first.setdefault(lit, [])
+                    if k not in ids:
+                        ids.append(k)
+                rest = [frozenset(p) for p in parts[1:] if min(len(x) for x in p) >= 2]
+                self.rest[k].append(rest)
+                literals |= set(parts[0]).union(*rest) if rest else set(parts[0])
+        self.literals = Literals(literals)
+
+    def satisfied(self, low: str) -> list[int]:
+        """The items whose literals all occur in `low` (a lower-cased text), in first-seen order."""
+        found = set(self.literals.found(low))
+        out: list[int] = []
+        seen: set[int] = set()
+        for lit in found:
+            for k in self.first.get(lit, ()):
+                if k not in seen:
+                    seen.add(k)
+                    if any(all(not part.isdisjoint(found) for part in rest) for rest in self.rest[k]):
+                        out.append(k)
+        return out
+
+
 class AlternationIndex:
     """A large alternation searched piecewise, for a yes/no answer.
 
-    Each alternative is filed under the literals of the first of its requirement parts (see
-    `requirements`); a text is tried only with the alternatives one of whose literals occurs in it
-    (one Aho-Corasick pass finds those) and whose other required parts occur too. The answer equals
-    the whole alternation's, since an alternative can only match where its literals occur, and it is
-    far faster: a backtracking engine tries every one of a few hundred alternatives at every position.
+    A text is tried only with the alternatives whose required literals occur in it (see ClauseIndex).
+    The answer equals the whole alternation's, since an alternative can only match where its literals
+    occur, and it is far faster: a backtracking engine tries every one of a few hundred alternatives
+    at every position.
     """
 
     def __init__(self, alternatives: list[str], flags: int, compile_fn) -> None:
         self.flags = flags
         self.compile_fn = compile_fn
         self.alternatives = alternatives
-        self.rest: list[list[list[set[str]]]] = []  # per alternative: the other parts of each of its branches
-        by_literal: dict[str, list[int]] = {}
+        clauses: dict[int, list[list[set[str]]]] = {}
         always: list[str] = []
-        for alt in alternatives:
+        for k, alt in enumerate(alternatives):
             req = requirements(alt, flags, per_alternative=4)
-            if not req:
+            if req:
+                clauses[k] = req
+            else:
                 always.append(alt)
-                continue
-            k = len(self.rest)
-            self.rest.append([r[1:] for r in req])
-            for branch in req:
-                for lit in branch[0]:
-                    ids = by_literal.setdefault(lit, [])
-                    if k not in ids:
-                        ids.append(k)
-        self.filed = [a for a in alternatives if requirements(a, flags, per_alternative=4)]
-        self.by_literal = by_literal
+        self.index = ClauseIndex(clauses)
         self.compiled: dict[int, object] = {}
         self.always = compile_fn("|".join(always), flags) if always else None
-        self.literals = Literals(by_literal)
-        self.empty = not by_literal
 
     def _regex(self, k: int):
         rx = self.compiled.get(k)
         if rx is None:
-            rx = self.compiled[k] = self.compile_fn(self.filed[k], self.flags)
+            rx = self.compiled[k] = self.compile_fn(self.alternatives[k], self.flags)
         return rx
 
     def search(self, text: str) -> bool:
         if self.always is not None and self.always.search(text):
             return True
-        if self.empty:
-            return False
-        low = text.lower()
-        tried: set[int] = set()
-        for lit in self.literals.found(low):
-            for k in self.by_literal[lit]:
-                if k in tried:
-                    continue
-                tried.add(k)
-                if any(all(any(x in low for x in part) for part in rest) for rest in self.rest[k]) \
-                        and self._regex(k).search(text):
-                    return True
-        return False
+        return any(self._regex(k).search(text) for k in self.index.satisfied(text.lower()))
 
 
 class GatedAlternation:
@@ -278,37 +295,19 @@ class GatedAlternation:
         self.head, self.tail, self.flags, self.compile_fn = head, tail, flags, compile_fn
         self.pattern = head + "(?:" + "|".join(alternatives) + ")" + tail
         self.full = compile_fn(self.pattern, flags)
+        clauses: dict[int, list[list[set[str]]]] = {}
         self.always: list[int] = []
-        self.needs: list[Optional[list[list[set[str]]]]] = []
-        by_literal: dict[str, list[int]] = {}
         for k, alt in enumerate(alternatives):
             req = requirements(alt, flags, per_alternative=3)
-            self.needs.append(req)
-            if not req:
+            if req:
+                clauses[k] = req
+            else:
                 self.always.append(k)
-                continue
-            for branch in req:
-                for lit in branch[0]:
-                    by_literal.setdefault(lit, []).append(k)
-        self.by_literal = by_literal
-        self.literals = Literals(by_literal)
+        self.index = ClauseIndex(clauses)
         self._compiled: dict[tuple, object] = {}
 
-    def _present(self, text: str) -> tuple:
-        low = text.lower()
-        found: set[int] = set(self.always)
-        tried: set[int] = set()
-        for lit in self.literals.found(low):
-            for k in self.by_literal[lit]:
-                if k in tried:
-                    continue
-                tried.add(k)
-                if any(all(any(x in low for x in part) for part in branch[1:]) for branch in self.needs[k]):
-                    found.add(k)
-        return tuple(sorted(found))
-
     def _regex(self, text: str):
-        key = self._present(text)
+        key = tuple(sorted(set(self.always).union(self.index.satisfied(text.lower()))))
         if not key:
             return None
         rx = self._compiled.get(key)
@@ -333,3 +332,30 @@ class GatedAlternation:
 
     def __getattr__(self, name: str):  # anything else: the whole alternation
         return getattr(self.full, name)
+
+
+def split_alternatives(src: str) -> list[str]:
+    """The top-level alternatives of a regex source (split at '|' outside groups and classes)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if src[i + 1:i + 2] == "]" or src[i + 1:i + 3] == "^]":
+                i += 2 if src[i + 1] == "]" else 3
+                continue
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(src[start:i])
+            start = i + 1
+        i += 1
+    out.append(src[start:])
+    return out
