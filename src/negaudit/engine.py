@@ -169,7 +169,10 @@ class Auditor:
     # ------------------------------------------------------------------ one record
     def audit_record(self, rec: Record) -> RecordResult:
         """Audit one record (the spaCy parses it needs are batched within the record)."""
-        steps = self._audit_steps(rec)
+        ready = self._prepare(rec)
+        if isinstance(ready, RecordResult):
+            return ready
+        steps = self._audit_steps(*ready)
         try:
             request = next(steps)
             while True:
@@ -182,9 +185,15 @@ class Auditor:
         """Audit several records, with the spaCy parses that all of them need run as one batch per stage
         (the parses of candidate sentences, then those of the claims to rewrite)."""
         results: list[Optional[RecordResult]] = [None] * len(recs)
-        steps = [self._audit_steps(r) for r in recs]
+        steps = {}
+        for i, rec in enumerate(recs):
+            ready = self._prepare(rec)
+            if isinstance(ready, RecordResult):
+                results[i] = ready  # read errors and records without cues: done here
+            else:
+                steps[i] = self._audit_steps(*ready)
         waiting: dict[int, list[str]] = {}
-        for i, st in enumerate(steps):
+        for i, st in steps.items():
             _advance(st, i, waiting, results)
         while waiting:
             self.nlp.prefetch([t for texts in waiting.values() for t in texts])
@@ -193,9 +202,9 @@ class Auditor:
                 _advance(steps[i], i, waiting, results)
         return results  # type: ignore[return-value]
 
-    def _audit_steps(self, rec: Record):
-        """The audit of one record as a generator: it yields the texts it needs parsed (they are then in
-        the parse cache) and returns its RecordResult."""
+    def _prepare(self, rec: Record):
+        """Pre-scan, parse and adapt a record: its RecordResult when that settles it (a read error, no
+        text, no cue and no label), else (record, segments) for the detectors."""
         if rec.error:
             return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
         state = HOT | KEYS
@@ -207,6 +216,8 @@ class Auditor:
                 data = parse_json_bytes(rec.raw)
             except (ValueError, UnicodeDecodeError, RecursionError) as e:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
+            if state == 0 and self.record_prefilter.labelled_keys(data):
+                state = KEYS
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
             _fmt, segments = adapt(data, self.mapping, annotations=state != 0)
@@ -215,9 +226,14 @@ class Auditor:
         except RecursionError:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
         if not state & HOT and not (state & KEYS and self._labelled(segments)):
-            return RecordResult([])  # no cue in the text and no label in the metadata
+            return _NOTHING  # no cue in the text and no label in the metadata
         if rec.raw is not None:
             rec = Record(rec.path, rec.line, rec.index, data)
+        return rec, segments
+
+    def _audit_steps(self, rec: Record, segments: list[Segment]):
+        """The detectors on one record, as a generator: it yields the texts it needs parsed (they are
+        then in the parse cache) and returns its RecordResult."""
         ignore = self._suppressed_codes(rec)
         findings = yield from self._detect(rec, segments)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
@@ -500,6 +516,7 @@ class Auditor:
 
 
 BATCH = 32  # records audited together, their spaCy parses batched
+_NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:

@@ -20,7 +20,7 @@ import re
 from typing import Optional
 
 from .detecting import EXTRA_CUE_SRC, NEGATION
-from .triggers import Literals, requirements
+from .triggers import ClauseIndex, Literals, requirements
 
 _U_ESCAPE = re.compile(r"\\\\|\\u([0-9a-fA-F]{4})")
 # characters JSON writes as a short escape; a literal holding one cannot be found in the raw line
@@ -31,7 +31,9 @@ SHORT_CUE_CLAUSES = [[{"~"}], [{"="}], [{"≈"}], [{"true"}, {"("}]]
 
 
 def _unescape_u(m: "re.Match[str]") -> str:
-    return m.group() if m.group(1) is None else chr(int(m.group(1), 16))
+    if m.group(1) is None:
+        return m.group()
+    return chr(int(m.group(1), 16))
 
 
 class RecordPrefilter:
@@ -72,18 +74,14 @@ class RecordPrefilter:
         self._build(clauses, locators)
 
     def _build(self, clauses: list[list[set[str]]], locators: set[str]) -> None:
-        self.first: dict[str, list[list[set[str]]]] = {}  # first-part literal -> the other parts of its clauses
-        for c in clauses:
-            rest = c[1:]
-            for lit in c[0]:
-                self.first.setdefault(lit, []).append(rest)
         negs = set(self.negations)
-        literals = set(self.first) | locators | negs
+        self.negation_set = frozenset(negs)
+        self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs, min_part_len=3)
+        self.locators = Literals(locators)
+        self.keys = Literals(self.key_literals or ())
+        self._key_sets: dict[tuple, bool] = {}
+        literals = set(self.index.literals.words) | locators | set(self.key_literals or ())
         self.backslash_unsafe = any(ch in _ESCAPED_CHARS or ord(ch) < 32 for lit in literals for ch in lit)
-        self.keys = set(self.key_literals or ()) - set(self.first) - negs
-        self.scan = Literals(set(self.first) | negs | self.keys)
-        self.negation_set = negs
-        self.locators = Literals(locators) if locators else None
 
     def scan_text(self, raw: bytes) -> Optional[str]:
         """The lower-cased text the literals are looked for in; None when the line must go to the full check."""
@@ -108,24 +106,44 @@ class RecordPrefilter:
         text = self.scan_text(raw)
         if text is None:
             return HOT | KEYS
-        first, negset = self.first, self.negation_set
-        negs = 0
-        keys = KEYS if self.key_literals is None else 0
-        for lit in self.scan.found(text):
-            if lit in negset:
-                negs += 1
-            rests = first.get(lit)
-            if rests is None:
-                if lit in self.keys:
-                    keys = KEYS
-                continue
-            for rest in rests:
-                if all(any(x in text for x in part) for part in rest):
-                    return HOT | KEYS
-            if self.key_literals is not None and lit in self.key_literals:
-                keys = KEYS
-        if negs and self.pink_repeats is not None and negs >= self.pink_repeats:
+        occurrences = self.index.literals.found(text)
+        found = set(occurrences)
+        if self.index.satisfied_by(found, first_only=True):
             return HOT | KEYS
-        if negs and self.locators is not None and self.locators.any(text):
-            return HOT | KEYS
-        return keys
+        if not found.isdisjoint(self.negation_set):
+            negs = sum(1 for x in occurrences if x in self.negation_set)
+            if self.pink_repeats is not None and negs >= self.pink_repeats:
+                return HOT | KEYS  # a denial repeated (pink elephant)
+            if self.locators.any(text):
+                return HOT | KEYS  # a negated referent ("the law described below was never passed")
+        return 0
+
+    def labelled_keys(self, data) -> bool:
+        """Can a metadata field of this parsed record be a label? Only its keys tell (a key the label rule
+        accepts contains one of the key literals), so a record without such a key skips the metadata.
+        The records of a dataset share a few key sets, so the answer is cached per key set."""
+        if self.key_literals is None:
+            return True
+        cache = self._key_sets
+        stack = [(data, 0)]
+        while stack:
+            value, depth = stack.pop()
+            if depth > 32:
+                return True  # deeper than the metadata reader goes anyway
+            if isinstance(value, dict):
+                ks = tuple(value)
+                hit = cache.get(ks)
+                if hit is None:
+                    hit = self.keys.any("\x00".join(str(k) for k in ks).lower())
+                    if len(cache) < 4096:
+                        cache[ks] = hit
+                if hit:
+                    return True
+                for v in value.values():
+                    if isinstance(v, (dict, list)):
+                        stack.append((v, depth + 1))
+            else:
+                for v in value:
+                    if isinstance(v, (dict, list)):
+                        stack.append((v, depth + 1))
+        return False

@@ -172,18 +172,16 @@ class Literals:
         import ahocorasick_rs
 
         self.words = sorted(set(words))
-        self._ac = ahocorasick_rs.AhoCorasick(self.words, implementation=ahocorasick_rs.Implementation.DFA) \
-            if self.words else None
+        self._ac = ahocorasick_rs.AhoCorasick(self.words, implementation=ahocorasick_rs.Implementation.DFA,
+                                              store_patterns=True) if self.words else None
 
     def found(self, text: str) -> list[str]:
         if self._ac is None:
             return []
-        words = self.words
         try:
-            hits = self._ac.find_matches_as_indexes(text, overlapping=True)
+            return self._ac.find_matches_as_strings(text, overlapping=True)
         except UnicodeEncodeError:  # lone surrogates (from JSON escapes): no literal holds one
-            hits = self._ac.find_matches_as_indexes(text.encode("utf-8", "replace").decode("utf-8"), overlapping=True)
-        return [words[i] for i, _s, _e in hits]
+            return self._ac.find_matches_as_strings(text.encode("utf-8", "replace").decode("utf-8"), overlapping=True)
 
     def any(self, text: str) -> bool:
         return bool(self.found(text))
@@ -212,7 +210,7 @@ class ClauseIndex:
     scan down), which can only report more items.
     """
 
-    def __init__(self, clauses: dict[int, list[list[set[str]]]]) -> None:
+    def __init__(self, clauses: dict[int, list[list[set[str]]]], extra_literals=(), min_part_len: int = 2) -> None:
         self.first: dict[str, list[int]] = {}
         self.rest: dict[int, list[list[frozenset]]] = {}
         literals: set[str] = set()
@@ -223,22 +221,36 @@ class ClauseIndex:
                     ids = self.first.setdefault(lit, [])
                     if k not in ids:
                         ids.append(k)
-                rest = [frozenset(p) for p in parts[1:] if min(len(x) for x in p) >= 2]
+                rest = [frozenset(p) for p in parts[1:] if min(len(x) for x in p) >= min_part_len]
                 self.rest[k].append(rest)
                 literals |= set(parts[0]).union(*rest) if rest else set(parts[0])
-        self.literals = Literals(literals)
+        self.literals = Literals(literals | set(extra_literals))
+        self.first_set = frozenset(self.first)
 
     def satisfied(self, low: str) -> list[int]:
         """The items whose literals all occur in `low` (a lower-cased text), in first-seen order."""
-        found = set(self.literals.found(low))
+        return self.satisfied_by(set(self.literals.found(low)))
+
+    def satisfied_by(self, found: set, first_only: bool = False) -> list[int]:
+        """The items whose literals are all in `found` (literals found by this index's scan); with
+        first_only, stop at the first one."""
         out: list[int] = []
         seen: set[int] = set()
-        for lit in found:
-            for k in self.first.get(lit, ()):
-                if k not in seen:
-                    seen.add(k)
-                    if any(all(not part.isdisjoint(found) for part in rest) for rest in self.rest[k]):
+        rest_of = self.rest
+        for lit in self.first_set.intersection(found):
+            for k in self.first[lit]:
+                if k in seen:
+                    continue
+                seen.add(k)
+                for rest in rest_of[k]:
+                    for part in rest:
+                        if part.isdisjoint(found):
+                            break
+                    else:
                         out.append(k)
+                        if first_only:
+                            return out
+                        break
         return out
 
 
