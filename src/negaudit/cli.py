@@ -74,14 +74,16 @@ def _fail(msg: str) -> None:
     raise typer.Exit(EXIT_ERROR)
 
 
-def _render(report, fmt: "OutputFormat", auditor) -> bytes:
+def _render(report, fmt: "OutputFormat", auditor):
+    """The report as bytes, or as an iterator of byte chunks for the formats that can stream (a large
+    report is never held in memory twice)."""
     from . import formats
-    from .reporting import report_dict
+    from .reporting import json_chunks
 
     if fmt is OutputFormat.json or fmt is OutputFormat.text:
-        return orjson.dumps(report_dict(report), option=orjson.OPT_INDENT_2) + b"\n"
+        return json_chunks(report)
     if fmt is OutputFormat.jsonl:
-        return b"".join(orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
+        return (orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
     if fmt is OutputFormat.sarif:
         return orjson.dumps(formats.sarif(report, auditor.ruleset), option=orjson.OPT_INDENT_2) + b"\n"
     if fmt is OutputFormat.github:
@@ -242,7 +244,9 @@ def check(
     elif output_format is OutputFormat.text:
         write_terminal(report, Console(highlight=False), show_info, list_findings=not quiet)
     else:
-        sys.stdout.buffer.write(_render(report, output_format, auditor))
+        out = _render(report, output_format, auditor)
+        for chunk in (out,) if isinstance(out, bytes) else out:
+            sys.stdout.buffer.write(chunk)
     sys.stdout.flush()
     if report.errors:
         raise typer.Exit(EXIT_ERROR)

@@ -326,10 +326,21 @@ def _fix_text(raw: bytes, plans: dict[int, RecordPlan], res: FileResult):
     return bom + out.encode("utf-8"), norm.encode().splitlines(keepends=True), new.encode().splitlines(keepends=True)
 
 
-def atomic_write(path: str, data: bytes, like: Optional[str] = None) -> None:
-    """Write data to path via a temporary file in the same directory and an atomic rename.
+def atomic_write(path: str, data, like: Optional[str] = None) -> None:
+    """Write data (bytes, or an iterable of byte chunks) to path via a temporary file in the same
+    directory and an atomic rename.
 
-    Compression follows the target's suffix (.gz, .zst); permissions follow `like` (or the target)."""
+    Compression follows the target's suffix (.gz, .zst); permissions follow `like` (or the target).
+    A target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in place:
+    renaming over it would replace the device or pipe with a file."""
+    chunks = (data,) if isinstance(data, (bytes, bytearray)) else data
+    if os.path.exists(path) and not os.path.isfile(path):
+        if os.path.isdir(path):
+            raise IsADirectoryError(21, "is a directory", path)
+        with open(path, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+        return
     directory = os.path.dirname(os.path.abspath(path)) or "."
     ref = like if like and os.path.exists(like) else (path if os.path.exists(path) else None)
     mode = os.stat(ref).st_mode & 0o7777 if ref else None
@@ -341,13 +352,17 @@ def atomic_write(path: str, data: bytes, like: Optional[str] = None) -> None:
         with os.fdopen(fd, "wb") as raw_fh:
             if path.lower().endswith(".gz"):
                 with gzip.GzipFile(fileobj=raw_fh, mode="wb", mtime=0) as gz:
-                    gz.write(data)
+                    for chunk in chunks:
+                        gz.write(chunk)
             elif path.lower().endswith(".zst"):
                 import zstandard
 
-                raw_fh.write(zstandard.ZstdCompressor().compress(data))
+                with zstandard.ZstdCompressor().stream_writer(raw_fh, closefd=False) as zw:
+                    for chunk in chunks:
+                        zw.write(chunk)
             else:
-                raw_fh.write(data)
+                for chunk in chunks:
+                    raw_fh.write(chunk)
             raw_fh.flush()
             os.fsync(raw_fh.fileno())
         if mode is not None:

@@ -81,7 +81,7 @@ class NLP:
         # a bounded cache: templated notices and claims repeat across a corpus's documents
         cache = self._cache
         cache[text] = doc
-        if len(cache) > PARSE_CACHE:
+        while len(cache) > PARSE_CACHE:
             del cache[next(iter(cache))]
         return doc
 

@@ -1,6 +1,8 @@
 """Reports: the JSON contract, JSON Lines, and the rich terminal view."""
 from __future__ import annotations
 
+import orjson
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -18,6 +20,24 @@ def report_dict(report: Report) -> dict:
         "findings": [f.to_dict() for f in report.findings],
         "errors": [e.to_dict() for e in report.errors],
     }
+
+
+def json_chunks(report: Report, batch: int = 512):
+    """The JSON report (the bytes orjson gives report_dict with two-space indent), in chunks: each
+    finding is serialised on its own, so a large report is never built as one object."""
+    opt = orjson.OPT_INDENT_2
+    head = orjson.dumps({"version": __version__, "summary": report.summary()}, option=opt)
+    yield head[:-2] + b",\n  \"findings\": "  # drop the closing "\n}"
+    if not report.findings:
+        yield b"[]"
+    for start in range(0, len(report.findings), batch):
+        part = [b"    " + orjson.dumps(f.to_dict(), option=opt).replace(b"\n", b"\n    ")
+                for f in report.findings[start:start + batch]]
+        yield (b"[\n" if start == 0 else b",\n") + b",\n".join(part)
+    if report.findings:
+        yield b"\n  ]"
+    errors = orjson.dumps([e.to_dict() for e in report.errors], option=opt).replace(b"\n", b"\n  ")
+    yield b",\n  \"errors\": " + errors + b"\n}\n"
 
 
 def _snippet(text: str, limit: int = 160) -> str:

@@ -1,0 +1,196 @@
+"""Speed and scale features that must not change a single finding: the record pre-scan on raw JSON
+lines, the segment-level cue check, gated alternations, batched parses, lazy lemmas, streamed reports."""
+import json
+import os
+import threading
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, write_jsonl
+from negaudit.engine import Auditor
+from negaudit.models import Record
+from negaudit.segmenting import split_units
+
+CORPORA = ("dev", "blind", "holdout", "final", "final2", "final3")
+
+
+def corpus(name):
+    return [json.loads(line)["record"] for line in open(ROOT / f"tests/corpus/{name}.jsonl", encoding="utf-8")]
+
+
+@pytest.fixture(scope="module")
+def fast():
+    return Auditor()
+
+
+@pytest.fixture(scope="module")
+def full():
+    return Auditor(prefilter=False)
+
+
+def dicts(report):
+    return [f.to_dict() for f in report.findings], [e.to_dict() for e in report.errors], report.records
+
+
+def test_raw_line_prescan_gives_the_full_paths_findings_on_every_corpus(tmp_path, fast, full):
+    """Files are read as raw lines, pre-scanned, parsed and batched; the unoptimised path scans every
+    sentence of every record. Both must report the same findings, errors and counts."""
+    paths = []
+    for name in CORPORA:
+        rows = corpus(name)
+        p = tmp_path / f"{name}.jsonl"
+        # the same records once more with every non-ASCII character and every 'e' as a \\u escape
+        escaped = [json.dumps(r, ensure_ascii=True).replace("e", "\\u0065") for r in rows[:40]]
+        p.write_text("".join(json.dumps(r) + "\n" for r in rows) + "\n".join(escaped) + "\n", encoding="utf-8")
+        paths.append(str(p))
+    a, b = dicts(fast.audit_paths(paths)), dicts(full.audit_paths(paths))
+    assert len(a[0]) > 500  # the corpora are full of findings: this cannot pass vacuously
+    assert a == b
+
+
+def test_batched_audit_equals_record_by_record(fast):
+    rows = corpus("final") + corpus("dev")[:60]
+    recs = [Record("c.jsonl", i + 1, i, r) for i, r in enumerate(rows)]
+    one = [[f.to_dict() for f in fast.audit_record(r).findings] for r in recs]
+    batched = [[f.to_dict() for f in res.findings] for res in fast.audit_batch(recs)]
+    assert one == batched and sum(map(len, one)) > 100
+
+
+def test_prescan_settles_only_records_without_cues(fast):
+    pre = fast.record_prefilter
+    cold = {"messages": [{"role": "user", "content": "How do owls hunt?"},
+                         {"role": "assistant", "content": "Owls hunt at night with silent flight."}]}
+    assert pre.classify(orjson.dumps(cold)) == 0
+    for hot in ({"text": "The story below is fiction. Owls hunt at night."},
+                {"text": "Owls hunt at night. The above is f\u0061lse."},  # an escape inside a cue word
+                {"text": "Owls hunt at night~~ daily~~."},
+                {"text": "Holloway is not a dentist. Holloway, who is not a dentist, smiled. He is not a dentist."}):
+        assert pre.hot(orjson.dumps(hot)), hot
+        assert pre.hot(json.dumps(hot, ensure_ascii=True).replace("a", "\\u0061").encode()), hot
+    # a label in the metadata is found from the parsed record's keys
+    assert pre.labelled_keys({"text": "Owls hunt.", "meta": {"veracity_label": "false"}})
+    assert not pre.labelled_keys({"text": "Owls hunt.", "id": 3, "source": "x"})
+    res = fast.audit_record(Record("t.jsonl", 1, 0, None, None, orjson.dumps({"text": "Owls hunt at night.",
+                                                                                  "label": "false"})))
+    assert [f.rule for f in res.findings] == ["NN201"]
+
+
+WORDS = st.sampled_from("owls hunt at night the story below is false not never this claim above fiction "
+                        "described none nothing p = 0.03 ~~ rumour unverified in fact actually it was a "
+                        "dentist who is not a doctor was reported".split())
+SENTENCE = st.lists(WORDS, min_size=1, max_size=14).map(lambda ws: " ".join(ws).capitalize() + ".")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SENTENCE, min_size=1, max_size=6), st.sampled_from(["text", "messages", "label"]))
+def test_prescan_never_settles_a_record_the_full_path_flags(fast, full, sentences, layout):
+    text = " ".join(sentences)
+    rec = {"text": text} if layout == "text" else (
+        {"messages": [{"role": "user", "content": sentences[0]}, {"role": "assistant", "content": text}]}
+        if layout == "messages" else {"text": sentences[0], "label": text[:50]})
+    raw = orjson.dumps(rec)
+    expected = [f.to_dict() for f in full.audit_record(Record("h.jsonl", 1, 0, rec)).findings]
+    got = [f.to_dict() for f in fast.audit_record(Record("h.jsonl", 1, 0, None, None, raw)).findings]
+    assert got == expected
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SENTENCE, min_size=1, max_size=6))
+def test_segment_check_is_a_superset_of_the_sentence_checks(fast, sentences):
+    det = fast.detector
+    text = " ".join(sentences)
+    if any(det.has_cue(u.text, prescan=False) for u in split_units(text)):
+        assert det.maybe_cue(text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(SENTENCE, min_size=1, max_size=4))
+def test_gated_alternations_match_exactly_like_the_whole_alternation(fast, sentences):
+    text = " ".join(sentences)
+    det = fast.detector
+    for rx in list(det.preds.values()) + [det.pseudo, det.label_value, det.behaviour]:
+        assert [m.span() for m in rx.finditer(text)] == [m.span() for m in rx.full.finditer(text)]
+        assert bool(rx.search(text)) == bool(rx.full.search(text))
+
+
+def test_lazy_lemmas_equal_the_pipelines(fast):
+    import spacy
+
+    from negaudit.nlp import lemma
+
+    nlp = fast.nlp
+    if not nlp.has_parser:
+        pytest.skip("no trained pipeline installed")
+    assert "lemmatizer" not in nlp.nlp.pipe_names  # the component runs per token instead
+    reference = spacy.load(nlp.name, exclude=["ner"])
+    texts = [r["text"] for r in corpus("dev") if isinstance(r.get("text"), str)][:25]
+    pairs = [(lemma(a), b.lemma_) for t in texts for a, b in zip(nlp.parse(t), reference(t))]
+    assert len(pairs) > 1500 and all(x == y for x, y in pairs)
+
+
+def test_parse_cache_is_bounded(fast):
+    from negaudit import nlp as nlp_module
+
+    n = fast.nlp
+    if not n.has_parser:
+        pytest.skip("no trained pipeline installed")
+    saved = nlp_module.PARSE_CACHE
+    nlp_module.PARSE_CACHE = 5
+    try:
+        n.prefetch([f"Owl number {i} hunts." for i in range(12)])
+        assert len(n._cache) <= 6
+        assert n.parse("Owl number 11 hunts.")[0].text == "Owl"
+    finally:
+        nlp_module.PARSE_CACHE = saved
+
+
+def test_streamed_json_report_is_byte_identical(tmp_path, fast):
+    from negaudit.reporting import json_chunks, report_dict
+
+    write_jsonl(tmp_path / "a.jsonl", corpus("final")[:50])
+    (tmp_path / "b.jsonl").write_text('{"text": "ok"}\n{broken\n')
+    rep = fast.audit_paths([str(tmp_path)])
+    assert rep.findings and rep.errors
+    whole = orjson.dumps(report_dict(rep), option=orjson.OPT_INDENT_2) + b"\n"
+    assert b"".join(json_chunks(rep, batch=7)) == whole
+    rep.findings = []
+    assert b"".join(json_chunks(rep)) == orjson.dumps(report_dict(rep), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def test_report_to_a_pipe_keeps_the_pipe(tmp_path):
+    """--output to something that is not a regular file (a FIFO, /dev/null) is written in place, never
+    replaced by a renamed temporary file."""
+    import subprocess
+    import sys
+
+    data = write_jsonl(tmp_path / "d.jsonl", corpus("final")[:5])
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()))
+    reader.start()
+    r = subprocess.run([sys.executable, "-m", "negaudit", "check", str(data), "-f", "json", "-o", str(fifo),
+                        "--no-progress", "--fail-on", "never"], capture_output=True, timeout=300)
+    reader.join(60)
+    assert r.returncode == 0, r.stderr
+    import stat
+
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert orjson.loads(got[0])["summary"]["records"] == 5
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".negaudit-")]
+
+
+def test_null_device_output_is_not_replaced(tmp_path):
+    import stat
+    import subprocess
+    import sys
+
+    if not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("this machine's null device is not a character device")
+    data = write_jsonl(tmp_path / "d.jsonl", [{"text": "Owls hunt at night."}])
+    subprocess.run([sys.executable, "-m", "negaudit", "check", str(data), "-o", os.devnull, "--no-progress"],
+                   capture_output=True, timeout=300)
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
