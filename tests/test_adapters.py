@@ -65,3 +65,25 @@ def test_null_keys_count_as_absent():
     assert fmt == "text" and s["/text"].trained
     fmt, s = seg_map({"prompt": "Hi", "completion": None, "chosen": "A.", "rejected": "B."})
     assert fmt == "preference" and s["/chosen"].trained and not s["/rejected"].trained
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+_VALUES = st.one_of(st.none(), st.text(max_size=5), st.integers(), st.booleans(),
+                    st.lists(st.one_of(st.none(), st.text(max_size=5),
+                                       st.dictionaries(st.sampled_from(["role", "content", "from", "value"]),
+                                                       st.one_of(st.none(), st.text(max_size=5), st.integers()),
+                                                       max_size=3)), max_size=3))
+_KEYS = st.sampled_from(["text", "content", "messages", "conversations", "prompt", "completion", "instruction",
+                         "input", "output", "chosen", "rejected", "question", "answer", "label", "id"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(_KEYS, _VALUES, max_size=5))
+def test_surely_has_text_never_promises_what_adapt_refuses(rec):
+    from negaudit.adapters import surely_has_text
+
+    if surely_has_text(rec, FieldMapping()):
+        fmt, segs = adapt(rec, FieldMapping(), annotations=False)  # must not raise
+        assert any(s.kind == "content" for s in segs)

@@ -108,6 +108,24 @@ def _layout(rec: dict, has) -> str:
     return "unknown"
 
 
+def surely_has_text(rec: Any, mapping: FieldMapping) -> bool:
+    """True only when `adapt` is sure to find a text segment (and so to raise nothing), for the common
+    layouts; False means "ask adapt". Lets a record without cues skip building its segments. Follows
+    detect_format's order; any key of a rarer layout sends the record to adapt."""
+    if type(rec) is not dict or mapping.text_fields or mapping.untrained_fields:
+        return False
+    msgs = rec.get("messages")
+    if type(msgs) is list:
+        return any(type(m) is dict and type(m.get("content")) is str for m in msgs)
+    if "conversations" in rec or "chosen" in rec or "rejected" in rec or "completion" in rec:
+        return False
+    if type(rec.get("output")) is str:
+        return True  # Alpaca with its trained output
+    if rec.get("instruction") is not None or rec.get("output") is not None:
+        return False
+    return type(rec.get("text")) is str
+
+
 def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = True) -> tuple[str, list[Segment]]:
     """Segments of a record. Raises AdaptError when it holds no text to audit.
 

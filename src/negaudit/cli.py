@@ -149,7 +149,7 @@ def check(
     show_info: bool = typer.Option(False, "--show-info", help="Also list info findings in the terminal report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
-                                            help="Progress bar on stderr (default: when stderr is a terminal and not in CI)."),
+                                            help="Progress bar on stderr with records/s (default: a terminal, not CI, and a text or markdown report)."),
     diff: bool = typer.Option(False, "--diff", help="Print unified diffs of the fixes without writing anything."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (atomic writes; untouched lines stay byte-identical)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
@@ -180,7 +180,10 @@ def check(
                 changed = changed_lines(diff_base)
             except GitError as e:
                 _fail(f"--diff-base {diff_base}: {e}")
-        show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
+        # by default a progress line only for people: a terminal, not CI, and a human-readable format
+        show = progress if progress is not None else (
+            err.is_terminal and not os.environ.get("CI")
+            and output_format in (OutputFormat.text, OutputFormat.markdown))
         if jobs <= 0:
             from .parallel import default_jobs
 

@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator, Optional
 import regex
 
 from . import scoring
-from .adapters import AdaptError, adapt
+from .adapters import AdaptError, adapt, surely_has_text
 from .config import Config
 from .detecting import Candidate, Detector, parse_probability
 from .linking import Link, link
@@ -218,6 +218,8 @@ class Auditor:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
             if state == 0 and self.record_prefilter.labelled_keys(data):
                 state = KEYS
+        if state == 0 and surely_has_text(data, self.mapping):
+            return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
             _fmt, segments = adapt(data, self.mapping, annotations=state != 0)
@@ -493,7 +495,11 @@ class Auditor:
             results = audit_parallel(records, self.config, jobs, meta)
         else:
             results = (res for batch in _chunks(records, BATCH) for res in self.audit_batch(batch))
+        nothing = 0  # records that held nothing, counted in one go
         for res in results:
+            if res is _NOTHING and progress is None:
+                nothing += 1
+                continue
             report.records += res.counted
             if res.error:
                 report.errors.append(res.error)
@@ -501,6 +507,7 @@ class Auditor:
             report.suppressed += res.suppressed
             if progress is not None:
                 progress()
+        report.records += nothing
         rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.detector.rule_errors))
         for msg in rule_errors:
             report.errors.append(InputError(self.config.source or "<rules>", None, msg))

@@ -108,7 +108,7 @@ class RecordPrefilter:
             return HOT | KEYS
         occurrences = self.index.literals.found(text)
         found = set(occurrences)
-        if self.index.satisfied_by(found, first_only=True):
+        if self.index.any_satisfied(found):
             return HOT | KEYS
         if not found.isdisjoint(self.negation_set):
             negs = sum(1 for x in occurrences if x in self.negation_set)

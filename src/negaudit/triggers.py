@@ -226,6 +226,20 @@ class ClauseIndex:
                 literals |= set(parts[0]).union(*rest) if rest else set(parts[0])
         self.literals = Literals(literals | set(extra_literals))
         self.first_set = frozenset(self.first)
+        # first-part literal -> the rests of every clause it starts, for any_satisfied
+        self.first_rest = {lit: [r for k in ids for r in self.rest[k]] for lit, ids in self.first.items()}
+
+    def any_satisfied(self, found: set) -> bool:
+        """Does some item have all its literals in `found`?"""
+        first_rest = self.first_rest
+        for lit in self.first_set.intersection(found):
+            for rest in first_rest[lit]:
+                for part in rest:
+                    if part.isdisjoint(found):
+                        break
+                else:
+                    return True
+        return False
 
     def satisfied(self, low: str) -> list[int]:
         """The items whose literals all occur in `low` (a lower-cased text), in first-seen order."""
