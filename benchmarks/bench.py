@@ -55,9 +55,15 @@ def _auditor(prefilter: bool = True):
     from negaudit.models import Record
 
     a = Auditor(prefilter=prefilter)
-    # load spaCy and the inflection tables outside the timed part (the baseline's load is not timed either)
-    a.audit_record(Record("warm.jsonl", 1, 0, {"text": "NOTICE: the story below is false.\n\nThe mayor opened the bridge."}))
+    # warm up outside the timed part, on labelled records that are not among the measured documents:
+    # spaCy and the inflection tables load, regexes compile (the baseline's model load is not timed either)
+    warm = [r for r in corpora.labelled(risky=True) if r not in _measured()][:150]
+    a.audit_batch([Record("warm.jsonl", i + 1, i, r) for i, r in enumerate(warm)])
     return a
+
+
+def _measured() -> list:
+    return corpora.labelled(pattern=("p1", "p2"))
 
 
 def audit_seconds(path: Path, prefilter: bool = True):
