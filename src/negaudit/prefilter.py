@@ -103,9 +103,12 @@ class RecordPrefilter:
         """HOT when a detector of the text may fire; KEYS when a metadata key may carry a label."""
         if not self.exact:
             return HOT | KEYS
-        text = self.scan_text(raw)
-        if text is None:
-            return HOT | KEYS
+        if raw.isascii() and b"\\" not in raw:
+            text = raw.lower().decode("ascii")  # the common case, with nothing to decode
+        else:
+            text = self.scan_text(raw)
+            if text is None:
+                return HOT | KEYS
         occurrences = self.index.literals.found(text)
         found = set(occurrences)
         if self.index.any_satisfied(found):
