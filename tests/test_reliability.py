@@ -259,7 +259,7 @@ def test_trigger_prescan_is_exact_and_never_drops_a_finding(tmp_path):
     from negaudit.detecting import EXTRA_CUE
 
     det = _auditor().detector
-    assert det.triggers.exact and len(det.triggers.words) > 100
+    assert det.cue_index.always is None and len(det.cue_index.index.first) > 100  # every cue has literals
     texts = []
     for name in ("dev", "blind", "holdout", "final", "final2", "final3"):
         for line in open(ROOT / f"tests/corpus/{name}.jsonl", encoding="utf-8"):
@@ -269,13 +269,15 @@ def test_trigger_prescan_is_exact_and_never_drops_a_finding(tmp_path):
                 texts.append(u.text)
     from negaudit.detecting import extra_cue
 
-    assert det.extra_triggers is not None and det.extra_triggers.exact
+    from negaudit.detecting import _EXTRA_LIT
+
+    assert not _EXTRA_LIT.always  # every extra cue has literals to gate on
     texts += ["Fact: Paris.", "(p=0.03)", "p = 0.2", "~~gone~~", "<del>x</del>", "none of it", "[editor: no]"]
     for t in texts:
         if det.cue.search(t):
-            assert det.triggers.maybe(t), t[:120]
+            assert det.cue_index.search(t), t[:120]
         if EXTRA_CUE.search(t):
-            assert extra_cue(t, det.extra_triggers), t[:120]
+            assert extra_cue(t), t[:120]
 
 
 def test_permission_denied_is_reported_even_as_root(tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ import regex
 from .nlp import lemma
 from .models import Qualifier, Segment, Unit
 from .rules import REGEX_TIMEOUT, Rule, RuleSet
-from .triggers import AlternationIndex, GatedAlternation, Triggers, split_alternatives
+from .triggers import AlternationIndex, GatedAlternation, split_alternatives
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -99,14 +99,18 @@ EXTRA_SEGMENT = GatedAlternation(split_alternatives(EXTRA_CUE_SRC.replace(_EXTRA
                                  regex.compile)
 
 
-def extra_cue(text: str, triggers) -> list:
-    """Matches of the extra cues; the literal pre-scan gates the regex, short notations a char check."""
-    out = []
-    if triggers is None or triggers.maybe(text):
-        out += list(_EXTRA_LIT.finditer(text))
-    if "~" in text or "=" in text or "≈" in text or "(" in text:
+def extra_cue(text: str) -> list:
+    """Matches of the extra cues (a gated alternation: only alternatives whose literals occur are tried);
+    the short notations are tried only when their characters occur."""
+    out = list(_EXTRA_LIT.finditer(text))
+    if _may_short_cue(text):
         out += list(SHORT_CUE.finditer(text))
     return out
+
+
+def _may_short_cue(text: str) -> bool:
+    """Every SHORT_CUE match holds one of these characters."""
+    return "~" in text or "=" in text or "≈" in text or "(" in text
 
 
 LOCATOR_CUE = regex.compile(
@@ -308,15 +312,12 @@ class Detector:
         self.behaviour = lex.compile("behaviour_warning")
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
-        self.triggers = Triggers(self.cue.pattern)
         # every locator the meta-reference patterns use, so the negated-referent cue misses none of them
         self.locator_cue = regex.compile(
             LOCATOR_CUE.pattern + "|" + lex.source(*LOCATOR_LISTS), regex.I)
         self.locator_index = AlternationIndex(
             [LOCATOR_CUE.pattern] + [f.replace(" ", r"\s+") for n in LOCATOR_LISTS for f in lex.lists.get(n, ())],
             regex.I, regex.compile)
-        extra = Triggers(EXTRA_CUE_SRC)
-        self.extra_triggers = extra if extra.exact else None
         self.custom = [r for r in ruleset.rules if r.kind == "regex"]
         self.rule_errors: list[str] = []
         self.disabled: set[str] = set()
@@ -353,16 +354,16 @@ class Detector:
         """
         if self.cue_index.search(text):
             return True
-        if (self.extra_triggers is None or self.extra_triggers.maybe(text)) and EXTRA_SEGMENT.search(text):
+        if EXTRA_SEGMENT.search(text):
             return True
-        if ("~" in text or "=" in text or "≈" in text or "(" in text) and SHORT_CUE.search(text):
+        if _may_short_cue(text) and SHORT_CUE.search(text):
             return True
         return NEGATION.search(text) is not None and self.locator_index.search(text)
 
     def has_cue(self, text: str, prescan: bool = True) -> bool:
         """Can this text hold a finding? `prescan=False` runs the full cue regexes with no literal pre-scan."""
         if prescan:
-            if self.cue_index.search(text) or extra_cue(text, self.extra_triggers):
+            if self.cue_index.search(text) or extra_cue(text):
                 return True
             # a referent of the text with a negated predicate ("the law discussed below was never passed")
             return NEGATION.search(text) is not None and self.locator_index.search(text)

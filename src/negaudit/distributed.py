@@ -253,22 +253,20 @@ def _auditor(config_bytes: bytes, worker: bool = True) -> tuple[Auditor, threadi
 def _audit_part(part: Part, config_bytes: bytes) -> tuple:
     """Audit one partition: compact results in record order, plus what audit_paths collects on the side."""
     auditor, lock = _auditor(config_bytes)
-    findings, errors, suppressed, records, stop = [], [], 0, 0, False
+    part_report, stop = Report(), False
     with lock:
         reading.MAX_RECORD_BYTES = int(auditor.config.max_record_mb * 1024 * 1024)
         for batch in _chunks(_READERS[part.kind](part), BATCH):
             if part.kind == "rowgroup" and any(rec.error is not None for rec in batch):
                 stop = True  # the local reader stops at a damaged row group
             for res in auditor.audit_batch(batch):  # spaCy parses batched as in a local run
-                records += res.counted
-                findings.extend(res.findings)
-                suppressed += res.suppressed
-                if res.error:
-                    errors.append(res.error)
+                part_report.add(res)
         rule_errors = list(auditor.detector.rule_errors)
         auditor.detector.rule_errors.clear()
         nlp = auditor._nlp
-    return findings, errors, suppressed, records, stop, rule_errors, nlp.name if nlp else "", nlp.warning if nlp else None
+    r = part_report
+    return (r.findings, r.errors, r.suppressed, r.records, stop, rule_errors, nlp.name if nlp else "",
+            nlp.warning if nlp else None)
 
 
 @contextmanager

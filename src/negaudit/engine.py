@@ -78,6 +78,14 @@ class Report:
         self.findings.sort(key=Finding.sort_key)
         self.errors.sort(key=lambda e: (e.path, e.line or 0))
 
+    def add(self, res: "RecordResult") -> None:
+        """Take in one record's result."""
+        self.records += res.counted
+        if res.error:
+            self.errors.append(res.error)
+        self.findings.extend(res.findings)
+        self.suppressed += res.suppressed
+
     def summary(self) -> dict:
         by_rule: dict[str, int] = {}
         by_sev: dict[str, int] = {}
@@ -136,13 +144,13 @@ class Auditor:
             self._rewriter = Rewriter(self.nlp)
         return self._rewriter
 
-    def suggest(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[dict]:
-        """The fix for one finding: the claim rewritten with the negation on its own predicate."""
+    def suggest(self, rule: Rule, text: Optional[str]) -> Optional[dict]:
+        """The fix for one finding: `text` (from _rewrite_input) rewritten with the negation on its own
+        predicate; a negated behaviour gets a masking instruction instead."""
         if rule.category == "negated-behaviour":
             return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
                             "side of a preference pair and write the desired behaviour instead.",
                     "safe": False, "strategy": "mask-turn"}
-        text = self._rewrite_input(rule, claim_text, seg_text, q, target)
         if text is None:
             return None
         r = self.rewriter.negate(text)
@@ -345,7 +353,7 @@ class Auditor:
         corr = self.rules_by_kind.get("correction")
         corr_cats = set(corr.match.get("applies_to", [])) if corr else set()
         findings = []
-        rewrites: list[tuple[int, tuple]] = []  # suggestions to compute, after one batched parse of their claims
+        rewrites: list[tuple[int, Rule, Optional[str]]] = []  # suggestions, made after one batched parse of their claims
         for q in quals:
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
@@ -393,9 +401,10 @@ class Auditor:
             if claim is not None and rule.category == "correction" and truth:
                 suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
             elif claim is not None:
-                rewrites.append((len(findings), (rule, claim["text"], segments[target.seg].text, q, target)))
+                rewrites.append((len(findings), rule,
+                                 self._rewrite_input(rule, claim["text"], segments[target.seg].text, q, target)))
             elif rule.category == "negated-behaviour":
-                suggestion = self.suggest(rule, "", "", q, None)
+                suggestion = self.suggest(rule, None)
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
@@ -403,9 +412,9 @@ class Auditor:
                 sort_offset=q.unit.order * 1_000_000 + q.start))
         if rewrites:
             if self.nlp.has_parser:
-                yield self.rewriter.parse_requests([t for t in (self._rewrite_input(*args) for _i, args in rewrites) if t])
-            for i, args in rewrites:
-                findings[i].suggestion = self.suggest(*args)
+                yield self.rewriter.parse_requests([text for _i, _rule, text in rewrites if text])
+            for i, rule, text in rewrites:
+                findings[i].suggestion = self.suggest(rule, text)
         return findings
 
     def _truth_nearby(self, q: Qualifier, segments, units, links: list[Link], qunits) -> Optional[str]:
@@ -495,19 +504,10 @@ class Auditor:
             results = audit_parallel(records, self.config, jobs, meta)
         else:
             results = (res for batch in _chunks(records, BATCH) for res in self.audit_batch(batch))
-        nothing = 0  # records that held nothing, counted in one go
         for res in results:
-            if res is _NOTHING and progress is None:
-                nothing += 1
-                continue
-            report.records += res.counted
-            if res.error:
-                report.errors.append(res.error)
-            report.findings.extend(res.findings)
-            report.suppressed += res.suppressed
+            report.add(res)
             if progress is not None:
                 progress()
-        report.records += nothing
         rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.detector.rule_errors))
         for msg in rule_errors:
             report.errors.append(InputError(self.config.source or "<rules>", None, msg))

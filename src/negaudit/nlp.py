@@ -55,9 +55,6 @@ class NLP:
         self.warning = warning
         self._cache: dict = {}
 
-    def pipe(self, texts, batch_size: int = 64):
-        return self.nlp.pipe(texts, batch_size=batch_size)
-
     def parse(self, text: str):
         """The parse of one text, from the cache when the same text was parsed recently."""
         doc = self._cache.get(text)

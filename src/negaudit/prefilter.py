@@ -40,8 +40,7 @@ class RecordPrefilter:
     """`hot(raw)` is False only when no detector can fire on any text of the record.
 
     Requirements are clauses: every part of a clause must be present (each part is a set of
-    alternative literals). One Aho-Corasick pass looks for the first part of every clause; the other
-    parts of a clause are looked up only when its first part is found.
+    alternative literals). One Aho-Corasick pass finds every literal of every clause (triggers.ClauseIndex).
     """
 
     def __init__(self, detector, pink_repeats: Optional[int], key_literals: Optional[set[str]] = None) -> None:
@@ -111,7 +110,7 @@ class RecordPrefilter:
                 return HOT | KEYS
         occurrences = self.index.literals.found(text)
         found = set(occurrences)
-        if self.index.any_satisfied(found):
+        if self.index.satisfied_by(found, first_only=True):
             return HOT | KEYS
         if not found.isdisjoint(self.negation_set):
             negs = sum(1 for x in occurrences if x in self.negation_set)

@@ -1,12 +1,12 @@
-"""A literal pre-scan for the cue regex: the words every cue match must contain.
+"""Literal analysis of regexes, and the fast searches built on it.
 
-The cue regex is a large alternation of lexicon phrases; running it over every record costs a few
-microseconds per character. Instead, the regex source is analysed once (with the standard library's
-regex parser) to find, for each alternative, a set of literal strings of which every match must
-contain at least one ("false", "untrue", "fiction", "probability", ...). An Aho-Corasick automaton
-(ahocorasick_rs, a DFA) finds those strings in one linear pass over the lowercased text; only text that
-contains one is given to the regex. If any alternative has no such literal, the pre-scan is not used
-(correctness first): `Triggers.exact` is then False.
+A large alternation of lexicon phrases costs a backtracking engine a few microseconds per character.
+Instead, each alternative's source is analysed once (with the standard library's regex parser) to
+find the literal strings a match must contain (`requirements`: sets of literals, one member of each
+set must occur). An Aho-Corasick DFA (ahocorasick_rs, `Literals`) finds those strings in one pass over
+the lower-cased text, and only the alternatives whose literals are all there are tried
+(`ClauseIndex`, `AlternationIndex`, `GatedAlternation`). An alternative with no such literal is always
+tried (correctness first).
 """
 from __future__ import annotations
 
@@ -115,14 +115,6 @@ def _branch(branches, min_len: int = MIN_LEN) -> Optional[set[str]]:
     return out
 
 
-def necessary(pattern: str, flags: int = 0) -> Optional[set[str]]:
-    try:
-        parsed = sre_parse.parse(pattern, flags)
-    except Exception:
-        return None
-    return _seq(parsed)
-
-
 ZERO_WIDTH = {AT, ASSERT, ASSERT_NOT}
 
 
@@ -187,84 +179,51 @@ class Literals:
         return bool(self.found(text))
 
 
-class Triggers:
-    def __init__(self, pattern: str) -> None:
-        self.words = necessary(pattern)
-        self.exact = bool(self.words)
-        self.literals = Literals(self.words) if self.exact else None
-
-    def maybe(self, text: str) -> bool:
-        """False only when no cue can match the text."""
-        if not self.exact:
-            return True
-        return self.literals.any(text.lower())
-
-
 class ClauseIndex:
     """Which of many items have all their required literals in a text, found in one pass.
 
     Each item has clauses (alternative ways to match); a clause is a list of parts, and a part is a set
-    of literals one of which must occur. One Aho-Corasick pass collects the literals present; an item
-    is reported when every part of one of its clauses is among them. Parts with a literal shorter than
-    three characters are dropped from the check (they would match almost anything and only slow the
-    scan down), which can only report more items.
+    of literals one of which must occur. One Aho-Corasick pass collects the literals present (every
+    part's, plus `extra_literals` for the caller); an item is reported when every part of one of its
+    clauses is among them. Parts after the first with a literal shorter than `min_part_len` are left out
+    of the check (they would match almost anything and only slow the scan down), which can only report
+    more items.
     """
 
     def __init__(self, clauses: dict[int, list[list[set[str]]]], extra_literals=(), min_part_len: int = 2) -> None:
-        self.first: dict[str, list[int]] = {}
-        self.rest: dict[int, list[list[frozenset]]] = {}
-        literals: set[str] = set()
+        # first-part literal -> (item, the clause's other parts), one entry per clause it starts
+        self.first: dict[str, list[tuple[int, list[frozenset]]]] = {}
+        literals: set[str] = set(extra_literals)
         for k, alts in clauses.items():
-            self.rest[k] = []
             for parts in alts:
-                for lit in parts[0]:
-                    ids = self.first.setdefault(lit, [])
-                    if k not in ids:
-                        ids.append(k)
                 rest = [frozenset(p) for p in parts[1:] if min(len(x) for x in p) >= min_part_len]
-                self.rest[k].append(rest)
-                literals |= set(parts[0]).union(*rest) if rest else set(parts[0])
-        self.literals = Literals(literals | set(extra_literals))
+                for lit in parts[0]:
+                    self.first.setdefault(lit, []).append((k, rest))
+                literals |= set(parts[0]).union(*rest)
+        self.literals = Literals(literals)
         self.first_set = frozenset(self.first)
-        # first-part literal -> the rests of every clause it starts, for any_satisfied
-        self.first_rest = {lit: [r for k in ids for r in self.rest[k]] for lit, ids in self.first.items()}
-
-    def any_satisfied(self, found: set) -> bool:
-        """Does some item have all its literals in `found`?"""
-        first_rest = self.first_rest
-        for lit in self.first_set.intersection(found):
-            for rest in first_rest[lit]:
-                for part in rest:
-                    if part.isdisjoint(found):
-                        break
-                else:
-                    return True
-        return False
 
     def satisfied(self, low: str) -> list[int]:
-        """The items whose literals all occur in `low` (a lower-cased text), in first-seen order."""
+        """The items whose literals all occur in `low` (a lower-cased text)."""
         return self.satisfied_by(set(self.literals.found(low)))
 
     def satisfied_by(self, found: set, first_only: bool = False) -> list[int]:
         """The items whose literals are all in `found` (literals found by this index's scan); with
         first_only, stop at the first one."""
         out: list[int] = []
-        seen: set[int] = set()
-        rest_of = self.rest
+        done: set[int] = set()
         for lit in self.first_set.intersection(found):
-            for k in self.first[lit]:
-                if k in seen:
+            for k, rest in self.first[lit]:
+                if k in done:
                     continue
-                seen.add(k)
-                for rest in rest_of[k]:
-                    for part in rest:
-                        if part.isdisjoint(found):
-                            break
-                    else:
-                        out.append(k)
-                        if first_only:
-                            return out
+                for part in rest:
+                    if part.isdisjoint(found):
                         break
+                else:
+                    done.add(k)
+                    out.append(k)
+                    if first_only:
+                        return out
         return out
 
 
