@@ -194,3 +194,39 @@ def test_null_device_output_is_not_replaced(tmp_path):
     subprocess.run([sys.executable, "-m", "negaudit", "check", str(data), "-o", os.devnull, "--no-progress"],
                    capture_output=True, timeout=300)
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+VOCAB = ["the", "this", "that", "content", "owl", "owls", "not", "n't", "false", "claim", "below", "fiction",
+         "never", "hunt", "night", "answer", "role"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.integers(0, 30), st.lists(st.lists(st.sets(st.sampled_from(VOCAB), min_size=1, max_size=3),
+                                                             min_size=1, max_size=3), min_size=1, max_size=2),
+                       min_size=1, max_size=12),
+       st.lists(st.lists(st.sampled_from(VOCAB + ["x", "-", "ow"]), max_size=12).map("".join), max_size=6))
+def test_clause_index_answers_like_its_definition(clauses, texts):
+    """Deferred (frequent) parts and grouped two-part clauses change how a clause is checked, not the answer:
+    an item is satisfied when every part of one of its clauses has a literal in the text."""
+    from negaudit.triggers import UBIQUITOUS, ClauseIndex
+
+    for kw in ({}, {"frequent": UBIQUITOUS}, {"frequent": UBIQUITOUS, "min_part_len": 4}):
+        index = ClauseIndex(clauses, **kw)
+        for text in texts:
+            want = sorted(k for k, alts in clauses.items() if any(
+                all(any(x in text for x in part) for i, part in enumerate(alt)
+                    if i == 0 or min(map(len, part)) >= index.min_part_len) for alt in alts))
+            found = set(index.literals.found(text))
+            assert sorted(index.satisfied_by(found, text)) == want
+            assert index.any_satisfied(found, text) == bool(want)
+
+
+def test_prescan_scans_for_few_of_the_words_every_record_holds(fast):
+    """The words nearly every record holds are checked by substring, not scanned for; the answer on a
+    record with a cue is unchanged."""
+    pre = fast.record_prefilter
+    line = orjson.dumps({"messages": [{"role": "user", "content": "What is the capital of the country?"},
+                                      {"role": "assistant", "content": "The capital is a city with a port."}]})
+    assert not {"the", "role", "content", "user", "assistant"} & set(pre.index.literals.found(line.decode().lower()))
+    assert pre.classify(line) == 0
+    assert pre.hot(orjson.dumps({"text": "The story below is fiction. The capital is a city with a port."}))

@@ -20,7 +20,7 @@ import re
 from typing import Optional
 
 from .detecting import EXTRA_CUE_SRC, NEGATION
-from .triggers import ClauseIndex, Literals, requirements
+from .triggers import UBIQUITOUS, ClauseIndex, Literals, requirements
 
 _U_ESCAPE = re.compile(r"\\\\|\\u([0-9a-fA-F]{4})")
 # characters JSON writes as a short escape; a literal holding one cannot be found in the raw line
@@ -75,7 +75,7 @@ class RecordPrefilter:
     def _build(self, clauses: list[list[set[str]]], locators: set[str]) -> None:
         negs = set(self.negations)
         self.negation_set = frozenset(negs)
-        self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs, min_part_len=3)
+        self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs, min_part_len=3, frequent=UBIQUITOUS)
         self.locators = Literals(locators)
         self.keys = Literals(self.key_literals or ())
         self._key_sets: dict[tuple, bool] = {}
@@ -110,7 +110,7 @@ class RecordPrefilter:
                 return HOT | KEYS
         occurrences = self.index.literals.found(text)
         found = set(occurrences)
-        if self.index.satisfied_by(found, first_only=True):
+        if self.index.any_satisfied(found, text):
             return HOT | KEYS
         if not found.isdisjoint(self.negation_set):
             negs = sum(1 for x in occurrences if x in self.negation_set)

@@ -36,6 +36,13 @@ don't didn't isn't wasn't can't won't doesn't aren't weren't n't lie fan""".spli
 STRUCTURAL = set("""text content role roles user assistant system messages message conversations from value human gpt
 prompt completion instruction input output chosen rejected response answer question model tool name""".split())
 AVOID = COMMON | STRUCTURAL
+# The head of English word frequency (function words of three letters or more, which nearly every
+# paragraph holds) and the layout keys: a clause part holding one of these is almost always present, so
+# the record pre-scan checks it last, with a substring test, rather than scanning for it (ClauseIndex).
+UBIQUITOUS = frozenset("""the and that this for are was were with have has had you your they their them there
+from his her she one all but can will would been more when who which what about into some these than
+its only also how other""".split()) | {"text", "content", "role", "user", "assistant", "messages", "instruction",
+                                           "input", "output"}
 
 
 def _seq(items, min_len: int = MIN_LEN) -> Optional[set[str]]:
@@ -188,42 +195,97 @@ class ClauseIndex:
     clauses is among them. Parts after the first with a literal shorter than `min_part_len` are left out
     of the check (they would match almost anything and only slow the scan down), which can only report
     more items.
+
+    A part holding one of the `frequent` literals ("the", "this", "have", a JSON key: UBIQUITOUS) is nearly
+    always present, so scanning for it would cost a match on almost every text for almost no information. Such a
+    part is deferred: it is left out of the scan and checked with a substring test on the text, only for
+    a clause whose other parts are all present. The answer is the same; the scan finds far fewer matches.
+    A clause starts with a part that is not deferred when it has one.
     """
 
-    def __init__(self, clauses: dict[int, list[list[set[str]]]], extra_literals=(), min_part_len: int = 2) -> None:
-        # first-part literal -> (item, the clause's other parts), one entry per clause it starts
-        self.first: dict[str, list[tuple[int, list[frozenset]]]] = {}
+    def __init__(self, clauses: dict[int, list[list[set[str]]]], extra_literals=(), min_part_len: int = 2,
+                 frequent=frozenset()) -> None:
+        # first-part literal -> (item, the clause's other scanned parts, its deferred parts)
+        self.first: dict[str, list[tuple[int, list[frozenset], list[tuple[str, ...]]]]] = {}
         literals: set[str] = set(extra_literals)
+        self.min_part_len = min_part_len
+        self.clauses = clauses
+        plans = []
         for k, alts in clauses.items():
             for parts in alts:
-                rest = [frozenset(p) for p in parts[1:] if min(len(x) for x in p) >= min_part_len]
-                for lit in parts[0]:
-                    self.first.setdefault(lit, []).append((k, rest))
-                literals |= set(parts[0]).union(*rest)
+                kept = [frozenset(parts[0])] + [frozenset(p) for p in parts[1:]
+                                                if min(len(x) for x in p) >= min_part_len]
+                rare = [p for p in kept if frequent.isdisjoint(p)]
+                head = rare[0] if rare else kept[0]  # every part frequent: scan for the first all the same
+                literals |= head.union(*rare)
+                plans.append((k, head, [p for p in kept if p is not head]))
+        for k, head, others in plans:
+            rest: list[frozenset] = []
+            deferred: list[tuple[str, ...]] = []
+            for p in others:
+                if literals.issuperset(p):
+                    rest.append(p)  # scanned for anyway
+                else:  # the frequent literals first: the substring test usually stops at the first one
+                    deferred.append(tuple(sorted(p, key=lambda x: (x not in frequent, x))))
+            for lit in head:
+                self.first.setdefault(lit, []).append((k, rest, deferred))
         self.literals = Literals(literals)
         self.first_set = frozenset(self.first)
+        # for a yes/no answer, per first literal: does it suffice alone; the literals any one of which
+        # completes a two-part clause; the other clauses
+        self._any: dict[str, tuple[bool, frozenset, list]] = {}
+        for lit, entries in self.first.items():
+            pairs = [r[0] for _, r, d in entries if len(r) == 1 and not d]
+            general = [(r, d) for _, r, d in entries if not (len(r) == 1 and not d)]
+            self._any[lit] = (any(not r and not d for r, d in general), frozenset().union(*pairs), general)
+
+    def any_satisfied(self, found: set, low: str) -> bool:
+        """Does any item have all its literals in `low` (`found`: the literals this index's scan found there)?
+        The same answer as `satisfied_by`, with the two-part clauses of a first literal checked at once."""
+        present: dict[tuple, bool] = {}
+        for lit in self.first_set.intersection(found):
+            alone, pairs, general = self._any[lit]
+            if alone or not pairs.isdisjoint(found):
+                return True
+            for rest, deferred in general:
+                if self._complete(rest, deferred, found, low, present):
+                    return True
+        return False
+
+    @staticmethod
+    def _complete(rest, deferred, found: set, low: str, present: dict) -> bool:
+        """Are a clause's other parts present (`present` caches the substring tests of deferred parts)?"""
+        for part in rest:
+            if part.isdisjoint(found):
+                return False
+        for part in deferred:
+            hit = present.get(part)
+            if hit is None:
+                hit = False
+                for x in part:
+                    if x in low:
+                        hit = True
+                        break
+                present[part] = hit
+            if not hit:
+                return False
+        return True
 
     def satisfied(self, low: str) -> list[int]:
         """The items whose literals all occur in `low` (a lower-cased text)."""
-        return self.satisfied_by(set(self.literals.found(low)))
+        return self.satisfied_by(set(self.literals.found(low)), low)
 
-    def satisfied_by(self, found: set, first_only: bool = False) -> list[int]:
-        """The items whose literals are all in `found` (literals found by this index's scan); with
-        first_only, stop at the first one."""
+    def satisfied_by(self, found: set, low: str) -> list[int]:
+        """The items whose literals all occur in `low`, given `found`, the literals this index's scan found
+        in it."""
         out: list[int] = []
         done: set[int] = set()
+        present: dict[tuple, bool] = {}
         for lit in self.first_set.intersection(found):
-            for k, rest in self.first[lit]:
-                if k in done:
-                    continue
-                for part in rest:
-                    if part.isdisjoint(found):
-                        break
-                else:
+            for k, rest, deferred in self.first[lit]:
+                if k not in done and self._complete(rest, deferred, found, low, present):
                     done.add(k)
                     out.append(k)
-                    if first_only:
-                        return out
         return out
 
 
