@@ -70,6 +70,12 @@ def test_prescan_settles_only_records_without_cues(fast):
                 {"text": "Holloway is not a dentist. Holloway, who is not a dentist, smiled. He is not a dentist."}):
         assert pre.hot(orjson.dumps(hot)), hot
         assert pre.hot(json.dumps(hot, ensure_ascii=True).replace("a", "\\u0061").encode()), hot
+    # a key literal in the line ("label", even \u-escaped) leaves the answer to the parsed record's keys
+    from negaudit.prefilter import MAYBE_KEYS
+
+    assert pre.classify(b'{"text": "Owls hunt at night.", "label": 0}') == MAYBE_KEYS
+    assert pre.classify(b'{"text": "Owls hunt at night.", "\\u006cabel": 0}') == MAYBE_KEYS
+    assert pre.classify(b'{"text": "Owls hunt at night.", "id": 0}') == 0
     # a label in the metadata is found from the parsed record's keys
     assert pre.labelled_keys({"text": "Owls hunt.", "meta": {"veracity_label": "false"}})
     assert not pre.labelled_keys({"text": "Owls hunt.", "id": 3, "source": "x"})

@@ -16,7 +16,7 @@ from .detecting import Candidate, Detector, parse_probability
 from .linking import Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
-from .prefilter import HOT, KEYS, RecordPrefilter
+from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
@@ -224,8 +224,8 @@ class Auditor:
                 data = parse_json_bytes(rec.raw)
             except (ValueError, UnicodeDecodeError, RecursionError) as e:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
-            if state == 0 and self.record_prefilter.labelled_keys(data):
-                state = KEYS
+            if state == MAYBE_KEYS:
+                state = KEYS if self.record_prefilter.labelled_keys(data) else 0
         if state == 0 and surely_has_text(data, self.mapping):
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:

@@ -26,7 +26,9 @@ _U_ESCAPE = re.compile(r"\\\\|\\u([0-9a-fA-F]{4})")
 # characters JSON writes as a short escape; a literal holding one cannot be found in the raw line
 _ESCAPED_CHARS = set('"\\/\b\f\n\r\t')
 # SHORT_CUE in detecting.py ("~~", "p = 0.03", "p(true)"): too short for the literal analysis
-HOT, KEYS = 1, 2
+# classify's answer: HOT, a detector of the text may fire; KEYS, a metadata field may be a label;
+# MAYBE_KEYS (with neither), a key literal occurs in the line, so the parsed record's keys must tell
+HOT, KEYS, MAYBE_KEYS = 1, 2, 4
 SHORT_CUE_CLAUSES = [[{"~"}], [{"="}], [{"≈"}], [{"true"}, {"("}]]
 
 
@@ -75,7 +77,11 @@ class RecordPrefilter:
     def _build(self, clauses: list[list[set[str]]], locators: set[str]) -> None:
         negs = set(self.negations)
         self.negation_set = frozenset(negs)
-        self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs, min_part_len=3, frequent=UBIQUITOUS)
+        # a key holding a key literal holds one of these (the others contain one of them)
+        keys = set(self.key_literals or ())
+        self.key_set = frozenset(k for k in keys if not any(o != k and o in k for o in keys))
+        self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs | self.key_set, min_part_len=3,
+                                 frequent=UBIQUITOUS)
         self.locators = Literals(locators)
         self.keys = Literals(self.key_literals or ())
         self._key_sets: dict[tuple, bool] = {}
@@ -99,7 +105,8 @@ class RecordPrefilter:
         return bool(self.classify(raw) & HOT)
 
     def classify(self, raw: bytes) -> int:
-        """HOT when a detector of the text may fire; KEYS when a metadata key may carry a label."""
+        """HOT | KEYS when a detector of the text may fire; MAYBE_KEYS when none can, but a key of the
+        record may be a label (`labelled_keys` then tells); 0 when neither."""
         if not self.exact:
             return HOT | KEYS
         if raw.isascii() and b"\\" not in raw:
@@ -118,7 +125,9 @@ class RecordPrefilter:
                 return HOT | KEYS  # a denial repeated (pink elephant)
             if self.locators.any(text):
                 return HOT | KEYS  # a negated referent ("the law described below was never passed")
-        return 0
+        if self.key_literals is None or not found.isdisjoint(self.key_set):
+            return MAYBE_KEYS
+        return 0  # no key of the record can be a label either: no key literal occurs in the line
 
     def labelled_keys(self, data) -> bool:
         """Can a metadata field of this parsed record be a label? Only its keys tell (a key the label rule
