@@ -90,6 +90,26 @@ def cue_free(n: int, prefilter, seed: int = 11) -> list[dict]:
     return out
 
 
+def cue_free_long(n: int, prefilter, sentences: int = 25, seed: int = 13) -> list[dict]:
+    """Longer cold records (about 1.6 KB of text each). Rejection sampling as in `cue_free` would rarely
+    accept one, so the vocabulary is chosen first: the words, most frequent first, that keep a text of
+    all the words chosen so far cold. Every record is still checked to be cold."""
+    import orjson
+
+    words, weights = [], []
+    for w, wt in zip(FREQ, WEIGHTS):
+        if not prefilter.hot(orjson.dumps({"text": " ".join(words + [w]) + ". " + w})):
+            words.append(w)
+            weights.append(wt)
+    rng = random.Random(seed)
+    out = []
+    while len(out) < n:
+        r = {"text": " ".join(sentence(rng, words, weights) for _ in range(sentences))}
+        if not prefilter.hot(orjson.dumps(r)):
+            out.append(r)
+    return out
+
+
 def sft_mix(n: int, seed: int = 7, risky_share: float = 0.02) -> list[dict]:
     rng = random.Random(seed)
     risky = labelled(risky=True)

@@ -216,7 +216,8 @@ def test_clause_index_answers_like_its_definition(clauses, texts):
     an item is satisfied when every part of one of its clauses has a literal in the text."""
     from negaudit.triggers import UBIQUITOUS, ClauseIndex
 
-    for kw in ({}, {"frequent": UBIQUITOUS}, {"frequent": UBIQUITOUS, "min_part_len": 4}):
+    for kw in ({}, {"frequent": UBIQUITOUS}, {"frequent": UBIQUITOUS, "min_part_len": 4},
+               {"frequent": UBIQUITOUS, "extra_literals": {"not", "n't", "never"}}):
         index = ClauseIndex(clauses, **kw)
         for text in texts:
             want = sorted(k for k, alts in clauses.items() if any(

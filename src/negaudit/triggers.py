@@ -211,12 +211,15 @@ class ClauseIndex:
         self.min_part_len = min_part_len
         self.clauses = clauses
         plans = []
+        extra = frozenset(extra_literals)
         for k, alts in clauses.items():
             for parts in alts:
                 kept = [frozenset(parts[0])] + [frozenset(p) for p in parts[1:]
                                                 if min(len(x) for x in p) >= min_part_len]
                 rare = [p for p in kept if frequent.isdisjoint(p)]
-                head = rare[0] if rare else kept[0]  # every part frequent: scan for the first all the same
+                # the first part: one the caller scans for anyway (a negation), which many clauses share,
+                # so that one check answers for all of them; else the first rare part; else the first
+                head = next((p for p in rare if p <= extra), rare[0]) if rare else kept[0]
                 literals |= head.union(*rare)
                 plans.append((k, head, [p for p in kept if p is not head]))
         for k, head, others in plans:
