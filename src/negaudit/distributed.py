@@ -265,7 +265,7 @@ def _audit_part(part: Part, config_bytes: bytes) -> tuple:
         auditor.detector.rule_errors.clear()
         nlp = auditor._nlp
     r = part_report
-    return (r.findings, r.errors, r.suppressed, r.records, stop, rule_errors, nlp.name if nlp else "",
+    return (list(r.findings), r.errors, r.suppressed, r.records, stop, rule_errors, nlp.name if nlp else "",
             nlp.warning if nlp else None)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, 
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
+from .store import FindingStore
 from .triggers import requirements
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
@@ -50,7 +52,7 @@ class RecordResult:
 class Report:
     files: int = 0
     records: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    findings: FindingStore = field(default_factory=FindingStore)  # iterable, sized; spills to disk when large
     errors: list[InputError] = field(default_factory=list)
     suppressed: int = 0
     model: str = ""
@@ -59,24 +61,19 @@ class Report:
 
     def finish(self) -> None:
         """Corpus-level repetition bonus (pattern 10), then the contract's order."""
-        records: dict[str, set] = {}
-        keys = []
-        for f in self.findings:
-            k = _fingerprint(f.claim["text"]) if f.claim else ""
-            keys.append(k)
-            if k:
-                records.setdefault(k, set()).add((f.path, f.record))
-        for f, k in zip(self.findings, keys):
-            if f.rule in ("NN501",):
-                continue
-            # distinct records that state the claim; scaled like the prior for untrained claims
-            bonus = scoring.repetition_bonus(len(records.get(k, ()))) if k else 0.0
-            bonus *= 1.0 if f.trained else scoring.UNTRAINED_FACTOR
-            if bonus:
-                f.risk = scoring.finalize(f.risk + bonus)
-                f.severity = scoring.severity_of(f.risk)
-        self.findings.sort(key=Finding.sort_key)
         self.errors.sort(key=lambda e: (e.path, e.line or 0))
+        store = self.findings
+        if not isinstance(store, FindingStore):
+            store = FindingStore(store)
+        store.sort()
+        counts = _claim_counts(store)
+        if store.spilled:  # findings read back from disk are new objects: keep them in a new store
+            self.findings = FindingStore((_with_bonus(f, counts) for f in store), store.limit)
+            store.close()
+        else:
+            for f in store:
+                _with_bonus(f, counts)
+            self.findings = store
 
     def add(self, res: "RecordResult") -> None:
         """Take in one record's result."""
@@ -106,6 +103,42 @@ class Report:
 
 def _fingerprint(text: str) -> str:
     return FINGERPRINT_WS.sub(" ", text.lower()).strip()[:200]
+
+
+def _claim_key(f: Finding) -> bytes:
+    """A digest of the claim's fingerprint (b"" for a finding without a claim)."""
+    k = _fingerprint(f.claim["text"]) if f.claim else ""
+    return hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() if k else b""
+
+
+def _claim_counts(findings) -> dict[bytes, int]:
+    """How many distinct records state each claim, from findings in the contract's order (where the
+    findings of one record are adjacent): memory grows with the distinct claims, not the findings."""
+    counts: dict[bytes, int] = {}
+    current = None
+    seen: set[bytes] = set()
+    for f in findings:
+        if (f.path, f.record) != current:
+            current, seen = (f.path, f.record), set()
+        k = _claim_key(f)
+        if k and k not in seen:
+            seen.add(k)
+            counts[k] = counts.get(k, 0) + 1
+    return counts
+
+
+def _with_bonus(f: Finding, counts: dict[bytes, int]) -> Finding:
+    """The finding with the repetition bonus of its claim (pattern 10) added to its risk."""
+    if f.rule == "NN501":
+        return f
+    k = _claim_key(f)
+    # distinct records that state the claim; scaled like the prior for untrained claims
+    bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
+    bonus *= 1.0 if f.trained else scoring.UNTRAINED_FACTOR
+    if bonus:
+        f.risk = scoring.finalize(f.risk + bonus)
+        f.severity = scoring.severity_of(f.risk)
+    return f
 
 
 class Auditor:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 
 import regex
 
@@ -123,7 +124,7 @@ def markdown(report: Report, top: int = 10) -> str:
                  + (f", {s['suppressed']} suppressed" if s.get("suppressed") else "") + ".")
     lines += ["", "| rule | findings |", "|---|---|"]
     lines += [f"| {r} | {n} |" for r, n in s["by_rule"].items()]
-    ranked = sorted(report.findings, key=lambda f: (-f.risk, f.path, f.line))[:top]
+    ranked = heapq.nsmallest(top, report.findings, key=lambda f: (-f.risk, f.path, f.line))
     if ranked:
         lines += ["", f"### Top {len(ranked)} findings", "", "| where | rule | risk | qualifier | suggested rewrite |",
                   "|---|---|---|---|---|"]
@@ -155,8 +156,10 @@ def baseline_dict(report: Report) -> dict:
 
 def apply_baseline(report: Report, baseline: dict) -> int:
     """Drop findings already in the baseline (as a multiset); returns how many were dropped."""
+    from .store import FindingStore
+
     left = dict(baseline.get("fingerprints", {}))
-    kept = []
+    kept = FindingStore()
     dropped = 0
     for f in report.findings:
         fp = fingerprint(f)

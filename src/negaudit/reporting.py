@@ -28,14 +28,17 @@ def json_chunks(report: Report, batch: int = 512):
     opt = orjson.OPT_INDENT_2
     head = orjson.dumps({"version": __version__, "summary": report.summary()}, option=opt)
     yield head[:-2] + b",\n  \"findings\": "  # drop the closing "\n}"
-    if not report.findings:
-        yield b"[]"
-    for start in range(0, len(report.findings), batch):
-        part = [b"    " + orjson.dumps(f.to_dict(), option=opt).replace(b"\n", b"\n    ")
-                for f in report.findings[start:start + batch]]
-        yield (b"[\n" if start == 0 else b",\n") + b",\n".join(part)
-    if report.findings:
-        yield b"\n  ]"
+    part: list[bytes] = []
+    first = True
+    for f in report.findings:
+        part.append(b"    " + orjson.dumps(f.to_dict(), option=opt).replace(b"\n", b"\n    "))
+        if len(part) == batch:
+            yield (b"[\n" if first else b",\n") + b",\n".join(part)
+            part, first = [], False
+    if part:
+        yield (b"[\n" if first else b",\n") + b",\n".join(part)
+        first = False
+    yield b"[]" if first else b"\n  ]"
     errors = orjson.dumps([e.to_dict() for e in report.errors], option=opt).replace(b"\n", b"\n  ")
     yield b",\n  \"errors\": " + errors + b"\n}\n"
 
