@@ -79,6 +79,14 @@ def audit_seconds(path: Path, prefilter: bool = True):
     return time.perf_counter() - t0, report
 
 
+def mb_row(path: Path, records: list, label: str, naive_mbps: float, repeat: int, target: str = "") -> tuple:
+    """A table row: negaudit's MB/s on these records (written to `path`) next to the baseline's."""
+    corpora.write(path, records)
+    mb = path.stat().st_size / 1e6
+    mbps = mb / median(lambda: audit_seconds(path)[0], repeat)
+    return label.format(size=mb * 1e6 / len(records)), f"{mbps:.1f} vs {naive_mbps:.2f}", f"{mbps / naive_mbps:.0f}x", target
+
+
 def median(fn, repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
@@ -123,30 +131,20 @@ def main() -> None:
         t_mix = median(lambda: audit_seconds(mix_file)[0], a.repeat)
         rows.append(("(a) SFT mix, records/s", f"{len(mix) / t_mix:,.0f} vs {naive_rps:,.0f}",
                      f"{naive_rps and (len(mix) / t_mix) / naive_rps:.1f}x", ">= 10x"))
-        cold = corpora.cue_free(a.records, _auditor().record_prefilter)
-        cold_file = corpora.write(tmp / "cue_free.jsonl", cold)
-        cold_mb = cold_file.stat().st_size / 1e6
-        t_cold = median(lambda: audit_seconds(cold_file)[0], a.repeat)
-        rows.append((f"(a) records without cues ({cold_mb * 1e6 / len(cold):,.0f} bytes each), MB/s on one core",
-                     f"{cold_mb / t_cold:.1f} vs {sample_mb / t_naive:.2f}",
-                     f"{(cold_mb / t_cold) / (sample_mb / t_naive):.0f}x", ">= 50 MB/s"))
-        long = corpora.cue_free_long(max(1000, a.records // 4), _auditor().record_prefilter)
-        long_file = corpora.write(tmp / "cue_free_long.jsonl", long)
-        long_mb = long_file.stat().st_size / 1e6
-        t_long = median(lambda: audit_seconds(long_file)[0], a.repeat)
-        rows.append((f"(a) longer records without cues ({long_mb * 1e6 / len(long):,.0f} bytes each), MB/s on one core",
-                     f"{long_mb / t_long:.1f} vs {sample_mb / t_naive:.2f}",
-                     f"{(long_mb / t_long) / (sample_mb / t_naive):.0f}x", ">= 50 MB/s"))
-        nat = corpora.natural(max(2000, a.records // 4))
-        nat_file = corpora.write(tmp / "natural.jsonl", nat)
+        naive_mbps = sample_mb / t_naive
+        pre = _auditor().record_prefilter
+        cold = corpora.cue_free(a.records, pre)
+        rows.append(mb_row(tmp / "cue_free.jsonl", cold, "(a) records without cues ({size:,.0f} bytes each), MB/s on "
+                           "one core", naive_mbps, a.repeat, ">= 50 MB/s"))
+        long = corpora.cue_free_long(max(1000, a.records // 4), pre)
+        rows.append(mb_row(tmp / "cue_free_long.jsonl", long, "(a) longer records without cues ({size:,.0f} bytes "
+                           "each), MB/s on one core", naive_mbps, a.repeat, ">= 50 MB/s"))
         import orjson
 
-        pre = _auditor().record_prefilter
+        nat = corpora.natural(max(2000, a.records // 4))
         passed = sum(pre.hot(orjson.dumps(r)) for r in nat) / len(nat)
-        t_nat = median(lambda: audit_seconds(nat_file)[0], a.repeat)
-        nat_mb = nat_file.stat().st_size / 1e6
-        rows.append((f"(a) natural English records ({passed:.0%} pass the pre-scan), MB/s on one core",
-                     f"{nat_mb / t_nat:.1f} vs {sample_mb / t_naive:.2f}", f"{(nat_mb / t_nat) / (sample_mb / t_naive):.0f}x", ""))
+        rows.append(mb_row(tmp / "natural.jsonl", nat, f"(a) natural English records ({passed:.0%} pass the "
+                           "pre-scan), MB/s on one core", naive_mbps, a.repeat))
 
     if "b" not in skip:
         docs = corpora.labelled(pattern=("p1", "p2"))
