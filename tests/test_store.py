@@ -2,6 +2,7 @@
 import gc
 import json
 import os
+import pickle
 import tempfile
 import tracemalloc
 
@@ -95,3 +96,45 @@ def test_spilled_order_is_a_stable_sort_and_files_are_removed():
     del s
     gc.collect()
     assert not os.path.exists(tmp)
+
+
+def test_a_failed_spill_keeps_the_findings_in_memory_and_warns(monkeypatch, tmp_path):
+    import errno
+
+    fs = list(_findings(1000))
+    want = [f.message + str(f.line) for f in sorted(fs, key=Finding.sort_key)]
+
+    def full_disk(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # no temporary directory at all
+    monkeypatch.setattr(tempfile, "mkdtemp", full_disk)
+    s = store.FindingStore(fs, limit=100)
+    assert not s.spilled and len(s) == 1000 and "No space left on device" in s.warning
+    s.sort()
+    assert [f.message + str(f.line) for f in s] == want
+    monkeypatch.undo()
+
+    # the disk fills up during the third run: what was written stays readable, nothing is half-written
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dumps = {"n": 0}
+    real_dump = pickle.dump
+
+    def filling(obj, fh, **k):
+        dumps["n"] += 1
+        if dumps["n"] > 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_dump(obj, fh, **k)
+
+    monkeypatch.setattr(pickle, "dump", filling)
+    s = store.FindingStore(fs, limit=200)
+    assert s.spilled and s.warning and len(s) == 1000
+    assert [f.message + str(f.line) for f in s] == want
+    assert len(os.listdir(s._dir)) == len(s._runs) == 2  # the partial run file was removed
+
+    # and the report says so
+    from negaudit.engine import Report
+
+    report = Report(findings=s)
+    report.finish()
+    assert report.warnings == [s.warning] and "No space left on device" in s.warning

@@ -74,6 +74,9 @@ class Report:
             for f in store:
                 _with_bonus(f, counts)
             self.findings = store
+        for w in (store.warning, self.findings.warning):
+            if w and w not in self.warnings:
+                self.warnings.append(w)
 
     def add(self, res: "RecordResult") -> None:
         """Take in one record's result."""

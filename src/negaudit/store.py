@@ -37,6 +37,7 @@ class FindingStore:
         self._runs: list[str] = []
         self._on_disk = 0
         self._made = 0
+        self.warning = ""  # set when spilling failed and the findings stay in memory
         self._dir = None
         self._cleanup = None
         self.extend(items)
@@ -53,31 +54,44 @@ class FindingStore:
 
     def _spill(self) -> None:
         self._mem.sort(key=_key)
-        if self._dir is None:
-            self._dir = tempfile.mkdtemp(prefix="negaudit-findings-")
-            self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
-        self._runs.append(self._write(self._mem))
+        try:
+            if self._dir is None:
+                self._dir = tempfile.mkdtemp(prefix="negaudit-findings-")
+                self._cleanup = weakref.finalize(self, shutil.rmtree, self._dir, True)
+            run = self._write(self._mem)
+            if len(self._runs) + 1 >= FAN_IN:  # one longer run: a merge never holds more than FAN_IN batches
+                merged = self._write(heapq.merge(*(self._read(p) for p in self._runs + [run]), key=_key))
+                for p in self._runs + [run]:
+                    os.unlink(p)
+                self._runs, run = [], merged
+        except OSError as e:  # a full disk or no temporary directory: keep the findings in memory
+            self.limit = float("inf")  # type: ignore[assignment]
+            self.warning = (f"could not spill findings to a temporary file ({e.strerror or e}); "
+                            "they are kept in memory")
+            return
+        self._runs.append(run)
         self._on_disk += len(self._mem)
         self._mem = []
-        if len(self._runs) >= FAN_IN:  # one longer run instead: a merge never holds more than FAN_IN batches
-            merged = self._write(heapq.merge(*(self._read(p) for p in self._runs), key=_key))
-            for p in self._runs:
-                os.unlink(p)
-            self._runs = [merged]
 
     def _write(self, findings: Iterable[Finding]) -> str:
-        """A new run file holding these findings (already in order), pickled in batches."""
+        """A new run file holding these findings (already in order), pickled in batches; on an error the
+        partial file is removed."""
         self._made += 1
         path = os.path.join(self._dir, f"run-{self._made}.pickle")
         batch: list[Finding] = []
-        with open(path, "wb") as fh:
-            for f in findings:
-                batch.append(f)
-                if len(batch) == BATCH:
+        try:
+            with open(path, "wb") as fh:
+                for f in findings:
+                    batch.append(f)
+                    if len(batch) == BATCH:
+                        pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                        batch = []
+                if batch:
                     pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
-                    batch = []
-            if batch:
-                pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            if os.path.exists(path):
+                os.unlink(path)
+            raise
         return path
 
     # ------------------------------------------------------------------ reading
