@@ -11,8 +11,9 @@ detectors at all, and its record is only parsed (to report bad JSON and records 
 The scan reads the raw line, not the decoded strings. That is exact because JSON only changes text by
 escapes: a `\\uXXXX` escape is decoded before the scan, and the other escapes (`\\n`, `\\"`, ...) stand
 for characters no literal contains (checked when the scan is built; a literal that does contain one
-sends every line with a backslash to the full check). Metadata fields (labels, probabilities) are not
-read here: they are checked on the parsed record, which is cheap.
+sends every line with a backslash to the full check). Metadata fields (labels, probabilities) are
+checked on the parsed record, and only when a key literal ("label", "veracity", ...) occurs somewhere
+in the line, which the same pass tells.
 """
 from __future__ import annotations
 
