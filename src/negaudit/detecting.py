@@ -350,15 +350,17 @@ class Detector:
         The cue patterns are searched in the segment instead of in each sentence. A match inside a
         sentence is a match inside the segment, because a sentence starts after and ends before
         whitespace and the patterns' look-arounds only exclude word characters there; the one anchor
-        (in the extra cues) is dropped for the segment check, which can only add matches.
+        (in the extra cues) is dropped for the segment check, which can only add matches. For the
+        lexicon and locator alternations only their literals are looked for (`may_match`): running
+        their regexes over a whole segment cost more than the sentence checks they saved.
         """
-        if self.cue_index.search(text):
+        if self.cue_index.may_match(text):
             return True
         if EXTRA_SEGMENT.search(text):
             return True
         if _may_short_cue(text) and SHORT_CUE.search(text):
             return True
-        return NEGATION.search(text) is not None and self.locator_index.search(text)
+        return NEGATION.search(text) is not None and self.locator_index.may_match(text)
 
     def has_cue(self, text: str, prescan: bool = True) -> bool:
         """Can this text hold a finding? `prescan=False` runs the full cue regexes with no literal pre-scan."""

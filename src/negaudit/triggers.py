@@ -328,6 +328,13 @@ class AlternationIndex:
             return True
         return any(self._regex(k).search(text) for k in self.index.satisfied(text.lower()))
 
+    def may_match(self, text: str) -> bool:
+        """A cheaper superset of `search`: do the literals of some alternative occur (no regex is run)?"""
+        if self.always is not None and self.always.search(text):
+            return True
+        low = text.lower()
+        return self.index.any_satisfied(set(self.index.literals.found(low)), low)
+
 
 class GatedAlternation:
     """A compiled word-list alternation that only tries the alternatives whose literals occur in the text.
