@@ -6,7 +6,8 @@
 The naive baseline is spaCy's en_core_web_sm (the full default pipeline) over every text of every
 record with nlp.pipe(batch_size=64), the texts already in memory. Every figure is a median of
 --repeat runs and is printed as a ratio against the baseline measured in the same run, or as MB/s
-next to the baseline's MB/s, because absolute times on a shared 2-core machine mean little.
+next to the baseline's MB/s, because absolute times on a shared 2-core machine mean little. The two
+sides of a ratio are timed in alternation, so that a slow spell of the machine falls on both.
 
  (a) an SFT mix (about 2% risky records): records/s against the baseline's; records without cues
      (the record pre-scan passes over them), short (SFT layouts) and longer (plain text), in MB/s on
@@ -91,6 +92,16 @@ def median(fn, repeat: int) -> float:
     return statistics.median(fn() for _ in range(repeat))
 
 
+def paired(fn_a, fn_b, repeat: int) -> tuple[float, float]:
+    """Medians of two timings taken in alternation (a, b, a, b, ...), so that a slow spell of a shared
+    machine falls on both sides of a ratio rather than on one."""
+    a, b = [], []
+    for _ in range(repeat):
+        a.append(fn_a())
+        b.append(fn_b())
+    return statistics.median(a), statistics.median(b)
+
+
 def cli(path: Path, jobs: int, *extra: str) -> float:
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "negaudit", "check", str(path), "-j", str(jobs), "--no-progress",
@@ -126,9 +137,8 @@ def main() -> None:
         sample = random.Random(1).sample(mix, min(a.naive_sample, len(mix)))
         sample_texts = [t for r in sample for t in corpora.texts_of(r)]
         sample_mb = sum(len(t.encode()) for t in sample_texts) / 1e6
-        t_naive = median(lambda: naive_seconds(sample_texts), a.repeat)
+        t_naive, t_mix = paired(lambda: naive_seconds(sample_texts), lambda: audit_seconds(mix_file)[0], a.repeat)
         naive_rps = len(sample) / t_naive
-        t_mix = median(lambda: audit_seconds(mix_file)[0], a.repeat)
         rows.append(("(a) SFT mix, records/s", f"{len(mix) / t_mix:,.0f} vs {naive_rps:,.0f}",
                      f"{naive_rps and (len(mix) / t_mix) / naive_rps:.1f}x", ">= 10x"))
         naive_mbps = sample_mb / t_naive
@@ -151,8 +161,7 @@ def main() -> None:
         docs_file = corpora.write(tmp / "negated_docs.jsonl", docs)
         texts = [t for r in docs for t in corpora.texts_of(r)]
         words = sum(len(t.split()) for t in texts)
-        t_naive_d = median(lambda: naive_seconds(texts), a.repeat)
-        t_docs = median(lambda: audit_seconds(docs_file)[0], a.repeat)
+        t_naive_d, t_docs = paired(lambda: naive_seconds(texts), lambda: audit_seconds(docs_file)[0], a.repeat)
         fast = [f.to_dict() for f in audit_seconds(docs_file)[1].findings]
         full = [f.to_dict() for f in audit_seconds(docs_file, prefilter=False)[1].findings]
         rows.append((f"(b) {len(docs)} negated documents, {words:,} words: words/s",
@@ -173,8 +182,7 @@ def main() -> None:
         big.unlink()
 
     if "d" not in skip:
-        t1 = median(lambda: cli(mix_file, 1), a.repeat)
-        t2 = median(lambda: cli(mix_file, 2), a.repeat)
+        t1, t2 = paired(lambda: cli(mix_file, 1), lambda: cli(mix_file, 2), a.repeat)
         rows.append(("(d) -j 2 against -j 1, whole command on the SFT mix", f"{t1:.1f} s vs {t2:.1f} s", f"{t1 / t2:.2f}x", ""))
 
     print(f"negaudit benchmark: {a.records:,} records, medians of {a.repeat} runs, {os.cpu_count()} cores, "
