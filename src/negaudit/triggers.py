@@ -209,7 +209,6 @@ class ClauseIndex:
         self.first: dict[str, list[tuple[int, list[frozenset], list[tuple[str, ...]]]]] = {}
         literals: set[str] = set(extra_literals)
         self.min_part_len = min_part_len
-        self.clauses = clauses
         plans = []
         extra = frozenset(extra_literals)
         for k, alts in clauses.items():
@@ -292,6 +291,20 @@ class ClauseIndex:
         return out
 
 
+def _index_alternatives(alternatives: list[str], flags: int, per_alternative: int) -> tuple[ClauseIndex, list[int]]:
+    """A ClauseIndex of the alternatives that have required literals, and the indexes of those that have
+    none (they must always be tried)."""
+    clauses: dict[int, list[list[set[str]]]] = {}
+    always: list[int] = []
+    for k, alt in enumerate(alternatives):
+        req = requirements(alt, flags, per_alternative=per_alternative)
+        if req:
+            clauses[k] = req
+        else:
+            always.append(k)
+    return ClauseIndex(clauses), always
+
+
 class AlternationIndex:
     """A large alternation searched piecewise, for a yes/no answer.
 
@@ -305,17 +318,9 @@ class AlternationIndex:
         self.flags = flags
         self.compile_fn = compile_fn
         self.alternatives = alternatives
-        clauses: dict[int, list[list[set[str]]]] = {}
-        always: list[str] = []
-        for k, alt in enumerate(alternatives):
-            req = requirements(alt, flags, per_alternative=4)
-            if req:
-                clauses[k] = req
-            else:
-                always.append(alt)
-        self.index = ClauseIndex(clauses)
+        self.index, always = _index_alternatives(alternatives, flags, per_alternative=4)
         self.compiled: dict[int, object] = {}
-        self.always = compile_fn("|".join(always), flags) if always else None
+        self.always = compile_fn("|".join(alternatives[k] for k in always), flags) if always else None
 
     def _regex(self, k: int):
         rx = self.compiled.get(k)
@@ -352,15 +357,7 @@ class GatedAlternation:
         self.head, self.tail, self.flags, self.compile_fn = head, tail, flags, compile_fn
         self.pattern = head + "(?:" + "|".join(alternatives) + ")" + tail
         self.full = compile_fn(self.pattern, flags)
-        clauses: dict[int, list[list[set[str]]]] = {}
-        self.always: list[int] = []
-        for k, alt in enumerate(alternatives):
-            req = requirements(alt, flags, per_alternative=3)
-            if req:
-                clauses[k] = req
-            else:
-                self.always.append(k)
-        self.index = ClauseIndex(clauses)
+        self.index, self.always = _index_alternatives(alternatives, flags, per_alternative=3)
         self._compiled: dict[tuple, object] = {}
 
     def _regex(self, text: str):
