@@ -66,13 +66,15 @@ class Report:
         if not isinstance(store, FindingStore):
             store = FindingStore(store)
         store.sort()
-        counts = _claim_counts(store)
         if store.spilled:  # findings read back from disk are new objects: keep them in a new store
-            self.findings = FindingStore((_with_bonus(f, counts) for f in store), store.limit)
+            counts = _claim_counts(_keyed(store))
+            self.findings = FindingStore((_with_bonus(f, k, counts) for f, k in _keyed(store)), store.limit)
             store.close()
         else:
-            for f in store:
-                _with_bonus(f, counts)
+            keyed = list(_keyed(store))
+            counts = _claim_counts(keyed)
+            for f, k in keyed:
+                _with_bonus(f, k, counts)
             self.findings = store
         for w in (store.warning, self.findings.warning):
             if w and w not in self.warnings:
@@ -108,33 +110,33 @@ def _fingerprint(text: str) -> str:
     return FINGERPRINT_WS.sub(" ", text.lower()).strip()[:200]
 
 
-def _claim_key(f: Finding) -> bytes:
-    """A digest of the claim's fingerprint (b"" for a finding without a claim)."""
-    k = _fingerprint(f.claim["text"]) if f.claim else ""
-    return hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() if k else b""
+def _keyed(findings):
+    """(finding, a digest of its claim's fingerprint, or b"" for a finding without a claim)."""
+    for f in findings:
+        k = _fingerprint(f.claim["text"]) if f.claim else ""
+        yield f, hashlib.blake2b(k.encode("utf-8"), digest_size=16).digest() if k else b""
 
 
-def _claim_counts(findings) -> dict[bytes, int]:
-    """How many distinct records state each claim, from findings in the contract's order (where the
-    findings of one record are adjacent): memory grows with the distinct claims, not the findings."""
+def _claim_counts(keyed) -> dict[bytes, int]:
+    """How many distinct records state each claim, from (finding, claim key) in the contract's order
+    (where the findings of one record are adjacent): memory grows with the distinct claims, not the
+    findings."""
     counts: dict[bytes, int] = {}
     current = None
     seen: set[bytes] = set()
-    for f in findings:
+    for f, k in keyed:
         if (f.path, f.record) != current:
             current, seen = (f.path, f.record), set()
-        k = _claim_key(f)
         if k and k not in seen:
             seen.add(k)
             counts[k] = counts.get(k, 0) + 1
     return counts
 
 
-def _with_bonus(f: Finding, counts: dict[bytes, int]) -> Finding:
-    """The finding with the repetition bonus of its claim (pattern 10) added to its risk."""
+def _with_bonus(f: Finding, k: bytes, counts: dict[bytes, int]) -> Finding:
+    """The finding with the repetition bonus of its claim (key `k`, pattern 10) added to its risk."""
     if f.rule == "NN501":
         return f
-    k = _claim_key(f)
     # distinct records that state the claim; scaled like the prior for untrained claims
     bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
     bonus *= 1.0 if f.trained else scoring.UNTRAINED_FACTOR
