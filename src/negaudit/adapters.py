@@ -18,7 +18,7 @@ TRAINED_ROLES = {"assistant", "gpt", "model", "bot", "chatgpt", "completion", "o
 ROLE_ALIASES = {"human": "user", "gpt": "assistant", "chatgpt": "assistant", "bot": "assistant",
                 "model": "assistant", "ai": "assistant", "tool": "tool", "function": "tool",
                 "developer": "system"}
-STRUCTURAL_KEYS = {"text", "content", "messages", "conversations", "prompt", "completion", "instruction",
+STRUCTURAL_KEYS = {"text", "content", "claim", "statement", "messages", "conversations", "prompt", "completion", "instruction",
                    "input", "output", "chosen", "rejected", "response", "question", "answer", "system"}
 IGNORED_KEYS = {"id", "_id", "uuid", "idx", "index", "source", "url", "split", "lang", "language",
                 "timestamp", "created", "created_at", "date", "weight", "hash", "model", "tokens",
@@ -101,8 +101,8 @@ def _layout(rec: dict, has) -> str:
         return "prompt-completion"
     if has("instruction") or has("output"):
         return "alpaca"
-    if has("text") or has("content"):
-        return "text"
+    if has("text") or has("content") or has("claim") or has("statement"):
+        return "text"  # fact-check corpora (FEVER, LIAR) name their text `claim` or `statement`
     if has("question") and (has("answer") or has("response")):
         return "qa"
     return "unknown"
@@ -152,7 +152,8 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
                                   ("completion", True, "completion")],
             "alpaca": [("system", False, "system"), ("instruction", False, "instruction"),
                        ("input", False, "input"), ("output", True, "output")],
-            "text": [("text", True, "text"), ("content", True, "text")],
+            "text": [("text", True, "text"), ("content", True, "text"), ("claim", True, "text"),
+                     ("statement", True, "text")],
             "qa": [("question", False, "user"), ("answer", True, "assistant"), ("response", True, "assistant")],
         }.get(fmt, [])
         for key, trained, role in order:

@@ -13,6 +13,7 @@ import regex
 from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
 from .config import Config
+from .labels import LabelVocabulary, norm_key
 from .detecting import Candidate, Detector, parse_probability
 from .linking import Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
@@ -164,10 +165,18 @@ class Auditor:
         for r in self.ruleset.rules:
             self.rules_by_kind.setdefault(r.kind, r)
         pink = self.rules_by_kind.get("pink-elephant")
-        field = self.rules_by_kind.get("field")
+        # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
+        # user maps as annotation fields hold verdict words
+        self.label_rules: list[tuple[Rule, LabelVocabulary]] = []
+        for r in self.ruleset.rules:
+            if r.kind == "field":
+                vocab = LabelVocabulary(r.match, r.pack)
+                vocab.verdict_keys = vocab.verdict_keys | {norm_key(k) for k in self.mapping.annotation_fields}
+                self.label_rules.append((r, vocab))
+        self.subject_keys = frozenset(k for _r, v in self.label_rules for k in v.subject_keys)
         self.record_prefilter = RecordPrefilter(
             self.detector, int(pink.match.get("min_repeats", 3)) if pink else None,
-            field_key_literals(field, self.mapping.annotation_fields) if field else set()) if prefilter else None
+            label_key_literals(v for _r, v in self.label_rules)) if prefilter else None
 
     # ------------------------------------------------------------------ model
     @property
@@ -268,22 +277,22 @@ class Auditor:
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
-            _fmt, segments = adapt(data, self.mapping, annotations=state != 0)
+            layout, segments = adapt(data, self.mapping, annotations=state != 0)
         except AdaptError as e:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
-        if not state & HOT and not (state & KEYS and self._labelled(segments)):
+        if not state & HOT and not (state & KEYS and self._labelled(segments, layout)):
             return _NOTHING  # no cue in the text and no label in the metadata
         if rec.raw is not None:
             rec = Record(rec.path, rec.line, rec.index, data)
-        return rec, segments
+        return rec, segments, layout
 
-    def _audit_steps(self, rec: Record, segments: list[Segment]):
+    def _audit_steps(self, rec: Record, segments: list[Segment], layout: str):
         """The detectors on one record, as a generator: it yields the texts it needs parsed (they are
         then in the parse cache) and returns its RecordResult."""
         ignore = self._suppressed_codes(rec)
-        findings = yield from self._detect(rec, segments)
+        findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
         return RecordResult(kept, None, len(findings) - len(kept))
 
@@ -303,7 +312,7 @@ class Auditor:
                 codes += [c.upper() for c in rules]
         return codes
 
-    def _detect(self, rec: Record, segments: list[Segment]) -> list[Finding]:
+    def _detect(self, rec: Record, segments: list[Segment], layout: str) -> list[Finding]:
         det = self.detector
         units: list[Unit] = []
         order = 0
@@ -311,7 +320,7 @@ class Auditor:
         # a segment is split and its sentences checked for cues only when a cue literal occurs in it; the
         # unoptimised path (prefilter=False) checks every sentence with the full cue regexes
         seg_cues = [s.kind == "content" and (not self.prefilter or det.maybe_cue(s.text)) for s in segments]
-        if self.prefilter and not any(seg_cues) and not det.custom and not self._labelled(segments):
+        if self.prefilter and not any(seg_cues) and not det.custom and not self._labelled(segments, layout):
             # the fast path: no cue anywhere in the record, nothing to split or parse
             pink = self.rules_by_kind.get("pink-elephant")
             need = int(pink.match.get("min_repeats", 3)) if pink else 0
@@ -319,6 +328,8 @@ class Auditor:
                 return []
         for i, s in enumerate(segments):
             if s.kind == "annotation":
+                if norm_key(s.key) in self.subject_keys:
+                    continue  # a topic or shelf ("category": "Fiction") is not about the record's truth
                 units.append(Unit(seg=i, start=0, end=len(s.text), text=s.text, order=order))
                 order += 1
                 continue
@@ -330,12 +341,13 @@ class Auditor:
                     if det.has_cue(u.text, prescan=self.prefilter):
                         cue_units.add(u.order)
         quals: list[Qualifier] = []
-        field_rule = self.rules_by_kind.get("field")
-        if field_rule is not None:
+        if self.label_rules:
             for u in units:
                 s = segments[u.seg]
-                if s.kind == "annotation" and _field_matches(field_rule, s, det, self.mapping.annotation_fields):
-                    quals.append(Qualifier(rule=field_rule, unit=u, start=0, end=len(s.text), direction="document"))
+                hit = self._label_hit(s, layout) if s.kind == "annotation" else None
+                if hit is not None:
+                    quals.append(Qualifier(rule=hit[0], unit=u, start=0, end=len(s.text), direction="document",
+                                           label=hit[1]))
         pending: list[Candidate] = []
         if cue_units or det.custom:
             for pos, u in enumerate(units):
@@ -397,11 +409,8 @@ class Auditor:
             if scope == "pointer":
                 scope = "sentence"
             links = link(q, segments, units, qunits, scope)
-            if q.rule.kind == "field":
-                # a label qualifies affirmative claims; text whose claims are denied in place agrees with it
-                links = [l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])]
-                if not links:
-                    continue
+            if q.rule.kind == "field" and not links:
+                continue
             rule = q.rule
             if links and rule.category in ("detached-negation", "epistemic-qualifier") and links[0].unit is not None \
                     and REPORTED_BELIEF.search(links[0].unit.text):
@@ -416,7 +425,8 @@ class Auditor:
             target = links[0] if links else None
             qseg = segments[q.unit.seg]
             trained = segments[target.seg].trained if target else qseg.trained
-            risk = scoring.finalize(scoring.base_risk(rule.prior, trained, target is not None))
+            prior = q.label.prior if q.label is not None else rule.prior
+            risk = scoring.finalize(scoring.base_risk(prior, trained, target is not None))
             claim = None
             field_ptr = qseg.pointer
             if target is not None:
@@ -435,6 +445,8 @@ class Auditor:
                 extra["column"] = q.start - (qseg.text.rfind("\n", 0, q.start) + 1) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
+            if q.label is not None:
+                extra["family"] = q.label.family
             suggestion = None
             if claim is not None and rule.category == "correction" and truth:
                 suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
@@ -446,8 +458,8 @@ class Auditor:
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
-                message=rule.message, suggestion=suggestion, extra=extra,
-                sort_offset=q.unit.order * 1_000_000 + q.start))
+                message=rule.message + (f" The label says {q.label.says!r}." if q.label is not None else ""),
+                suggestion=suggestion, extra=extra, sort_offset=q.unit.order * 1_000_000 + q.start))
         if rewrites:
             if self.nlp.has_parser:
                 yield self.rewriter.parse_requests([text for _i, _rule, text in rewrites if text])
@@ -480,12 +492,17 @@ class Auditor:
                     return c.text[span[0]:span[1]]
         return None
 
-    def _labelled(self, segments: list[Segment]) -> bool:
+    def _labelled(self, segments: list[Segment], layout: str) -> bool:
         """Does a metadata field of the record label its text false, fictional or improbable?"""
-        rule = self.rules_by_kind.get("field")
-        return rule is not None and any(
-            s.kind == "annotation" and _field_matches(rule, s, self.detector, self.mapping.annotation_fields)
-            for s in segments)
+        return any(self._label_hit(s, layout) for s in segments if s.kind == "annotation")
+
+    def _label_hit(self, seg: Segment, layout: str):
+        """(rule, LabelHit) of the first label rule that reads this metadata segment as a truth label."""
+        for rule, vocab in self.label_rules:
+            hit = vocab.read(seg, layout)
+            if hit is not None:
+                return rule, hit
+        return None
 
     @staticmethod
     def _pink_hits(s: Segment, need: int) -> dict[str, list]:
@@ -605,55 +622,16 @@ def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
     return regex.sub(r"\s+([,.;:!?])", r"\1", out).strip()
 
 
-FIELD_KEY_NAMES = ("truthfulness", "veracity", "factuality", "truth_score", "accuracy")
-
-
-def field_key_literals(rule: Rule, extra_keys=()) -> Optional[set[str]]:
-    """Literals of which every metadata key that `_field_matches` can accept contains one (None: unknown)."""
-    m = rule.match
-    lits = set(FIELD_KEY_NAMES) | {"prob"} | {str(k).lower() for k in extra_keys}
-    for name in ("true_keys", "false_keys", "label_keys", "probability_keys"):
-        lits |= {str(k).lower() for k in m.get(name, ())}
-    req = requirements(LABELISH_KEY.pattern, re.I)
-    if req is None:
-        return None
-    for alt in req:
-        lits |= alt[0]
-    return {x for x in lits if x}
-
-
-def _field_matches(rule: Rule, seg: Segment, det: Detector, extra_keys=()) -> bool:
-    m = rule.match
-    key = seg.key
-    v = seg.value
-    truthy_false = isinstance(v, bool) and v is False or (isinstance(v, str) and v.strip().lower() in ("false", "no", "f", "n"))
-    truthy_true = isinstance(v, bool) and v is True or (isinstance(v, str) and v.strip().lower() in ("true", "yes", "t", "y"))
-    numeric = isinstance(v, (int, float)) and not isinstance(v, bool)
-    if key in m.get("true_keys", ()) or key in FIELD_KEY_NAMES:
-        if numeric:
-            return 0 <= v <= 0.5 or (1 < v <= 100 and v <= 50 and key != "accuracy")
-        if key in m.get("true_keys", ()):
-            return truthy_false
-    if key in m.get("false_keys", ()):
-        return truthy_true
-    if key in m.get("probability_keys", ()) or "prob" in key:
-        p = None
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            p = float(v) / 100.0 if v > 1 else float(v)
-        elif isinstance(v, str):
-            p = parse_probability(v)
-        return p is not None and p <= 0.5
-    if key in m.get("label_keys", ()) or key in extra_keys or LABELISH_KEY.search(key):
-        if isinstance(v, str):
-            v = v.replace("_", " ").replace("-", " ") if len(v) <= 60 else v
-        if isinstance(v, bool):
-            return v is False and (key in ("label", "labels", "truth_value", "veracity", "truth", "truthfulness")
-                                   or TRUE_KEY.search(key) is not None)
-        if isinstance(v, str):
-            if len(v) <= 60 and det.label_value.search(v) and not det.pseudo.search(v):
-                return True
-            return det._has_predicate(v)
-    return False
+def label_key_literals(vocabs) -> set[str]:
+    """Literals of which every metadata key a label vocabulary can accept contains one, as the raw line
+    spells it: a key is compared with its separators normalised, so the longest part between them."""
+    lits: set[str] = set()
+    for v in vocabs:
+        for k in v.key_names():
+            parts = [p for p in k.split("_") if p]
+            if parts:
+                lits.add(max(parts, key=len))
+    return lits
 
 
 _API_AUDITORS: dict[bytes, Auditor] = {}

@@ -52,6 +52,7 @@ class Qualifier:
     direction: str = "auto"  # forward | backward | document | self | enclosed | pointer | footnote | next-turn
     target_hint: Any = None  # enclosed span, pointer label, footnote marker
     original_rule: Optional[str] = None
+    label: Any = None  # a metadata truth label's LabelHit (family, prior, what it says)
 
 
 @dataclass(slots=True)
