@@ -205,6 +205,10 @@ def _annotations(segs: list[Segment], ptr: str, key: str, val: Any, depth: int) 
     if depth > MAX_ANNOTATION_DEPTH:
         return
     if isinstance(val, dict):
+        named = _named_value(val)
+        if named is not None:  # {"type": "veracity", "value": "FALSE"}: the value of the field it names
+            segs.append(Segment(f"{ptr}/value", _scalar_text(named[1]) if not isinstance(named[1], str) else named[1],
+                                False, "annotation", kind="annotation", key=named[0].lower(), value=named[1]))
         for k, v in val.items():
             _annotations(segs, f"{ptr}/{_esc(k)}", str(k), v, depth + 1)
     elif isinstance(val, list):
@@ -216,6 +220,15 @@ def _annotations(segs: list[Segment], ptr: str, key: str, val: Any, depth: int) 
         if isinstance(val, str) and len(val) > MAX_ANNOTATION_CHARS:
             return
         segs.append(Segment(ptr, text, False, "annotation", kind="annotation", key=key.lower(), value=val))
+
+
+def _named_value(val: dict):
+    """(name, value) of an annotation written as {"type"|"name"|"key": NAME, "value": VALUE}."""
+    name = next((val[k] for k in ("type", "name", "key", "attribute") if isinstance(val.get(k), str)), None)
+    v = val.get("value")
+    if name and isinstance(v, (str, bool, int, float)) and not (isinstance(v, str) and len(v) > MAX_ANNOTATION_CHARS):
+        return name, v
+    return None
 
 
 def _scalar_text(v: Any) -> str:

@@ -496,10 +496,19 @@ class Auditor:
         """Does a metadata field of the record label its text false, fictional or improbable?"""
         return any(self._label_hit(s, layout) for s in segments if s.kind == "annotation")
 
+    def _note_family(self, text: str) -> Optional[str]:
+        """The qualifier family a free-text metadata note states ("This document is fiction."), if any."""
+        det = self.detector
+        for cls, family in NOTE_FAMILIES:
+            for m in det.preds[cls].finditer(text):
+                if not det._pseudo_or_negated(text, m):
+                    return family
+        return None
+
     def _label_hit(self, seg: Segment, layout: str):
         """(rule, LabelHit) of the first label rule that reads this metadata segment as a truth label."""
         for rule, vocab in self.label_rules:
-            hit = vocab.read(seg, layout)
+            hit = vocab.read(seg, layout, self._note_family)
             if hit is not None:
                 return rule, hit
         return None
@@ -577,6 +586,9 @@ class Auditor:
         return report
 
 
+# predicate classes of the lexicon -> label families (labels.py) for free-text metadata notes
+NOTE_FAMILIES = (("fiction", "fiction"), ("framing", "framing"), ("unreliable", "unreliable"), ("falsity", "falsity"),
+                 ("uncertain", "unknown"))
 BATCH = 32  # records audited together, their spaCy parses batched
 _NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
 

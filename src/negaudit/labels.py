@@ -11,6 +11,8 @@ datasets"). The vocabularies are data: the `match` block of a `kind: field` rule
   truth label only on a plain-text record: on a conversational record (messages, prompt/completion)
   it is a KTO-style desirability label, not a statement about truth.
 - `score_keys` hold a probability that the text is true.
+- `note_keys` (`note`, `disclaimer`...) hold free text: a verdict word, or a sentence that the
+  qualifier detectors read as a qualifier ("This document is fiction.").
 - `subject_keys` (`category`, `topic`, `genre`...) name a subject, never a verdict: TruthfulQA's
   `category: "Misconceptions"` or a `genre: "Fiction"` shelf says nothing about the record's truth.
 
@@ -61,6 +63,7 @@ class LabelVocabulary:
         self.verdict_keys = keys("verdict_keys")
         self.score_keys = keys("score_keys")
         self.subject_keys = keys("subject_keys")
+        self.note_keys = keys("note_keys")
         self.max_score = float(match.get("max_score", 0.5))
         flags = match.get("flag_keys") or {}
         if not isinstance(flags, dict):
@@ -89,44 +92,53 @@ class LabelVocabulary:
 
     def key_names(self) -> set[str]:
         """Every key this vocabulary can accept (for the pre-scan of raw lines)."""
-        return set(self.polarity_keys | self.verdict_keys | self.score_keys) | set(self.flag_keys)
+        return set(self.polarity_keys | self.verdict_keys | self.score_keys | self.note_keys) | set(self.flag_keys)
 
     def is_subject(self, key: str) -> bool:
         return norm_key(key) in self.subject_keys
 
-    def read(self, seg: Segment, layout: str = "text") -> Optional[LabelHit]:
-        """The label hit of one metadata segment (its `key` and raw `value`), or None."""
+    def read(self, seg: Segment, layout: str = "text", judge=None) -> Optional[LabelHit]:
+        """The label hit of one metadata segment (its `key` and raw `value`), or None. `judge(text)`
+        names the qualifier family of a free-text note (`note_keys`), or returns None."""
         key = norm_key(seg.key)
         v = seg.value
+        says = f"{seg.key}: {_show(v)}"
         if key in self.subject_keys:
-            return None
-        if key in self.polarity_keys:
-            if _is_false(v):
-                return self._hit(self.boolean_family, f"{seg.key}: {_show(v)}")
-            p = _number(v)
-            if p is not None and 0.0 <= p <= self.max_score:
-                return self._hit(self.score_family, f"{seg.key}: {_show(v)}")
             return None
         fam = self.flag_keys.get(key)
         if fam is not None:
-            return self._hit(fam, f"{seg.key}: {_show(v)}") if _is_true(v) else None
+            return self._hit(fam, says) if _is_true(v) else None
+        if key in self.polarity_keys:
+            if _is_false(v):
+                return self._hit(self.boolean_family, says)
+            p = _number(v)
+            if p is not None:
+                return self._hit(self.score_family, says) if 0.0 <= p <= self.max_score else None
+            return self._verdict(v, says)
         if key in self.score_keys:
             p = _number(v)
-            if p is not None and p > 1.0 and p <= 100.0:
+            if p is not None and 1.0 < p <= 100.0:
                 p /= 100.0  # a percentage
-            if p is not None and 0.0 <= p <= self.max_score:
-                return self._hit(self.score_family, f"{seg.key}: {_show(v)}")
-            return None
+            return self._hit(self.score_family, says) if p is not None and 0.0 <= p <= self.max_score else None
         if key in self.verdict_keys:
-            if isinstance(v, bool) or (isinstance(v, str) and norm_value(v) in BOOL_FALSE | BOOL_TRUE):
-                # a bare boolean verdict: a truth label on a document, desirability on a conversation
-                if layout in self.conversational or not _is_false(v):
-                    return None
-                return self._hit(self.boolean_family, f"{seg.key}: {_show(v)}")
-            if isinstance(v, str) and len(v) <= 60:
-                fam = self.value_family.get(norm_value(v))
-                if fam is not None:
-                    return self._hit(fam, f"{seg.key}: {_show(v)}")
+            if isinstance(v, bool):
+                # a bare boolean: a truth label on a document, a desirability label (KTO) on a conversation
+                return self._hit(self.boolean_family, says) if v is False and layout not in self.conversational else None
+            return self._verdict(v, says)
+        if key in self.note_keys and isinstance(v, str) and judge is not None:
+            hit = self._verdict(v, says)
+            if hit is not None:
+                return hit
+            fam = judge(v)
+            return self._hit(fam, f"{seg.key}: {v[:80]}") if fam in self.families else None
+        return None
+
+    def _verdict(self, v: Any, says: str) -> Optional[LabelHit]:
+        """A verdict word ("pants-fire", "REFUTES", "mostly false") in the value."""
+        if isinstance(v, str) and len(v) <= 60:
+            fam = self.value_family.get(norm_value(v))
+            if fam is not None:
+                return self._hit(fam, says)
         return None
 
     def _hit(self, family: str, says: str) -> LabelHit:
