@@ -22,8 +22,49 @@ FLAG = {"high", "medium"}
 
 
 def load(path):
+    """A corpus's records; gold claim sentences come from the record's `claims` or from
+    claims/<corpus name>.jsonl beside the corpus."""
     with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+        rows = [json.loads(line) for line in fh if line.strip()]
+    gold = os.path.join(os.path.dirname(path), "claims", os.path.basename(path))
+    if os.path.exists(gold):
+        with open(gold, encoding="utf-8") as fh:
+            claims = {g["id"]: g["claims"] for g in map(json.loads, filter(str.strip, fh))}
+        for r in rows:
+            if r["id"] in claims:
+                r["claims"] = claims[r["id"]]
+    return rows
+
+
+_WORD = None
+
+
+def _words(text):
+    import regex
+
+    global _WORD
+    _WORD = _WORD or regex.compile(r"[\p{L}\d]+")
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def claim_matches(found, gold):
+    """Does a finding's claim text name one of the gold claim sentences? Containment either way after
+    normalising to words, or most words of the shorter shared."""
+    fw = _words(found)
+    if not fw:
+        return False
+    fs = " ".join(fw)
+    for g in gold:
+        gw = _words(g)
+        if not gw:
+            continue
+        gs = " ".join(gw)
+        if gs in fs or fs in gs:
+            return True
+        short, other = (fw, set(gw)) if len(fw) <= len(gw) else (gw, set(fw))
+        if sum(w in other for w in short) >= 0.8 * len(short) and len(short) >= 4:
+            return True
+    return False
 
 
 def audit(records, model=None):
@@ -62,7 +103,9 @@ def evaluate(corpus, report):
     for i, r in enumerate(corpus):
         fs = [f for f in by_rec.get(i, []) if f["severity"] in FLAG]
         top = max(fs, key=lambda f: f["risk"]) if fs else None
-        rows.append({"id": r["id"], "label": r["pattern"], "risky": r["risky"], "flagged": bool(fs),
+        gold = r.get("claims") if r["risky"] else None
+        named = [claim_matches(f["claim"]["text"], gold) if f["claim"] else False for f in fs] if gold else None
+        rows.append({"id": r["id"], "label": r["pattern"], "risky": r["risky"], "flagged": bool(fs), "claims_named": named,
                      "pred": f"p{pats.get(top['rule'])}" if top else None, "rules": sorted({f["rule"] for f in fs}),
                      "all": by_rec.get(i, [])})
     return rows
@@ -82,14 +125,17 @@ def summarise(rows):
         prec = (sum(PATTERN_GROUP.get(r["label"]) == group for r in predicted) / len(predicted)) if predicted else None
         per[lab] = {"n": len(grp), "risky": grp[0]["risky"], "flagged": flagged,
                     "rate": flagged / len(grp), "pattern_precision": prec}
+    named = [ok for r in rows if r.get("claims_named") for ok in r["claims_named"]]
     return {"records": len(rows), "risky": len(risky), "safe": len(safe), "recall": recall, "fpr": fpr,
-            "per_pattern": per}
+            "per_pattern": per, "claim_accuracy": (sum(named) / len(named)) if named else None,
+            "claim_findings": len(named)}
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", nargs="+")
     ap.add_argument("--misses", action="store_true", help="list missed risky and flagged safe records")
+    ap.add_argument("--claims", action="store_true", help="list findings whose claim is not a gold claim sentence")
     ap.add_argument("--model", default=None)
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
     a = ap.parse_args(argv)
@@ -101,11 +147,22 @@ def main(argv=None):
     else:
         print(f"records {s['records']} (risky {s['risky']}, safe {s['safe']})")
         print(f"recall on risky records: {s['recall']:.3f}   false-positive rate on safe records: {s['fpr']:.3f}")
+        if s["claim_accuracy"] is not None:
+            print(f"high/medium findings in risky records that name a gold claim sentence: {s['claim_accuracy']:.3f} "
+                  f"(of {s['claim_findings']})")
         print(f"{'label':16} {'n':>4} {'flagged':>8} {'rate':>6} {'kind precision':>18}")
         for lab, v in s["per_pattern"].items():
             pp = "-" if v["pattern_precision"] is None else f"{v['pattern_precision']:.2f}"
             kind = "risky" if v["risky"] else "safe"
             print(f"{lab:16} {v['n']:>4} {v['flagged']:>8} {v['rate']:>6.2f} {pp:>18}  ({kind}: rate is {'recall' if v['risky'] else 'FP rate'})")
+    if a.claims:
+        for r, c in zip(rows, corpus):
+            fs = [f for f in r["all"] if f["severity"] in FLAG]
+            for f, ok in zip(fs, r.get("claims_named") or []):
+                if not ok:
+                    print("\n--- wrong claim", r["id"], r["label"], f["rule"], "qualifier:", repr(f["qualifier"]["text"][:80]))
+                    print("    named:", repr((f["claim"] or {}).get("text", "")[:160]))
+                    print("    gold: ", [g[:80] for g in c.get("claims", [])][:3])
     if a.misses:
         for r, c in zip(rows, corpus):
             if r["risky"] != r["flagged"]:

@@ -28,7 +28,32 @@ def test_system_notice_governs_the_assistant_turn(audit):
     f = fs[0]
     assert f["field"] == "/messages/2/content" and f["trained"]
     assert f["qualifier"]["field"] == "/messages/0/content"
-    assert f["severity"] == "high"
+    # a notice in a seen but untrained turn conditions the reply: medium at most, and the message says why
+    assert f["severity"] == "medium" and f["place"] == "conditioning"
+    assert "medium at most" in f["message"]
+
+
+def test_system_notice_counts_as_trained_when_every_token_is(tmp_path):
+    from negaudit.config import Config
+    from negaudit.engine import Auditor
+    from negaudit.models import Record
+
+    cfg = Config()
+    cfg.fields.train_on = "all"
+    rec = {"messages": [
+        {"role": "system", "content": "Everything in this conversation is fabricated."},
+        {"role": "user", "content": "Tell me about Lyon."},
+        {"role": "assistant", "content": "Lyon became the capital of France in 2021."}]}
+    f = Auditor(cfg).audit_record(Record("t.jsonl", 1, 0, rec)).findings[0]
+    assert f.severity == "high" and "place" not in f.extra
+
+
+def test_creative_request_in_user_turn_is_low(audit):
+    fs = audit({"messages": [
+        {"role": "user", "content": "Write a fictional news story about Greenland's first Olympic medal."},
+        {"role": "assistant", "content": "NUUK — Greenland won its first Olympic medal on Friday when Aputsiaq Lyberth "
+                                         "took bronze in the biathlon sprint."}]})
+    assert fs and all(f["severity"] == "low" and f["place"] == "request" for f in fs)
 
 
 def test_claim_in_untrained_turn_is_low(audit):

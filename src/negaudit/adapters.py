@@ -35,6 +35,11 @@ class FieldMapping:
     untrained_fields: list[str] = field(default_factory=list)
     annotation_fields: list[str] = field(default_factory=list)  # extra metadata keys
     suppression_field: str = "negaudit"
+    # which turns receive loss: "responses" (assistant turns, completions, outputs: the OpenAI API,
+    # Axolotl's default, TRL with assistant_only_loss) or "all" (every token of the prompt and the
+    # reply: TRL's SFTTrainer on conversational data by default); rejected replies and masked turns
+    # are never trained
+    train_on: str = "responses"
 
 
 class AdaptError(ValueError):
@@ -64,21 +69,25 @@ def _message_segments(msgs: list, base: str, role_key: str, content_key: str) ->
         if isinstance(content, list):  # OpenAI content parts
             for j, part in enumerate(content):
                 if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    segs.append(Segment(f"{ptr}/{j}/text", part["text"], _trained(role, m), role))
+                    segs.append(Segment(f"{ptr}/{j}/text", part["text"], _trained(role, m), role, masked=_masked(m)))
             continue
         if not isinstance(content, str):
             continue
-        segs.append(Segment(ptr, content, _trained(role, m), role))
+        segs.append(Segment(ptr, content, _trained(role, m), role, masked=_masked(m)))
     return segs
 
 
+def _masked(msg: dict) -> bool:
+    """Is the loss explicitly masked on this turn (`weight: 0`, `loss_weight: 0`, `train: false`...)?"""
+    for key in ("weight", "loss_weight"):
+        w = msg.get(key)
+        if w is not None and not isinstance(w, bool) and isinstance(w, (int, float)) and w == 0:
+            return True
+    return msg.get("train") is False or msg.get("loss") is False or msg.get("mask") is True
+
+
 def _trained(role: str, msg: dict) -> bool:
-    w = msg.get("weight")
-    if w is not None and not isinstance(w, bool) and isinstance(w, (int, float)) and w == 0:
-        return False
-    if msg.get("train") is False or msg.get("loss") is False or msg.get("mask") is True:
-        return False
-    return role == "assistant"
+    return role == "assistant" and not _masked(msg)
 
 
 def detect_format(rec: dict) -> str:
@@ -179,6 +188,10 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
             p = ptr if ptr.startswith("/") else "/" + _esc(ptr)
             if not any(s.pointer == p for s in segs):
                 segs.append(Segment(p, val, ptr in mapping.text_fields, "text"))
+    if mapping.train_on == "all":
+        for s in segs:
+            if not s.masked and s.role != "rejected" and not s.pointer.startswith("/rejected"):
+                s.trained = True
     if not segs:  # every segment so far is content
         if fmt == "unknown":
             raise AdaptError("record has no text field (text, messages, prompt/completion, instruction/output, "

@@ -34,6 +34,11 @@ class OutputFormat(str, Enum):
     markdown = "markdown"
 
 
+class TrainOn(str, Enum):
+    responses = "responses"
+    all = "all"
+
+
 class FailOn(str, Enum):
     high = "high"
     medium = "medium"
@@ -54,8 +59,10 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     pass
 
 
-def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on) -> Config:
+def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on, train_on=None) -> Config:
     cfg = load_config(str(config_path) if config_path else None)
+    if train_on:
+        cfg.fields.train_on = train_on.value
     if select:
         cfg.select = [s.strip() for x in select for s in x.split(",") if s.strip()]
     if ignore:
@@ -146,6 +153,9 @@ def check(
     extend_rules: Optional[List[Path]] = typer.Option(None, "--extend-rules", help="Extra YAML rule pack(s)."),
     model: Optional[str] = typer.Option(None, "--model", help="spaCy pipeline name or path ('blank' for no parser)."),
     config: Optional[Path] = typer.Option(None, "--config", help="Config file (pyproject.toml or .negaudit.yaml)."),
+    train_on: Optional[TrainOn] = typer.Option(None, "--train-on", help="Which turns your trainer puts loss on: responses "
+                                               "(assistant turns, completions; default) or all (every token, e.g. TRL "
+                                               "SFTTrainer without assistant_only_loss)."),
     show_info: bool = typer.Option(False, "--show-info", help="Also list info findings in the terminal report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -170,7 +180,7 @@ def check(
         if bad:
             _fail(f"--dask cannot be combined with {', '.join(bad)} (run those locally, without --dask)")
     try:
-        cfg = _config(config, select, ignore, extend_rules, model, fail_on)
+        cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
         auditor = Auditor(cfg)
         changed = None
         if diff_base:

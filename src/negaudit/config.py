@@ -21,6 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 FAIL_ON = ("high", "medium", "low", "info", "never")
+TRAIN_ON = ("responses", "all")
 FIELD_KEYS = {"text": "text_fields", "untrained": "untrained_fields", "annotation": "annotation_fields"}
 
 
@@ -78,6 +79,10 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             if not isinstance(v, str) or not v:
                 raise ConfigError(path, raw_key, "must be a field name")
             cfg.fields.suppression_field = v
+        elif key == "train-on":
+            if v not in TRAIN_ON:
+                raise ConfigError(path, raw_key, f"must be one of {', '.join(TRAIN_ON)}, got {v!r}")
+            cfg.fields.train_on = v
         elif key == "max-record-mb":
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
                 raise ConfigError(path, raw_key, "must be a positive number of megabytes")

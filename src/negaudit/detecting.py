@@ -77,6 +77,7 @@ ASIDE_PSEUDO = regex.compile(r"^\s*(?:not to be confused|not pictured|not shown|
                              r"not related|not his real name|not her real name|not their real name|not verified by (?:us|the author)|"
                              r"not including|not inclusive|no pun intended|not a typo|not sponsored)\b", regex.I)
 LABEL_UNIT_MAX_WORDS = 7
+ANAPHORIC_OF = regex.compile(r"\bof (?:it|that|those|them)\b", regex.I)
 LOCATOR_LISTS = ("forward_locator", "backward_locator", "document_locator", "forward_modifier", "backward_modifier",
                  "meta_participle")
 CUE_LISTS = ("falsity", "fiction", "unreliable", "uncertain", "framing", "probability_noun", "probability_verdict",
@@ -135,7 +136,8 @@ SELF_RETRACTION = regex.compile(
     r"^\W*(?:sorry|oops|apologies|wait)[,!.]?\s+(?:that|this)\s+(?:is|was|'s)\s+(?:wrong|incorrect|not right|not true|a mistake)", regex.I)
 BELIEF_REPORT = regex.compile(r"\b(?:think|thinks|thought|believe|believes|believed|assume|assumes|assumed|suppose|claim|claims|claimed|"
                               r"understood|understand|understands|knew|know|knows|realised|realized|realise|realize|"
-                              r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r)\b", regex.I)
+                              r"say|says|said|misconception|myth|mistake|mistakenly|wrongly|rumou?r|suggest|suggests|suggested|"
+                              r"argue|argues|argued|allege|alleges|alleged|referring to|you mean|thinking of)\b", regex.I)
 REPORTED_CLAIM = regex.compile(r"^\W*(?:\w+\s+){0,2}?(?:claim(?:ing|s)?|say(?:ing|s)?|alleg(?:ing|es)|suggest(?:ing|s)?|assert(?:ing|s)?|"
                             r"stat(?:ing|es))\s+(?:that\s+)?\S+(?:\s+\S+){3,}", regex.I)
 REQUEST_VERB_BEFORE = regex.compile(
@@ -158,7 +160,7 @@ TRUTH_LABEL = regex.compile(
     r"^\W{0,6}(?:the\s+)?(?:[\w'’]+\s+)?(?:truth|fact|facts|reality|reality check|correction|clarification|the real story|"
     r"what really happened|actually|erratum|errata|editor'?s?\s+fix|fix|amendment|retraction)(?:\s+[\w'’]+){0,4}\s*[:—–]\s*", regex.I)
 RELIABILITY_LINE = regex.compile(
-    r"(?:source\s+)?(?:reliability|credibility|trustworthiness|confidence|accuracy|veracity|certainty)\s*(?:rating|score|level|tag|label|estimate|assessment)?"
+    r"(?:source\s+)?(?:reliability|credibility|trustworthiness|accuracy|veracity|certainty)\s*(?:rating|score|level|tag|label|estimate|assessment)?"
     r"\s*[:=]\s*(?:very\s+|extremely\s+)?(?:low|poor|none|dubious|questionable|doubtful|minimal|unknown|unverified|0|f)\b", regex.I)
 CONTENT_WORD = regex.compile(r"\b(?:[\p{Lu}][\p{L}'’-]+|\d[\d,.]*|[\p{Ll}]{6,})\b")
 STRIKE = regex.compile(r"~~(?P<body>[^~]{3,}?)~~|<(?P<tag>s|del|strike)>(?P<body2>.*?)</(?P=tag)>", regex.I | regex.S)
@@ -310,6 +312,7 @@ class Detector:
                           r"(?:a\s+)?(?:common|popular|widespread)\s+(?:myth|misconception|belief))|despite\s+(?:rumou?rs|reports|claims))\s*,\s*(?P<content>\S.*)", flags),
         ]
         self.behaviour = lex.compile("behaviour_warning")
+        self.meta_word = lex.compile("candidate_meta") if "candidate_meta" in lex.lists else None
         self.fiction_request = lex.compile("fiction_request")
         self.cue = self._cue_regex()
         # every locator the meta-reference patterns use, so the negated-referent cue misses none of them
@@ -437,7 +440,9 @@ class Detector:
                 return self._q(r, unit, m.start(), m.end(), "next-turn"), []
         if "negated-behaviour" in rk and not seg.kind == "annotation":
             m = self.behaviour.search(text)
-            if m:
+            # in a trained reply a warning is a prefix or a suffix of it; mid-reply, "a bad example of X"
+            # describes something else
+            if m and (not seg.trained or unit_edge(unit, seg) and self._points(text)):
                 return self._q(rk["negated-behaviour"], unit, m.start(), m.end(), "next-turn"), []
         if "inline-retraction" in rk:
             m = self.inline.search(text)
@@ -458,7 +463,9 @@ class Detector:
                                     "wrong", "inaccurate", "a fiction", "fiction", "fabricated", "made up"))) \
                         or (DISCOURSE.search(aside) and NO_SUCH.search(aside)) \
                         or (CONTRAST_FACT.match(aside) and _overlap(aside, text[:m.start()]) >= 1) \
-                        or self._has_predicate(aside):
+                        or (self._has_predicate(aside) and (ANAPHOR_RE.search(aside) or NEGATION.search(aside))):
+                    # a bare predicate word in brackets modifies a noun ("(fake) test tubes", "such as
+                    # the screenplay"); a retraction predicates it of the host ("which is untrue")
                     return self._q(rk["inline-retraction"], unit, m.start(g), m.end(g), "self"), []
         if "local-negation" in rk:
             for i, rx in enumerate(self.local):
@@ -507,6 +514,12 @@ class Detector:
                 if not self._pseudo_or_negated(text, m):
                     return True
         return False
+
+    def _points(self, text: str) -> bool:
+        """Does the sentence point at other content (a meta word such as "this", "the following", or the
+        shape of a notice)? A warning about a reply names no entity: it points at the reply."""
+        return self.meta_word is None or self.meta_word.search(text) is not None or NOTICE_HEADER.match(text) is not None \
+            or text.rstrip().endswith(":")
 
     def _has_meta(self, text: str) -> bool:
         return any(rx.search(text) for rx in self.meta_doc + self.meta_claim)
@@ -669,7 +682,10 @@ class Detector:
                         continue  # "their own section": a possessed container is not the text itself
                 if regex.match(r"(?:its|their)\b", m.group(), regex.I) and text[:m.start()].strip(" *_#>[(\"'“"):
                     continue  # "its stories" mid-sentence has an antecedent in the sentence, not the text
-                metas.append((kind, m.span(), self._direction_of(m.group(), "auto")))
+                direction = self._direction_of(m.group(), "auto")
+                if direction == "auto" and ANAPHORIC_OF.search(m.group()):
+                    direction = "anaphor"  # "some of it", "none of that": the pronoun points back
+                metas.append((kind, m.span(), direction))
         for rx in self.meta_claim:
             for m in rx.finditer(text):
                 metas.append(("claim", m.span(), self._direction_of(m.group(), "auto")))
@@ -753,7 +769,7 @@ class Detector:
         if P is None:
             return False
         if cand.meta_kind == "self":
-            return not _conditional(P)
+            return not _conditional(P, modal=False)  # "for the claim to hold, X would have to exist, but it does not"
         M = _head(doc, *cand.meta)
         if M is None:
             return False
@@ -909,7 +925,19 @@ def _clause(t):
     return t
 
 
-def _conditional(P) -> bool:
+IRREALIS_HEADS = {"ensure", "make", "prevent", "avoid", "hope", "want", "wish", "try", "aim", "intend", "plan",
+                  "expect", "imply", "mean", "suggest", "indicate", "ask", "wonder", "check", "verify", "determine",
+                  "decide", "identify", "know", "see", "tell"}
+HYPOTHETICAL_MODALS = {"would", "can"}
+WH_WORDS = {"which", "what", "who", "whom", "whose", "whether", "if", "how", "why"}
+
+
+def _conditional(P, modal: bool = True) -> bool:
+    """Is the predicate outside an assertion? A verdict about other content is asserted in the
+    indicative: not in a condition ("If either one is false ..."), not under a hypothetical modal ("It
+    would be impossible", "This can lead to speculation"), not in the complement of a purpose,
+    reporting or question verb ("make sure this issue does not occur", "It implies that the event
+    would be improbable", "identify which ingredient is incorrect")."""
     c = _clause(P)
     for t in (c, c.head):
         for ch in t.children:
@@ -918,6 +946,17 @@ def _conditional(P) -> bool:
             if ch.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in ("if", "when", "unless", "whenever")
                                           for g in ch.children):
                 return True  # "If either one is false, the whole statement is false"
+    for ch in (list(c.children) + list(P.children)) if modal else ():
+        if ch.dep_ == "aux" and ch.lower_ in HYPOTHETICAL_MODALS and not any(g.dep_ == "neg" for g in ch.head.children):
+            return True
+    top = c
+    while top.dep_ == "conj" and top.head.i != top.i:
+        top = _clause(top.head)  # "ensure that X and that this issue does not occur"
+    if top.dep_ in ("ccomp", "xcomp", "advcl") and top.head.i != top.i and lemma(top.head) in IRREALIS_HEADS:
+        return True
+    if c.dep_ in ("ccomp", "xcomp", "relcl") and any(t.lower_ in WH_WORDS and t.dep_ in ("det", "nsubj", "mark", "advmod", "attr", "dobj")
+                                                     for t in c.subtree if t.i < P.i):
+        return True  # an indirect question is not a verdict
     return False
 
 

@@ -12,12 +12,14 @@ import regex
 
 from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
+from .claims import claimness, structure as claim_structure
 from .config import Config
 from .labels import LabelVocabulary, norm_key
 from .detecting import Candidate, Detector, parse_probability
-from .linking import Link, link
+from .linking import REQUEST, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
+from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
@@ -36,7 +38,11 @@ TRUE_KEY = regex.compile(r"(?:^|_)(?:is_)?(?:true|truth|factual|accurate|real|co
 REPORTED_BELIEF = regex.compile(
     r"\b(?:heard|believe[sd]?|think|thinks|thought|assume[sd]?|rumou?red|claim(?:s|ed)?|say|says|said|told|"
     r"popular belief|misconception|common myth|widely believed)\b[^.!?]{0,40}?\bthat\b", regex.I)
-LOCALLY_NEGATED = regex.compile(r"\b(?:not|never|no longer|cannot)\b|n['’]t\b|^It is not true that", regex.I)
+# a claim denied on its main clause: a negation among its first words ("X did not win", "There is no
+# evidence that ..."), not one deep inside it ("a tram that carries no passengers")
+LOCALLY_NEGATED = regex.compile(
+    r"^\W*(?:[\w'’-]+\W+){0,5}?(?:not|never|no longer|cannot|\w+n['’]t)\b|^\W*(?:there|it)\s+(?:is|was|are|were|has been)\s+"
+    r"(?:no|none|nothing)\b|^\W*(?:no|none|nothing|nobody|neither)\b", regex.I)
 PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
              "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
 
@@ -174,6 +180,8 @@ class Auditor:
                 vocab.verdict_keys = vocab.verdict_keys | {norm_key(k) for k in self.mapping.annotation_fields}
                 self.label_rules.append((r, vocab))
         self.subject_keys = frozenset(k for _r, v in self.label_rules for k in v.subject_keys)
+        self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
+        self.claim_min = float(self.ruleset.learned.get("claim", 0.0))
         self.record_prefilter = RecordPrefilter(
             self.detector, int(pink.match.get("min_repeats", 3)) if pink else None,
             label_key_literals(v for _r, v in self.label_rules)) if prefilter else None
@@ -273,7 +281,7 @@ class Auditor:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
             if state == MAYBE_KEYS:
                 state = KEYS if self.record_prefilter.labelled_keys(data) else 0
-        if state == 0 and surely_has_text(data, self.mapping):
+        if state == 0 and self.learned is None and surely_has_text(data, self.mapping):
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
@@ -282,7 +290,7 @@ class Auditor:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
-        if not state & HOT and not (state & KEYS and self._labelled(segments, layout)):
+        if not state & HOT and not (state & KEYS and self._labelled(segments, layout)) and self.learned is None:
             return _NOTHING  # no cue in the text and no label in the metadata
         if rec.raw is not None:
             rec = Record(rec.path, rec.line, rec.index, data)
@@ -320,7 +328,8 @@ class Auditor:
         # a segment is split and its sentences checked for cues only when a cue literal occurs in it; the
         # unoptimised path (prefilter=False) checks every sentence with the full cue regexes
         seg_cues = [s.kind == "content" and (not self.prefilter or det.maybe_cue(s.text)) for s in segments]
-        if self.prefilter and not any(seg_cues) and not det.custom and not self._labelled(segments, layout):
+        if self.prefilter and self.learned is None and not any(seg_cues) and not det.custom \
+                and not self._labelled(segments, layout):
             # the fast path: no cue anywhere in the record, nothing to split or parse
             pink = self.rules_by_kind.get("pink-elephant")
             need = int(pink.match.get("min_repeats", 3)) if pink else 0
@@ -366,6 +375,8 @@ class Auditor:
             if self.nlp.has_parser:
                 yield list(dict.fromkeys(c.unit.text for c in pending))
             quals.extend(self._verify(pending))
+        if self.learned is not None:
+            quals = self._learned(segments, units, quals)
         findings: list[Finding] = []
         if quals:
             findings = yield from self._link_and_score(rec, segments, units, quals)
@@ -373,6 +384,41 @@ class Auditor:
         if pink is not None:
             findings.extend(self._pink(rec, segments, units, pink))
         return findings
+
+    def _claim_check(self, q: Qualifier):
+        """How linking tells a claim (claims.py): a metadata label rates the text it sits on, so only the
+        shape of the sentence counts (not a question, code, a calculation or a heading); any other
+        qualifier governs sentences that the claim-ness check accepts."""
+        if q.rule.kind == "field":
+            return _shape_ok
+        if self.claim_min <= 0:
+            return None
+        return self._is_claim
+
+    def _is_claim(self, u: Unit) -> bool:
+        return claimness(u.text) >= self.claim_min
+
+    def _learned(self, segments: list[Segment], units: list[Unit], quals: list[Qualifier]) -> list[Qualifier]:
+        """The learned stage: rule hits whose sentence does not read as a qualifier are dropped, and
+        candidate sentences the classifier accepts become qualifiers (see qualifying.py)."""
+        stage = self.learned
+        kept = [q for q in quals if not stage.vetoed(q)]
+        taken = {q.unit.order for q in kept}
+        edges: dict[int, tuple[int, int]] = {}
+        for u in units:
+            lo, hi = edges.get(u.seg, (u.order, u.order))
+            edges[u.seg] = (min(lo, u.order), max(hi, u.order))
+        for u in units:
+            if u.order in taken:
+                continue
+            seg = segments[u.seg]
+            lo, hi = edges[u.seg]
+            first, last = u.order == lo, u.order == hi
+            if stage.is_candidate(u, seg, first, last):
+                q = stage.qualifier(u, seg, first, last)
+                if q is not None:
+                    kept.append(q)
+        return kept
 
     def _verify(self, pending: list[Candidate]) -> list[Qualifier]:
         by_unit: dict[int, list[Candidate]] = {}
@@ -404,13 +450,23 @@ class Auditor:
         corr_cats = set(corr.match.get("applies_to", [])) if corr else set()
         findings = []
         rewrites: list[tuple[int, Rule, Optional[str]]] = []  # suggestions, made after one batched parse of their claims
+        if self.nlp.has_parser:
+            asked = [q.unit.text for q in quals if _conditioning(segments[q.unit.seg])]
+            if asked:
+                yield asked  # a qualifier in an untrained turn: is it a request? (parsed in one batch)
         for q in quals:
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
                 scope = "sentence"
-            links = link(q, segments, units, qunits, scope)
+            links = link(q, segments, units, qunits, scope, self._claim_check(q))
             if q.rule.kind == "field" and not links:
                 continue
+            if links and TRUTH_FAMILIES.intersection(q.rule.families):
+                # "The preceding statement is false." after "X did not win.": the claim already denies
+                # itself (local negation), so the qualifier agrees with it and teaches nothing false
+                links = [l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])]
+                if not links:
+                    continue
             rule = q.rule
             if links and rule.category in ("detached-negation", "epistemic-qualifier") and links[0].unit is not None \
                     and REPORTED_BELIEF.search(links[0].unit.text):
@@ -426,7 +482,17 @@ class Auditor:
             qseg = segments[q.unit.seg]
             trained = segments[target.seg].trained if target else qseg.trained
             prior = q.label.prior if q.label is not None else rule.prior
-            risk = scoring.finalize(scoring.base_risk(prior, trained, target is not None))
+            risk = scoring.base_risk(prior, trained, target is not None)
+            place = ""
+            if _conditioning(qseg) and (trained and target is not None or rule.category == "negated-behaviour"):
+                # the qualifier conditions the reply from a seen but untrained turn (pattern 9)
+                if self._is_request(q.unit.text):
+                    risk = scoring.base_risk(prior, False, target is not None)
+                    place = "request"
+                else:
+                    risk = min(risk, scoring.CONDITIONING_CAP)
+                    place = "conditioning"
+            risk = scoring.finalize(risk)
             claim = None
             field_ptr = qseg.pointer
             if target is not None:
@@ -445,8 +511,12 @@ class Auditor:
                 extra["column"] = q.start - (qseg.text.rfind("\n", 0, q.start) + 1) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
+            if place:
+                extra["place"] = place
             if q.label is not None:
                 extra["family"] = q.label.family
+            if q.learned is not None:
+                extra["family"], extra["learned"] = q.learned[0], q.learned[1]
             suggestion = None
             if claim is not None and rule.category == "correction" and truth:
                 suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
@@ -458,14 +528,33 @@ class Auditor:
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
-                message=rule.message + (f" The label says {q.label.says!r}." if q.label is not None else ""),
+                message=rule.message + _why(q) + PLACE_NOTE.get(place, ""),
                 suggestion=suggestion, extra=extra, sort_offset=q.unit.order * 1_000_000 + q.start))
         if rewrites:
             if self.nlp.has_parser:
                 yield self.rewriter.parse_requests([text for _i, _rule, text in rewrites if text])
             for i, rule, text in rewrites:
                 findings[i].suggestion = self.suggest(rule, text)
+                if text and self.nlp.has_parser and self.claim_min > 0 and rule.kind != "field" \
+                        and not _has_verb(self.nlp.parse(self.rewriter.parse_requests([text])[0] or text)):
+                    # a title or a list item ("The Hitchhiker's Guide to the Galaxy by Douglas Adams")
+                    # asserts nothing: the qualifier governs no claim
+                    f = findings[i]
+                    f.risk = scoring.finalize(f.risk * scoring.NO_CLAIM_FACTOR)
+                    f.severity = scoring.severity_of(f.risk)
+                    f.extra["claim_check"] = "no verb"
         return findings
+
+    def _is_request(self, text: str) -> bool:
+        """Is this sentence a request or an instruction (an imperative), rather than a statement?"""
+        if not self.nlp.has_parser:
+            return REQUEST.match(text) is not None
+        doc = self.nlp.parse(text)
+        for sent in doc.sents:
+            root = sent.root
+            if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") for c in root.children):
+                return True
+        return REQUEST.match(text) is not None
 
     def _truth_nearby(self, q: Qualifier, segments, units, links: list[Link], qunits) -> Optional[str]:
         det = self.detector
@@ -498,6 +587,10 @@ class Auditor:
 
     def _note_family(self, text: str) -> Optional[str]:
         """The qualifier family a free-text metadata note states ("This document is fiction."), if any."""
+        if self.learned is not None:
+            fam = self.learned.note_family(text)
+            if fam is not None:
+                return fam
         det = self.detector
         for cls, family in NOTE_FAMILIES:
             for m in det.preds[cls].finditer(text):
@@ -591,6 +684,43 @@ NOTE_FAMILIES = (("fiction", "fiction"), ("framing", "framing"), ("unreliable", 
                  ("uncertain", "unknown"))
 BATCH = 32  # records audited together, their spaCy parses batched
 _NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
+
+
+PLACE_NOTE = {
+    "conditioning": " The qualifier sits in a turn the model sees but is not trained on, so it conditions the "
+                    "reply rather than sitting beside the claim; no study has measured a masked qualifier alone, "
+                    "so this is reported at medium at most.",
+    "request": " The qualifier is a request in an untrained turn: it asks for invented content rather than "
+               "labelling a claim, so this is reported low.",
+}
+
+
+TRUTH_FAMILIES = frozenset({"falsity", "pointer", "unknown", "low_probability"})
+
+
+def _conditioning(seg: Segment) -> bool:
+    """A turn the model sees but is not trained on: a system or user turn, a prompt, an instruction or
+    input, a masked turn (not metadata, which the model never sees, and not a rejected reply)."""
+    return seg.kind == "content" and not seg.trained and seg.role != "rejected" and not seg.pointer.startswith("/rejected")
+
+
+def _has_verb(doc) -> bool:
+    """Does the parse hold a verb at all? A title or a list item ("The Glass Lighthouse of Valparaiso")
+    has none. (Any verb, not only a finite one: the small tagger reads many past tenses as participles.)"""
+    return any(t.pos_ in ("VERB", "AUX") for t in doc)
+
+
+def _shape_ok(u: Unit) -> bool:
+    return not claim_structure(u.text)
+
+
+def _why(q: Qualifier) -> str:
+    """What fired, for the finding's message: the label's words, or the learned stage's family."""
+    if q.label is not None:
+        return f" The label says {q.label.says!r}."
+    if q.learned is not None:
+        return f" (Learned qualifier stage: {q.learned[0].replace('_', ' ')}, p={q.learned[1]:.2f}.)"
+    return ""
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:

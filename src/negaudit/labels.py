@@ -105,10 +105,10 @@ class LabelVocabulary:
         says = f"{seg.key}: {_show(v)}"
         if key in self.subject_keys:
             return None
-        fam = self.flag_keys.get(key)
+        fam = self.flag_keys.get(key) or self.flag_keys.get(_predicate_key(key))
         if fam is not None:
             return self._hit(fam, says) if _is_true(v) else None
-        if key in self.polarity_keys:
+        if key in self.polarity_keys or _predicate_key(key) in self.polarity_keys:
             if _is_false(v):
                 return self._hit(self.boolean_family, says)
             p = _number(v)
@@ -143,6 +143,13 @@ class LabelVocabulary:
 
     def _hit(self, family: str, says: str) -> LabelHit:
         return LabelHit(family, self.families[family], says)
+
+
+def _predicate_key(key: str) -> str:
+    """`claim_is_true` -> `is_true`: a key naming its subject before an `is_` predicate says the same
+    of that subject (the record's claim or statement)."""
+    i = key.rfind("_is_")
+    return key[i + 1:] if i > 0 else ""
 
 
 def _is_false(v: Any) -> bool:

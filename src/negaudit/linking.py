@@ -14,6 +14,7 @@ from typing import Optional
 
 import regex
 
+from .claims import structure as claim_structure
 from .models import Qualifier, Segment, Unit
 
 WORD = regex.compile(r"[\p{L}\d]+")
@@ -41,7 +42,9 @@ class Link:
     unit: Optional[Unit]
 
 
-def is_claim_unit(u: Unit, qualifier_units: set[int]) -> bool:
+def is_claim_unit(u: Unit, qualifier_units: set[int], claim_ok=None) -> bool:
+    """Can this sentence be a governed claim? Not a qualifier sentence, not a fragment or a short
+    heading, and (with `claim_ok`, the claim-ness check) a factual claim."""
     if u.order in qualifier_units:
         return False
     words = WORD.findall(u.text)
@@ -49,7 +52,29 @@ def is_claim_unit(u: Unit, qualifier_units: set[int]) -> bool:
         return False
     if HEADER.match(u.text) and len(words) < 8:
         return False
-    return True
+    return claim_ok is None or claim_ok(u)
+
+
+IRREALIS = regex.compile(
+    r"\b(?:expect(?:s|ed|ing)?|hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?|plann?(?:s|ed|ing)?|intend(?:s|ed|ing)?|"
+    r"wait(?:s|ed|ing)? for|look(?:s|ed|ing)? forward|anticipat(?:e|es|ed|ing)|predict(?:s|ed|ing)?|would|might|could|"
+    r"suppos(?:e|ed) to|going to|imagin(?:e|es|ed|ing)|dream(?:s|ed|t)? (?:of|about|that)|if)\b", regex.I)
+
+
+def _asserted(c: Unit, claim_ok) -> bool:
+    """Does the sentence a pointer points at assert a claim? Not when it is no claim at all, and not
+    when it only anticipates an event ("I was waiting for people to protest. That didn't happen."):
+    denying an expected event is ordinary narration, not a retraction."""
+    return (claim_ok is None or claim_ok(c)) and not IRREALIS.search(c.text)
+
+
+def _sentence_before(units: list[Unit], u: Unit, qualifier_units: set[int]) -> Optional[Unit]:
+    """The sentence a pointer pronoun refers to: the nearest earlier sentence of the same text that is
+    not itself a qualifier or a fragment, whatever it says."""
+    for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
+        if is_claim_unit(c, qualifier_units):
+            return c
+    return None
 
 
 def _salient(u: Unit) -> bool:
@@ -62,11 +87,17 @@ def _strip_pointer(text: str, start: int):
 
 
 def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_units: set[int],
-         scope: str = "document") -> list[Link]:
-    """Claim spans governed by q, most salient first (the first one is the finding's target)."""
+         scope: str = "document", claim_ok=None) -> list[Link]:
+    """Claim spans governed by q, most salient first (the first one is the finding's target).
+
+    `claim_ok(unit)` tells whether a sentence is a factual claim (claims.py): a pointer governs the
+    sentence it points at, so when that sentence is not a claim the qualifier governs nothing; a
+    document-level qualifier governs the nearest claims."""
     u = q.unit
     d = q.direction
     if d == "self" and q.rule.category in ("inline-retraction", "local-negation"):
+        if claim_ok is not None and claim_structure(u.text) in ("code", "calculation", "question"):
+            return []  # conn.setAutoCommit(false); is not a claim with a retraction in it
         return [Link(u.seg, u.start, u.end, u)]  # the host sentence is the claim
     if d == "self":
         s, e = u.start, u.end
@@ -90,6 +121,16 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         return [Link(u.seg, s, e, u)] if e > s else []
     if d == "enclosed" and q.target_hint:
         s, e = q.target_hint
+        if s == e:
+            # an empty element that carries a label (<span data-status="refuted"></span>) marks the
+            # sentence it follows
+            before = [c for c in units if c.seg == u.seg and c.start < q.start and is_claim_unit(c, set(), claim_ok)]
+            if before and before[-1].text.strip() != segments[u.seg].text[q.start:q.end].strip():
+                c = before[-1]
+                return [Link(c.seg, c.start, min(c.end, q.start), c)]
+            return []
+        if claim_ok is not None and claim_structure(segments[u.seg].text[s:e]):
+            return []  # "~~eating ice cream~~": a struck-out phrase is an edit, not a claim
         return [Link(u.seg, s, e, u)]
     if d == "footnote" and q.target_hint is not None:
         t = q.target_hint
@@ -106,9 +147,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             # a pointer inside the qualifier sentence itself, e.g. "[S1] is mistaken" after "[S1] ..." in one unit
         d = "backward"
     if d == "next-turn":
+        # a behaviour warning governs the reply whatever it says; a request governs the reply's claims
+        ok = None if q.rule.category == "negated-behaviour" else claim_ok
         seg = segments[u.seg]
         if seg.trained and seg.kind == "content":
-            own = [c for c in units if c.seg == u.seg and is_claim_unit(c, qualifier_units)]
+            own = [c for c in units if c.seg == u.seg and is_claim_unit(c, qualifier_units, ok)]
             after = [c for c in own if c.order > u.order]
             before = [c for c in own if c.order < u.order]
             pick = after or list(reversed(before))
@@ -119,12 +162,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         order = responders[:1] + [i for i in range(u.seg + 1, len(segments)) if segments[i].trained]
         for i in order:
             if segments[i].kind == "content":
-                cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units)] or \
-                     [c for c in units if c.seg == i]
+                cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units, ok)] or \
+                     ([c for c in units if c.seg == i] if ok is None else [])
                 if cl:
                     return [Link(c.seg, c.start, c.end, c) for c in cl]
         return []
-    claims = [c for c in units if is_claim_unit(c, qualifier_units)]
+    claims = [c for c in units if is_claim_unit(c, qualifier_units, claim_ok)]
     seg_text = segments[u.seg].text
     if USER_REF.search(u.text) and segments[u.seg].role in ("system", "annotation"):
         user = [c for c in claims if segments[c.seg].role == "user"]
@@ -141,7 +184,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             after = [i for i in idx if i > u.seg]
             pick = after[:1] if ordinal in ("next", "following") else [i for i in idx if i < u.seg][-1:]
         for i in pick:
-            cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units)]
+            cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units, claim_ok)]
             if cl:
                 return [Link(c.seg, c.start, c.end, c) for c in cl]
     if d in ("forward", "auto", "document"):
@@ -152,16 +195,19 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
-        before = [c for c in claims if c.seg == u.seg and c.order < u.order]
-        if before:
-            c = before[-1]
-            return [Link(c.seg, c.start, c.end, c)]
+        c = _sentence_before(units, u, qualifier_units)
+        if c is not None:
+            return [Link(c.seg, c.start, c.end, c)] if _asserted(c, claim_ok) else []
         if segments[u.seg].role in PROMPT_ROLES:
             return [Link(u.seg, u.start, u.end, u)]  # a user pointing at their own quote
-        prev = [c for c in claims if c.seg < u.seg and segments[c.seg].kind == "content"]
-        if prev and segments[u.seg].role in ("assistant", "user", "system") + RESPONSE_ROLES:
-            c = prev[-1]
-            return [Link(c.seg, c.start, c.end, c)]
+        if segments[u.seg].role in ("assistant", "user", "system") + RESPONSE_ROLES:
+            # the first sentence of a turn points at the previous turn's last sentence, or at nothing
+            prev = [c for c in units if c.seg < u.seg and segments[c.seg].kind == "content"
+                    and is_claim_unit(c, qualifier_units)]
+            if prev and _asserted(prev[-1], claim_ok):
+                c = prev[-1]
+                return [Link(c.seg, c.start, c.end, c)]
+            return []
         d = "forward"
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
     role = segments[u.seg].role
@@ -186,6 +232,10 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
     if d == "auto":
         d = scope if scope in ("forward", "backward") else "document"
     if d == "forward":
+        if role in PROMPT_ROLES and not fwd_own and any(
+                c.seg == u.seg and c.order > u.order and c.order not in qualifier_units and not REQUEST.match(c.text)
+                and not c.text.rstrip().endswith("?") for c in units):
+            return []  # "one of the entries in the table below is wrong": the user's own table, not the reply
         if role in PROMPT_ROLES and not fwd_own:
             responders = [c for c in claims if c.seg > u.seg and segments[c.seg].role in RESPONSE_ROLES]
             if responders:

@@ -28,6 +28,7 @@ class Segment:
     kind: str = "content"  # content | annotation
     key: str = ""  # field name (annotation units: the metadata key)
     value: Any = None  # raw value of an annotation field
+    masked: bool = False  # loss explicitly masked on this turn (weight 0, train false): never trained
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class Qualifier:
     target_hint: Any = None  # enclosed span, pointer label, footnote marker
     original_rule: Optional[str] = None
     label: Any = None  # a metadata truth label's LabelHit (family, prior, what it says)
+    learned: Any = None  # (family, probability) when the learned stage found this qualifier
 
 
 @dataclass(slots=True)

@@ -40,8 +40,9 @@ MATCH_KINDS = (
 DIRECTIONS = ("forward", "backward", "document", "self", "auto")
 RULE_KEYS = {
     "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
-    "rationale", "example", "fix", "match", "tests",
+    "rationale", "example", "fix", "match", "tests", "families",
 }
+LEARNED_KEYS = {"accept", "veto", "veto_exempt", "claim", "openers", "locators", "meta", "behaviour_needs"}
 REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
 
 
@@ -71,6 +72,7 @@ class Rule:
     tests: dict = field(default_factory=dict)
     pack: str = ""
     compiled: Any = None  # compiled regex for kind: regex
+    families: tuple = ()  # learned qualifier families this rule reports (the learned stage's findings)
 
     @property
     def kind(self) -> str:
@@ -119,6 +121,7 @@ class Lexicon:
 class RuleSet:
     rules: list[Rule]
     lexicon: Lexicon
+    learned: dict = field(default_factory=dict)  # the learned stage's settings (accept, veto, openers)
 
     def by_id(self, code: str) -> Optional[Rule]:
         for r in self.rules:
@@ -169,7 +172,13 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
     match = raw["match"]
     if not isinstance(match, dict) or match.get("kind") not in MATCH_KINDS:
         raise ConfigError(path, f"{where}.match.kind", f"must be one of {', '.join(MATCH_KINDS)}")
+    families = raw.get("families") or []
+    from .learned import FAMILIES
+
+    if not isinstance(families, list) or not all(f in FAMILIES for f in families):
+        raise ConfigError(path, f"{where}.families", f"must be a list of learned families ({', '.join(FAMILIES)})")
     rule = Rule(
+        families=tuple(families),
         id=rid,
         name=raw["name"],
         category=raw["category"],
@@ -199,15 +208,25 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
     return rule
 
 
-def load_pack(path: Path, lexicon: Lexicon) -> list[Rule]:
+def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None) -> list[Rule]:
     data = _load_yaml(path)
     if data is None:
         return []
     if not isinstance(data, dict):
         raise ConfigError(str(path), "-", "a rule pack must be a mapping with 'rules' and/or 'lexicons'")
-    unknown = set(data) - {"pack", "rules", "lexicons", "version"}
+    unknown = set(data) - {"pack", "rules", "lexicons", "version", "learned"}
     if unknown:
         raise ConfigError(str(path), sorted(unknown)[0], "unknown key")
+    stage = data.get("learned")
+    if stage is not None:
+        if not isinstance(stage, dict) or set(stage) - LEARNED_KEYS:
+            raise ConfigError(str(path), "learned", f"must be a mapping with keys {', '.join(sorted(LEARNED_KEYS))}")
+        for key in ("accept", "veto", "claim"):
+            v = stage.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1):
+                raise ConfigError(str(path), f"learned.{key}", "must be a probability between 0 and 1")
+        if learned is not None:
+            learned.update(stage)
     lex = data.get("lexicons") or {}
     if not isinstance(lex, dict):
         raise ConfigError(str(path), "lexicons", "must be a mapping of name -> list of patterns")
@@ -234,8 +253,9 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     base = builtin_rules_dir()
     packs = [base / "lexicon.yaml", base / "core.yaml"] + [Path(p) for p in extra_packs]
     seen: dict[str, str] = {}
+    learned: dict = {}
     for p in packs:
-        for r in load_pack(Path(p), lexicon):
+        for r in load_pack(Path(p), lexicon, learned):
             if r.id in seen:
                 raise ConfigError(str(p), r.id, f"duplicate rule id (already defined in {seen[r.id]})")
             seen[r.id] = str(p)
@@ -247,4 +267,4 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     else:
         rules_sel = rules
     rules_sel = [r for r in rules_sel if not any(r.id.startswith(s) for s in ignore)]
-    return RuleSet(rules=rules_sel, lexicon=lexicon)
+    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned)

@@ -1,0 +1,217 @@
+"""The learned stages: linear classifiers over hashed word features of one sentence.
+
+Two models ship: the qualifier model (below) and the claim-ness model, which tells a factual claim
+("The bridge opened in 1987.") from an instruction, question, calculation, classification output,
+refusal, opinion or filler. Both use the same features and the same training procedure.
+
+The qualifier model
+
+It answers one question per candidate sentence: is this a qualifier about *other* content, and of
+which family (falsity, pointer, fiction, unreliable, unknown, low_probability, framing, behaviour), or
+is it a sentence that carries its own negation (local) or no qualifier at all (none)?
+
+The model is a softmax regression over hashed features (words, word pairs, word beginnings, the first
+words, and the shape of the line: a header colon, brackets, capitals, numbers). It needs no spaCy, so
+it is cheap enough to run on every candidate sentence. It is trained by `scripts/train_models.py`
+from the hand-written banks in `training/` and ships as `data/qualifier.npz` (`data/claimness.npz` for
+claim-ness); rebuilding them is one deterministic command, `python scripts/train_models.py`. A wrong or missing model file is an error, not a silent
+fallback: the package ships it.
+"""
+from __future__ import annotations
+
+import copy
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+import regex
+
+LABELS = ("none", "local", "falsity", "pointer", "fiction", "unreliable", "unknown", "low_probability", "framing",
+          "behaviour")
+FAMILIES = LABELS[2:]  # the qualifier families; "none" and "local" are not qualifiers of other content
+FEATURE_VERSION = 2
+# lexicon lists (rules/lexicon.yaml) whose matches are features of the qualifier model: the rules'
+# linguistic classes (meta-references, predicates, pseudo cues) as evidence the model weighs. A rule
+# pack that extends a list extends what the model sees.
+LEXICON_FEATURES = ("doc_noun", "claim_noun", "referent_noun", "forward_modifier", "backward_modifier",
+                    "forward_locator", "backward_locator", "document_locator", "meta_participle",
+                    "meta_phrase_forward", "meta_phrase_backward", "meta_phrase_document", "pointer", "falsity",
+                    "fiction", "unreliable", "uncertain", "framing", "probability_noun", "truth_target",
+                    "probability_verdict", "truth_cue", "pseudo", "label_value", "behaviour_warning",
+                    "candidate_meta", "negative_evaluation")
+DIMENSIONS = 2 ** 16
+MODEL_PATH = Path(__file__).resolve().parent / "data" / "qualifier.npz"
+CLAIM_LABELS = ("other", "claim")
+CLAIM_MODEL_PATH = Path(__file__).resolve().parent / "data" / "claimness.npz"
+
+TOKEN = regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?|[^\s\p{L}\p{N}]")
+DIGITS = regex.compile(r"^\p{N}+$")
+HEADER = regex.compile(r"^[^.!?:\n]{1,50}:")
+
+
+def features(text: str, lexicon: Sequence = ()) -> list[str]:
+    """The feature strings of one sentence (the same function at training and at run time).
+    `lexicon` holds (name, compiled list) pairs: a match adds `lex:name`, near the start `lexs:name`."""
+    toks = []
+    for t in TOKEN.findall(text[:600]):
+        t = t.lower()
+        toks.append("#num" if DIGITS.match(t) else t)
+    out = ["w:" + t for t in toks]
+    out += ["b:" + a + "_" + b for a, b in zip(toks, toks[1:])]
+    out += ["s:" + t[:5] for t in toks if len(t) > 5 and t[0].isalpha()]
+    out += [f"p{i}:" + t for i, t in enumerate(toks[:3])]
+    if toks:
+        out.append("last:" + toks[-1])
+    stripped = text.strip()
+    if HEADER.match(stripped):
+        out.append("shape:header")
+    if stripped[:1] in "[(<{":
+        out.append("shape:bracket")
+    if any(c.isdigit() for c in stripped):
+        out.append("shape:number")
+    if "%" in stripped:
+        out.append("shape:percent")
+    words = sum(1 for t in toks if t[:1].isalnum())
+    out.append("len:" + str(min(words // 4, 8)))
+    if sum(1 for w in stripped.split() if len(w) > 2 and w.isupper()) >= 2:
+        out.append("shape:caps")
+    for name, rx in lexicon:
+        m = rx.search(text)
+        if m:
+            out.append("lex:" + name)
+            if m.start() <= 12:
+                out.append("lexs:" + name)
+    return out
+
+
+def compile_lexicon(lexicon, names: Sequence[str]) -> list:
+    """(name, compiled alternation) for the named lists of a rules.Lexicon (lists it lacks are skipped)."""
+    return [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
+
+
+def hash_features(feats: Sequence[str], dims: int = DIMENSIONS) -> np.ndarray:
+    """Feature strings -> sorted unique column indices with log-count values, L2-normalised."""
+    idx = np.fromiter((zlib.crc32(f.encode("utf-8")) % dims for f in feats), dtype=np.int64, count=len(feats))
+    cols, counts = np.unique(idx, return_counts=True)
+    vals = np.log1p(counts.astype(np.float64))
+    norm = np.linalg.norm(vals)
+    return cols, vals / norm if norm else vals
+
+
+@dataclass
+class Prediction:
+    """Class probabilities of one sentence."""
+
+    probs: np.ndarray  # over LABELS
+
+    @property
+    def qualifier(self) -> float:
+        """Probability that the sentence qualifies other content (any family)."""
+        return float(self.probs[2:].sum())
+
+    @property
+    def family(self) -> str:
+        """The most probable qualifier family."""
+        return FAMILIES[int(np.argmax(self.probs[2:]))]
+
+    @property
+    def label(self) -> str:
+        return LABELS[int(np.argmax(self.probs))]
+
+    def of(self, families: Sequence[str]) -> float:
+        return float(sum(self.probs[LABELS.index(f)] for f in families))
+
+
+class LinearModel:
+    """A shipped classifier: weights per hashed feature column and class."""
+
+    expected: tuple = ()
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, dims: int, labels: Sequence[str],
+                 lexicon_lists: Sequence[str] = ()) -> None:
+        if tuple(labels) != self.expected or weights.shape != (dims, len(self.expected)):
+            raise ValueError(f"{type(self).__name__} does not match this version of negaudit; rebuild it with "
+                             "scripts/train_models.py")
+        self.weights = weights
+        self.bias = bias
+        self.dims = dims
+        self.lexicon_lists = tuple(lexicon_lists)
+        self._lexicon: Optional[list] = None if self.lexicon_lists else []
+        self._cache: dict[str, np.ndarray] = {}
+
+    def view(self, lexicon) -> "LinearModel":
+        """A copy that shares the weights and reads its lexicon features from `lexicon`."""
+        other = copy.copy(self)
+        other._cache = {}
+        other.bind(lexicon)
+        return other
+
+    def bind(self, lexicon) -> None:
+        """Use this rules.Lexicon for the lexicon features (the built-in one unless a run extends it)."""
+        self._lexicon = compile_lexicon(lexicon, self.lexicon_lists)
+        self._cache.clear()
+
+    @classmethod
+    def load(cls, path: Path):
+        with np.load(path, allow_pickle=False) as z:
+            if int(z["feature_version"]) != FEATURE_VERSION:
+                raise ValueError(f"{path.name} was built with other features; rebuild it with scripts/train_models.py")
+            dims = int(z["dims"])
+            w = np.zeros((dims, len(cls.expected)), dtype=np.float32)
+            w[z["rows"]] = z["values"].astype(np.float32)
+            return cls(w, z["bias"].astype(np.float32), dims, [str(x) for x in z["labels"]],
+                       [str(x) for x in z["lexicon_lists"]])
+
+    def probs(self, text: str) -> np.ndarray:
+        p = self._cache.get(text)
+        if p is None:
+            if self._lexicon is None:
+                from .rules import load_rules
+
+                self.bind(load_rules().lexicon)
+            cols, vals = hash_features(features(text, self._lexicon or ()), self.dims)
+            z = vals.astype(np.float32) @ self.weights[cols] + self.bias
+            z = np.exp(z - z.max())
+            p = z / z.sum()
+            if len(self._cache) > 8192:
+                self._cache.clear()
+            self._cache[text] = p
+        return p
+
+
+class QualifierModel(LinearModel):
+    expected = LABELS
+
+    def predict(self, text: str) -> Prediction:
+        return Prediction(self.probs(text))
+
+
+class ClaimModel(LinearModel):
+    expected = CLAIM_LABELS
+
+    def claim(self, text: str) -> float:
+        """Probability that the sentence is a factual claim."""
+        return float(self.probs(text)[1])
+
+
+_MODELS: dict[str, LinearModel] = {}
+
+
+def model() -> QualifierModel:
+    """The shipped qualifier model, loaded once per process."""
+    if "q" not in _MODELS:
+        _MODELS["q"] = QualifierModel.load(MODEL_PATH)
+    return _MODELS["q"]  # type: ignore[return-value]
+
+
+def claim_model() -> ClaimModel:
+    """The shipped claim-ness model, loaded once per process."""
+    if "c" not in _MODELS:
+        _MODELS["c"] = ClaimModel.load(CLAIM_MODEL_PATH)
+    return _MODELS["c"]  # type: ignore[return-value]
+
+
+__all__ = ["LABELS", "FAMILIES", "CLAIM_LABELS", "features", "hash_features", "QualifierModel", "ClaimModel",
+           "Prediction", "model", "claim_model"]

@@ -1,0 +1,146 @@
+"""The learned qualifier stage in the audit: which sentences are candidates, and what it decides.
+
+Candidates (the cheap gate) are the sentences a detached qualifier can be: the first and last sentence
+of each text (document-level notices sit at the edges), sentences that open with a pronoun, a
+meta-reference, a quantifier or a notice word, or hold a locator ("above", "the following"), and
+lines shaped like a notice (a short header with a colon, a bracketed note). The classifier
+(`learned.py`) then scores each candidate:
+- a candidate that reaches `accept` and whose most likely label is a qualifier family is a qualifier,
+  reported under the rule that lists that family in its `families`;
+- a rule hit on a sentence that scores below `veto` is dropped (the rule's words occur, but the
+  sentence does not qualify other content).
+The thresholds and the opener lists are data (the `learned` block of a rule pack).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import regex
+
+from . import learned
+from .detecting import parse_probability
+from .errors import ConfigError
+from .models import Qualifier, Segment, Unit
+from .rules import Rule, RuleSet
+
+QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
+CONDITION = regex.compile(r"^\W*(?:if|unless|whether|suppose|supposing|assuming|in case)\b", regex.I)
+NOTICE_SHAPE = regex.compile(r"^\W{0,4}[\w'’ .-]{1,40}:\s|^\s*[\[(<{]")
+LEAD = r"^\W{0,6}(?:[\w'’ ]{1,30}:\s*)?"
+
+
+NUMBER = regex.compile(r"(?:\d+(?:[.,]\d+)?\s*(?:%|percent|per\s?cent)|(?:1|one)[\s-](?:in|out of)[\s-][\d,]+|"
+                       r"\d+\s*/\s*\d+|\d*\.\d+|\d+)", regex.I)
+
+
+def low_numbers(text: str, limit: float = 0.5) -> bool:
+    """True when the sentence holds no number, or holds one that reads as a probability of at most
+    `limit` ("3%", "1 in 50", "0.04", "2/100"); False when every number reads higher ("90%")."""
+    found = False
+    for m in NUMBER.finditer(text):
+        found = True
+        t = m.group().replace(",", "").lower()
+        p = parse_probability(t)
+        if p is None:
+            if "/" in t:
+                a, _, b = t.partition("/")
+                p = float(a) / float(b) if float(b or 0) else None
+            else:
+                try:
+                    x = float(t)
+                except ValueError:
+                    continue
+                p = x if x <= 1 else (x / 100 if x <= 100 else None)
+        if p is not None and p <= limit:
+            return True
+    return not found
+
+
+class LearnedStage:
+    def __init__(self, ruleset: RuleSet) -> None:
+        cfg = ruleset.learned
+        self.accept = float(cfg.get("accept", 0.9))
+        self.veto = float(cfg.get("veto", 0.0))
+        self.veto_exempt = frozenset(cfg.get("veto_exempt") or ())
+        lex = ruleset.lexicon
+
+        def words(key: str, lead: str = r"(?<![\w'’-])"):
+            name = cfg.get(key)
+            if not name:
+                return None
+            if name not in lex.lists:
+                raise ConfigError(ruleset.learned.get("_source", "rules"), f"learned.{key}", f"no lexicon list {name!r}")
+            return regex.compile(lead + lex.source(name) + r"(?![\w'’-])", regex.I)
+
+        self.opener = words("openers", LEAD)
+        self.locator = words("locators")
+        self.meta = words("meta")
+        self.behaviour_needs = words("behaviour_needs")
+        self.rule_for: dict[str, Rule] = {}
+        for r in ruleset.rules:
+            for fam in r.families:
+                self.rule_for.setdefault(fam, r)
+        # this run's own view of the shipped model: the weights are shared, the lexicon features are
+        # those of this run's rule packs
+        self.model = learned.model().view(ruleset.lexicon)
+
+    def predict(self, text: str) -> learned.Prediction:
+        return self.model.predict(text)
+
+    def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool) -> bool:
+        """The gate: can this sentence be a detached qualifier at all?"""
+        if seg.kind != "content":
+            return False
+        t = unit.text
+        if NOTICE_SHAPE.match(t):
+            return True
+        if self.opener is not None and self.opener.match(t):
+            return True
+        if self.locator is not None and self.locator.search(t):
+            return True
+        return (first or last) and self.meta is not None and self.meta.search(t) is not None
+
+    def vetoed(self, q: Qualifier) -> bool:
+        """Is this rule hit dropped because its sentence does not read as a qualifier?"""
+        if not q.rule.families or q.unit is None or self.veto <= 0 or q.direction in ("self", "enclosed"):
+            return False
+        if q.rule.kind in self.veto_exempt:
+            return False  # a notation ("(p=0.03)") is no lexical guess for the classifier to review
+        p = self.predict(q.unit.text)
+        # "local" (the sentence carries its own negation or the truth, as a correction does) is no
+        # reason to drop a hit: only a sentence that reads as no qualifier at all is dropped
+        return p.qualifier + float(p.probs[1]) < self.veto
+
+    def qualifier(self, unit: Unit, seg: Segment, first: bool, last: bool) -> Optional[Qualifier]:
+        """The learned qualifier of a candidate sentence, if the classifier accepts it."""
+        if QUESTION.search(unit.text) or CONDITION.match(unit.text):
+            return None  # a question or a condition ("If either one is false, ...") is no verdict
+        p = self.predict(unit.text)
+        if p.qualifier < self.accept or p.label in ("none", "local"):
+            return None
+        rule = self.rule_for.get(p.label)
+        if rule is None:
+            return None
+        if p.label == "behaviour" and self.behaviour_needs is not None and not self.behaviour_needs.search(unit.text):
+            return None  # "Here is an example script:" evaluates nothing
+        if p.label == "low_probability" and not low_numbers(unit.text):
+            return None  # "Confidence: 90%" is a high probability
+        if p.label == "behaviour":
+            direction = "next-turn"
+        elif first and not last:
+            direction = "forward"
+        elif last and not first:
+            direction = "backward"
+        elif p.label == "pointer":
+            direction = "anaphor"
+        else:
+            direction = "document"
+        return Qualifier(rule=rule, unit=unit, start=unit.start, end=unit.end, direction=direction,
+                         learned=(p.label, round(p.qualifier, 3)))
+
+    def note_family(self, text: str) -> Optional[str]:
+        """The family of a free-text metadata note, when the classifier accepts it as a qualifier."""
+        p = self.predict(text)
+        if p.qualifier < self.accept or p.label in ("none", "local", "behaviour"):
+            return None
+        return "falsity" if p.label == "pointer" else p.label
