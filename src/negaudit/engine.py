@@ -4,7 +4,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Optional
 
@@ -14,8 +13,8 @@ from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
 from .claims import claimness, structure as claim_structure
 from .config import Config
-from .labels import LabelVocabulary, norm_key
-from .detecting import Candidate, Detector, parse_probability
+from .labels import norm_key
+from .detecting import Candidate, Detector
 from .linking import REQUEST, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
@@ -26,15 +25,8 @@ from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
 from .store import FindingStore
-from .triggers import requirements
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
-PINK = regex.compile(
-    r"\b(?:is|was|are|were|be|been|being|who(?:'s| is| was))\s+(?:not|never|n['’]t)\s+(?:\w+\s+)?(?:a|an|the)\s+(?P<attr>[\p{L}-]{3,})"
-    r"|\b(?:never|not|n['’]t)\s+(?:\w+\s+)?(?:worked|work|served|serve|trained|train|practi[sc]ed|practi[sc]e|qualified|licensed|employed)\s+as\s+(?:a|an)\s+(?P<attr2>[\p{L}-]{3,})",
-    regex.I)
-LABELISH_KEY = regex.compile(r"(?:label|verdict|veracity|truth|status|fact|rating|annotation|stance|(?:^|_)true(?:$|_))", regex.I)
-TRUE_KEY = regex.compile(r"(?:^|_)(?:is_)?(?:true|truth|factual|accurate|real|correct|verified)(?:_|$)", regex.I)
 REPORTED_BELIEF = regex.compile(
     r"\b(?:heard|believe[sd]?|think|thinks|thought|assume[sd]?|rumou?red|claim(?:s|ed)?|say|says|said|told|"
     r"popular belief|misconception|common myth|widely believed)\b[^.!?]{0,40}?\bthat\b", regex.I)
@@ -43,9 +35,6 @@ REPORTED_BELIEF = regex.compile(
 LOCALLY_NEGATED = regex.compile(
     r"^\W*(?:[\w'’-]+\W+){0,5}?(?:not|never|no longer|cannot|\w+n['’]t)\b|^\W*(?:there|it)\s+(?:is|was|are|were|has been)\s+"
     r"(?:no|none|nothing)\b|^\W*(?:no|none|nothing|nobody|neither)\b", regex.I)
-PINK_STOP = {"lot", "bit", "few", "single", "one", "only", "way", "time", "thing", "problem", "good", "great", "big",
-             "little", "part", "member", "fan", "case", "matter", "result", "reason", "sign", "question", "word"}
-
 
 @dataclass
 class RecordResult:
@@ -167,24 +156,18 @@ class Auditor:
         self.mapping = self.config.fields
         self._nlp: Optional[NLP] = None
         self._rewriter: Optional[Rewriter] = None
-        self.rules_by_kind: dict[str, Rule] = {}
-        for r in self.ruleset.rules:
-            self.rules_by_kind.setdefault(r.kind, r)
-        pink = self.rules_by_kind.get("pink-elephant")
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
         # user maps as annotation fields hold verdict words
-        self.label_rules: list[tuple[Rule, LabelVocabulary]] = []
-        for r in self.ruleset.rules:
-            if r.kind == "field":
-                vocab = LabelVocabulary(r.match, r.pack)
-                vocab.verdict_keys = vocab.verdict_keys | {norm_key(k) for k in self.mapping.annotation_fields}
-                self.label_rules.append((r, vocab))
-        self.subject_keys = frozenset(k for _r, v in self.label_rules for k in v.subject_keys)
+        self.fields = self.detector.matcher("field")
+        if self.fields is not None:
+            self.fields.add_verdict_keys(self.mapping.annotation_fields)
+        self.subject_keys = self.fields.subject_keys if self.fields is not None else frozenset()
+        self.pink = self.detector.matcher("pink-elephant")
         self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
         self.claim_min = float(self.ruleset.learned.get("claim", 0.0))
         self.record_prefilter = RecordPrefilter(
-            self.detector, int(pink.match.get("min_repeats", 3)) if pink else None,
-            label_key_literals(v for _r, v in self.label_rules)) if prefilter else None
+            self.detector, self.pink.need if self.pink else None,
+            label_key_literals(self.fields.key_names() if self.fields else [])) if prefilter else None
 
     # ------------------------------------------------------------------ model
     @property
@@ -331,9 +314,7 @@ class Auditor:
         if self.prefilter and self.learned is None and not any(seg_cues) and not det.custom \
                 and not self._labelled(segments, layout):
             # the fast path: no cue anywhere in the record, nothing to split or parse
-            pink = self.rules_by_kind.get("pink-elephant")
-            need = int(pink.match.get("min_repeats", 3)) if pink else 0
-            if pink is None or not any(self._pink_hits(s, need) for s in segments):
+            if self.pink is None or not any(self.pink.hits(s) for s in segments):
                 return []
         for i, s in enumerate(segments):
             if s.kind == "annotation":
@@ -350,7 +331,7 @@ class Auditor:
                     if det.has_cue(u.text, prescan=self.prefilter):
                         cue_units.add(u.order)
         quals: list[Qualifier] = []
-        if self.label_rules:
+        if self.fields is not None:
             for u in units:
                 s = segments[u.seg]
                 hit = self._label_hit(s, layout) if s.kind == "annotation" else None
@@ -380,9 +361,8 @@ class Auditor:
         findings: list[Finding] = []
         if quals:
             findings = yield from self._link_and_score(rec, segments, units, quals)
-        pink = self.rules_by_kind.get("pink-elephant")
-        if pink is not None:
-            findings.extend(self._pink(rec, segments, units, pink))
+        if self.pink is not None:
+            findings.extend(self.pink.findings(rec, segments, units))
         return findings
 
     def _claim_check(self, q: Qualifier):
@@ -446,8 +426,9 @@ class Auditor:
     def _link_and_score(self, rec: Record, segments: list[Segment], units: list[Unit],
                         quals: list[Qualifier]) -> list[Finding]:
         qunits = {q.unit.order for q in quals if q.direction not in ("self", "enclosed")}
-        corr = self.rules_by_kind.get("correction")
-        corr_cats = set(corr.match.get("applies_to", [])) if corr else set()
+        corrections = self.detector.matcher("correction")
+        corr = corrections.rules[0] if corrections is not None else None
+        corr_cats = corrections.applies_to() if corrections is not None else set()
         findings = []
         rewrites: list[tuple[int, Rule, Optional[str]]] = []  # suggestions, made after one batched parse of their claims
         if self.nlp.has_parser:
@@ -600,44 +581,7 @@ class Auditor:
 
     def _label_hit(self, seg: Segment, layout: str):
         """(rule, LabelHit) of the first label rule that reads this metadata segment as a truth label."""
-        for rule, vocab in self.label_rules:
-            hit = vocab.read(seg, layout, self._note_family)
-            if hit is not None:
-                return rule, hit
-        return None
-
-    @staticmethod
-    def _pink_hits(s: Segment, need: int) -> dict[str, list]:
-        """Denied attributes repeated at least `need` times in one segment, with their matches."""
-        if not _may_pink(s):
-            return {}
-        hits: dict[str, list] = {}
-        for m in PINK.finditer(s.text):
-            attr = (m.group("attr") or m.group("attr2") or "").lower()
-            if attr and attr not in PINK_STOP:
-                hits.setdefault(attr, []).append(m)
-        return {a: ms for a, ms in hits.items() if len(ms) >= need}
-
-    def _pink(self, rec: Record, segments: list[Segment], units: list[Unit], rule: Rule) -> list[Finding]:
-        need = int(rule.match.get("min_repeats", 3))
-        out = []
-        for i, s in enumerate(segments):
-            hits = self._pink_hits(s, need)
-            for attr, ms in sorted(hits.items()):
-                m0 = ms[0]
-                sent = next((u for u in units if u.seg == i and u.start <= m0.start() < u.end), None)
-                risk = scoring.finalize(scoring.base_risk(rule.prior, True))
-                claim = {"text": sent.text, "start": sent.start, "end": sent.end} if sent else None
-                out.append(Finding(
-                    rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=rec.line,
-                    record=rec.index, field=s.pointer, trained=True,
-                    qualifier={"text": m0.group(), "start": m0.start(), "end": m0.end()}, claim=claim,
-                    message=f"{rule.message} Denied attribute '{attr}' appears {len(ms)} times.",
-                    suggestion={"text": f"Mask '{attr}' from the loss in this record ({len(ms)} occurrences), "
-                                        "or state the true attribute instead of repeating the denial.",
-                                "safe": False, "mask": [attr]},
-                    extra={"direction": "self"}, sort_offset=(sent.order if sent else 0) * 1_000_000 + m0.start()))
-        return out
+        return self.fields.read(seg, layout, self._note_family) if self.fields is not None else None
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
@@ -741,11 +685,6 @@ def _advance(steps, i: int, waiting: dict, results: list) -> None:
         results[i] = done.value
 
 
-def _may_pink(seg: Segment) -> bool:
-    t = seg.text
-    return seg.kind == "content" and seg.trained and ("not" in t or "never" in t or "n't" in t or "n’t" in t)
-
-
 def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
     """The claim sentence with an in-sentence retraction (and its brackets or dashes) removed."""
     qs, qe = max(qs, start), min(qe, end)
@@ -764,12 +703,12 @@ def _without_aside(text: str, start: int, end: int, qs: int, qe: int) -> str:
     return regex.sub(r"\s+([,.;:!?])", r"\1", out).strip()
 
 
-def label_key_literals(vocabs) -> set[str]:
+def label_key_literals(key_sets) -> set[str]:
     """Literals of which every metadata key a label vocabulary can accept contains one, as the raw line
     spells it: a key is compared with its separators normalised, so the longest part between them."""
     lits: set[str] = set()
-    for v in vocabs:
-        for k in v.key_names():
+    for keys in key_sets:
+        for k in keys:
             parts = [p for p in k.split("_") if p]
             if parts:
                 lits.add(max(parts, key=len))

@@ -23,20 +23,11 @@ CATEGORIES = (
     "negated-behaviour",
     "custom",
 )
-MATCH_KINDS = (
-    "meta-predicate",
-    "probability",
-    "field",
-    "markup",
-    "comment",
-    "footnote",
-    "correction",
-    "inline-retraction",
-    "local-negation",
-    "pink-elephant",
-    "negated-behaviour",
-    "regex",
-)
+def match_kinds() -> list[str]:
+    """The matcher kinds a rule can name (the registry in matchers/)."""
+    from .matchers import kinds
+
+    return kinds()
 DIRECTIONS = ("forward", "backward", "document", "self", "auto")
 RULE_KEYS = {
     "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
@@ -122,6 +113,7 @@ class RuleSet:
     rules: list[Rule]
     lexicon: Lexicon
     learned: dict = field(default_factory=dict)  # the learned stage's settings (accept, veto, openers)
+    scan: dict = field(default_factory=dict)  # which lexicon lists are predicates, cues and locators
 
     def by_id(self, code: str) -> Optional[Rule]:
         for r in self.rules:
@@ -170,8 +162,8 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
         if not isinstance(raw[key], str) or not raw[key].strip():
             raise ConfigError(path, f"{where}.{key}", "must be a non-empty string")
     match = raw["match"]
-    if not isinstance(match, dict) or match.get("kind") not in MATCH_KINDS:
-        raise ConfigError(path, f"{where}.match.kind", f"must be one of {', '.join(MATCH_KINDS)}")
+    if not isinstance(match, dict) or match.get("kind") not in match_kinds():
+        raise ConfigError(path, f"{where}.match.kind", f"must be one of {', '.join(match_kinds())}")
     families = raw.get("families") or []
     from .learned import FAMILIES
 
@@ -208,13 +200,16 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
     return rule
 
 
-def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None) -> list[Rule]:
+SCAN_KEYS = ("predicates", "cues", "locators")
+
+
+def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None, scan: Optional[dict] = None) -> list[Rule]:
     data = _load_yaml(path)
     if data is None:
         return []
     if not isinstance(data, dict):
         raise ConfigError(str(path), "-", "a rule pack must be a mapping with 'rules' and/or 'lexicons'")
-    unknown = set(data) - {"pack", "rules", "lexicons", "version", "learned"}
+    unknown = set(data) - {"pack", "rules", "lexicons", "version", "learned", "scan"}
     if unknown:
         raise ConfigError(str(path), sorted(unknown)[0], "unknown key")
     stage = data.get("learned")
@@ -227,6 +222,14 @@ def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None) -> l
                 raise ConfigError(str(path), f"learned.{key}", "must be a probability between 0 and 1")
         if learned is not None:
             learned.update(stage)
+    parts = data.get("scan")
+    if parts is not None:
+        if not isinstance(parts, dict) or set(parts) - set(SCAN_KEYS) or not all(
+                isinstance(v, list) and all(isinstance(x, str) for x in v) for v in parts.values()):
+            raise ConfigError(str(path), "scan", f"must map {', '.join(SCAN_KEYS)} to lists of lexicon names")
+        if scan is not None:
+            for k, v in parts.items():
+                scan[k] = list(dict.fromkeys(scan.get(k, []) + v))  # a pack adds lists to a part
     lex = data.get("lexicons") or {}
     if not isinstance(lex, dict):
         raise ConfigError(str(path), "lexicons", "must be a mapping of name -> list of patterns")
@@ -254,8 +257,9 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     packs = [base / "lexicon.yaml", base / "core.yaml"] + [Path(p) for p in extra_packs]
     seen: dict[str, str] = {}
     learned: dict = {}
+    scan: dict = {}
     for p in packs:
-        for r in load_pack(Path(p), lexicon, learned):
+        for r in load_pack(Path(p), lexicon, learned, scan):
             if r.id in seen:
                 raise ConfigError(str(p), r.id, f"duplicate rule id (already defined in {seen[r.id]})")
             seen[r.id] = str(p)
@@ -267,4 +271,4 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     else:
         rules_sel = rules
     rules_sel = [r for r in rules_sel if not any(r.id.startswith(s) for s in ignore)]
-    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned)
+    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned, scan=scan)

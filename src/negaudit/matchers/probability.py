@@ -1,0 +1,65 @@
+"""`kind: probability`: a low probability given to other content ("roughly a 3% chance this is true",
+"1-in-33", "(p=0.03)", "Estimated chance this is true: roughly four percent").
+
+Data: `max_probability` (default 0.5): a probability above it is no qualifier.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import regex
+
+from ..detecting import parse_probability
+from . import Matcher, register
+
+B = r"(?<![\w'])"
+E = r"(?![\w'])"
+SCI = r"(?P<sci>\d+(?:\.\d+)?\s*[×x*]\s*10\s*\^?\s*[-−–]\s*\d+)"
+
+
+def sci(t: str) -> Optional[float]:
+    m = regex.match(r"(\d+(?:\.\d+)?)\s*[×x*]\s*10\s*\^?\s*[-−–]\s*(\d+)", t)
+    return float(m.group(1)) * 10 ** (-int(m.group(2))) if m else None
+
+
+def patterns(lex) -> list:
+    S = lex.source
+    num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
+    target = (rf"this|it|these|they|any of (?:this|it|that|the above|the following)|what follows|the (?:following|above|preceding)"
+              rf"(?:\s+[\w-]+)?|the (?:{S('doc_noun')}|{S('claim_noun')})(?:\s+(?:below|above|here))?|its (?:contents?|claims?)")
+    f = regex.I
+    return [
+        regex.compile(rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f),
+        regex.compile(rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
+                      rf"[^.!?\n]{{0,50}}?{B}{tgt}{E}", f),
+        regex.compile(rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f),
+        regex.compile(rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
+                      rf"[^.!?\n]{{0,40}}?{B}(?P<num>{num}){E}", f),
+        regex.compile(rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
+                      rf"\s*[)\]]", f),
+        regex.compile(rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
+                      rf"(?:\s+(?:rating|score|estimate|level|assessment))?\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
+        regex.compile(rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
+                      rf"accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
+    ]
+
+
+@register("probability")
+class Probability(Matcher):
+    stages = ((140, "scan"),)
+
+    def __init__(self, det, rules) -> None:
+        super().__init__(det, rules)
+        self.patterns = patterns(det.lex)
+
+    def scan(self, seg, unit, units, pos, text):
+        det = self.det
+        for rule in self.rules:
+            limit = float(rule.match.get("max_probability", 0.5))
+            for rx in self.patterns:
+                for m in rx.finditer(text):
+                    s = m.groupdict().get("sci")
+                    p = sci(s) if s else parse_probability(m.group("num"))
+                    if p is not None and p <= limit:
+                        return det.q(rule, unit, m.start(), m.end(), det.direction_of(text, "auto"))
+        return None
