@@ -248,8 +248,6 @@ class MetaPredicate(Matcher):
                             break
         for rule in self.meta_rules:
             classes = rule.match.get("predicates", ["falsity"])
-            if "probability_verdict" not in classes and rule.id == "NN105":
-                classes = list(classes) + ["probability_verdict"]
             kinds = list(rule.match.get("meta", ["document"]))
             if "document" in kinds:
                 kinds += ["referent", "container", "weak"]
