@@ -74,13 +74,13 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-LEXICON: list = []  # the built-in lexicon's feature lists, for the qualifier model
+LEXICON: list = [None]  # the built-in lexicon's feature lists (LexiconFeatures), for the qualifier model
 
 
 class Sparse:
     """Rows of hashed features as flat (row, column, value) arrays."""
 
-    def __init__(self, texts: list[str], lexicon=(), dims: int = DIMENSIONS) -> None:
+    def __init__(self, texts: list[str], lexicon=None, dims: int = DIMENSIONS) -> None:
         rows, cols, vals = [], [], []
         for i, t in enumerate(texts):
             c, v = hash_features(features(t, lexicon), dims)
@@ -109,7 +109,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def fit(rows: list[tuple[str, int]], k: int, lexicon=()) -> tuple[np.ndarray, np.ndarray]:
+def fit(rows: list[tuple[str, int]], k: int, lexicon=None) -> tuple[np.ndarray, np.ndarray]:
     x = Sparse([t for t, _ in rows], lexicon)
     target = np.eye(k)[np.array([y for _, y in rows])]
     w = np.zeros((x.dims, k))
@@ -126,7 +126,7 @@ def fit(rows: list[tuple[str, int]], k: int, lexicon=()) -> tuple[np.ndarray, np
     return w, b
 
 
-def predict(w: np.ndarray, b: np.ndarray, texts: list[str], lexicon=()) -> np.ndarray:
+def predict(w: np.ndarray, b: np.ndarray, texts: list[str], lexicon=None) -> np.ndarray:
     return softmax(Sparse(texts, lexicon).dot(w) + b)
 
 
@@ -145,9 +145,9 @@ def rates(score: np.ndarray, positive: np.ndarray, thresholds=(0.5, 0.7, 0.9)) -
 def check_qualifier(banks: list[Path], extra: list[Path]) -> None:
     for held in banks:
         train_on = [p for p in banks if p != held] + extra
-        w, b = fit(qualifier_rows(train_on), len(LABELS), LEXICON)
+        w, b = fit(qualifier_rows(train_on), len(LABELS), LEXICON[0])
         test = qualifier_rows([held])
-        p = predict(w, b, [t for t, _ in test], LEXICON)
+        p = predict(w, b, [t for t, _ in test], LEXICON[0])
         y = np.array([y for _, y in test])
         qual = y >= 2
         score = p[:, 2:].sum(axis=1)
@@ -193,12 +193,12 @@ def main(argv=None) -> int:
     if not banks or not claim_banks:
         sys.exit(f"{folder} needs qualifiers_*.jsonl and {CLAIM_BANKS}")
     claims = [r for p in claim_banks for r in read_jsonl(p)]
-    LEXICON[:] = compile_lexicon(load_rules().lexicon, LEXICON_FEATURES)
+    LEXICON[0] = compile_lexicon(load_rules().lexicon, LEXICON_FEATURES)
     if a.check:
         check_qualifier(banks, claim_banks)
         check_claims(claims)
-    w, b = fit(qualifier_rows(banks + claim_banks), len(LABELS), LEXICON)
-    save(MODEL_PATH, w, b, LABELS, banks + claim_banks, [n for n, _ in LEXICON])
+    w, b = fit(qualifier_rows(banks + claim_banks), len(LABELS), LEXICON[0])
+    save(MODEL_PATH, w, b, LABELS, banks + claim_banks, [n for n, _ in LEXICON[0]])
     w, b = fit(claim_rows(claims), len(CLAIM_LABELS))
     save(CLAIM_MODEL_PATH, w, b, CLAIM_LABELS, claim_banks)
     return 0

@@ -67,12 +67,22 @@ def _title(t: str) -> bool:
     return caps >= 0.7 * len(words)
 
 
+_MEMO: dict[str, float] = {}
+
+
 def claimness(text: str) -> float:
     """How likely the sentence is a factual claim (0 when its shape rules one out)."""
-    if structure(text):
-        return 0.0
-    # markup and the quotation marks around a quoted sentence do not change what it asserts
-    return learned.claim_model().claim(MARKUP.sub(" ", text).strip().strip(QUOTES).strip())
+    p = _MEMO.get(text)
+    if p is None:
+        if structure(text):
+            p = 0.0
+        else:
+            # markup and the quotation marks around a quoted sentence do not change what it asserts
+            p = learned.claim_model().claim(MARKUP.sub(" ", text).strip().strip(QUOTES).strip())
+        if len(_MEMO) >= 8192:
+            _MEMO.clear()
+        _MEMO[text] = p
+    return p
 
 
 __all__ = ["structure", "claimness"]

@@ -31,10 +31,12 @@ import regex
 LABELS = ("none", "local", "falsity", "pointer", "fiction", "unreliable", "unknown", "low_probability", "framing",
           "behaviour")
 FAMILIES = LABELS[2:]  # the qualifier families; "none" and "local" are not qualifiers of other content
-FEATURE_VERSION = 2
-# lexicon lists (rules/lexicon.yaml) whose matches are features of the qualifier model: the rules'
-# linguistic classes (meta-references, predicates, pseudo cues) as evidence the model weighs. A rule
-# pack that extends a list extends what the model sees.
+FEATURE_VERSION = 3
+# lexicon lists (rules/lexicon.yaml) whose words are features of the qualifier model: the rules'
+# linguistic classes (meta-references, predicates, pseudo cues) as evidence the model weighs. A list
+# counts as present when the literal words of one of its phrases occur in the sentence (the
+# pre-scan's test, cheaper than running the phrase's regex). A rule pack that extends a list extends
+# what the model sees.
 LEXICON_FEATURES = ("doc_noun", "claim_noun", "referent_noun", "forward_modifier", "backward_modifier",
                     "forward_locator", "backward_locator", "document_locator", "meta_participle",
                     "meta_phrase_forward", "meta_phrase_backward", "meta_phrase_document", "pointer", "falsity",
@@ -51,9 +53,9 @@ DIGITS = regex.compile(r"^\p{N}+$")
 HEADER = regex.compile(r"^[^.!?:\n]{1,50}:")
 
 
-def features(text: str, lexicon: Sequence = ()) -> list[str]:
+def features(text: str, lexicon=None) -> list[str]:
     """The feature strings of one sentence (the same function at training and at run time).
-    `lexicon` holds (name, compiled list) pairs: a match adds `lex:name`, near the start `lexs:name`."""
+    `lexicon` (LexiconFeatures): each list whose words occur adds `lex:name`."""
     toks = []
     for t in TOKEN.findall(text[:600]):
         t = t.lower()
@@ -77,18 +79,40 @@ def features(text: str, lexicon: Sequence = ()) -> list[str]:
     out.append("len:" + str(min(words // 4, 8)))
     if sum(1 for w in stripped.split() if len(w) > 2 and w.isupper()) >= 2:
         out.append("shape:caps")
-    for name, rx in lexicon:
-        m = rx.search(text)
-        if m:
-            out.append("lex:" + name)
-            if m.start() <= 12:
-                out.append("lexs:" + name)
+    if lexicon:
+        out += ["lex:" + name for name in lexicon.present(text)]
     return out
 
 
-def compile_lexicon(lexicon, names: Sequence[str]) -> list:
-    """(name, compiled alternation) for the named lists of a rules.Lexicon (lists it lacks are skipped)."""
-    return [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
+class LexiconFeatures:
+    """Which of the named lexicon lists have the literal words of one of their phrases in a text: one
+    Aho-Corasick pass over the text for all the lists, then each list's clause index."""
+
+    def __init__(self, lexicon, names: Sequence[str]) -> None:
+        from .triggers import Literals
+
+        self.lists = [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
+        self.literals = Literals({w for _n, g in self.lists for w in g.index.literals.words})
+
+    def present(self, text: str) -> list[str]:
+        low = text.lower()
+        found = set(self.literals.found(low))
+        out = []
+        for name, g in self.lists:
+            if g.index.any_satisfied(found, low) or (g.always and g.may_match(text)):
+                out.append(name)
+        return out
+
+    def __iter__(self):  # the lists, as (name, compiled) pairs
+        return iter(self.lists)
+
+    def __bool__(self) -> bool:
+        return bool(self.lists)
+
+
+def compile_lexicon(lexicon, names: Sequence[str]) -> LexiconFeatures:
+    """The lexicon-feature lists of a rules.Lexicon (lists it lacks are skipped)."""
+    return LexiconFeatures(lexicon, names)
 
 
 def hash_features(feats: Sequence[str], dims: int = DIMENSIONS) -> np.ndarray:
@@ -138,7 +162,8 @@ class LinearModel:
         self.bias = bias
         self.dims = dims
         self.lexicon_lists = tuple(lexicon_lists)
-        self._lexicon: Optional[list] = None if self.lexicon_lists else []
+        self._lexicon = None
+        self._bound = not self.lexicon_lists
         self._cache: dict[str, np.ndarray] = {}
 
     def view(self, lexicon) -> "LinearModel":
@@ -151,6 +176,7 @@ class LinearModel:
     def bind(self, lexicon) -> None:
         """Use this rules.Lexicon for the lexicon features (the built-in one unless a run extends it)."""
         self._lexicon = compile_lexicon(lexicon, self.lexicon_lists)
+        self._bound = True
         self._cache.clear()
 
     @classmethod
@@ -167,11 +193,11 @@ class LinearModel:
     def probs(self, text: str) -> np.ndarray:
         p = self._cache.get(text)
         if p is None:
-            if self._lexicon is None:
+            if not self._bound:
                 from .rules import load_rules
 
                 self.bind(load_rules().lexicon)
-            cols, vals = hash_features(features(text, self._lexicon or ()), self.dims)
+            cols, vals = hash_features(features(text, self._lexicon), self.dims)
             z = vals.astype(np.float32) @ self.weights[cols] + self.bias
             z = np.exp(z - z.max())
             p = z / z.sum()

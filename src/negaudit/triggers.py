@@ -347,7 +347,8 @@ class GatedAlternation:
     `finditer`, `search` and `match` give exactly the matches of the whole alternation: at every
     position the whole alternation tries its alternatives in order, and an alternative whose required
     literals are missing from the text fails everywhere, so leaving it out changes no match. The
-    regex for each set of present alternatives is compiled once and kept (a bounded cache).
+    regex for each set of present alternatives is compiled the second time the set occurs and kept
+    (a bounded cache); the first time, the whole alternation answers.
     """
 
     CACHE = 512
@@ -359,6 +360,8 @@ class GatedAlternation:
         self.full = compile_fn(self.pattern, flags)
         self.index, self.always = _index_alternatives(alternatives, flags, per_alternative=3)
         self._compiled: dict[tuple, object] = {}
+        self._seen: dict[tuple, bool] = {}
+        self._always = None
 
     def _regex(self, text: str):
         key = tuple(sorted(set(self.always).union(self.index.satisfied(text.lower()))))
@@ -366,11 +369,32 @@ class GatedAlternation:
             return None
         rx = self._compiled.get(key)
         if rx is None:
+            # compiling a set's regex costs more than one search with the whole alternation (whose
+            # matches are the same): a set is compiled the second time it occurs, not the first
+            seen = self._seen
+            if key not in seen:
+                if len(seen) >= 4 * self.CACHE:
+                    seen.clear()
+                seen[key] = True
+                return self.full
             if len(self._compiled) >= self.CACHE:
                 del self._compiled[next(iter(self._compiled))]
             src = self.head + "(?:" + "|".join(self.alternatives[k] for k in key) + ")" + self.tail
             rx = self._compiled[key] = self.compile_fn(src, self.flags)
         return rx
+
+    def may_match(self, text: str) -> bool:
+        """A cheaper superset of `search`: do the literals of some alternative occur? (Only the
+        alternatives without literals are run as a regex.)"""
+        low = text.lower()
+        if self.index.any_satisfied(set(self.index.literals.found(low)), low):
+            return True
+        if not self.always:
+            return False
+        if self._always is None:
+            self._always = self.compile_fn(self.head + "(?:" + "|".join(self.alternatives[k] for k in self.always) + ")"
+                                           + self.tail, self.flags)
+        return self._always.search(text) is not None
 
     def finditer(self, text: str, *args):
         rx = self._regex(text)
