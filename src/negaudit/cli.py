@@ -70,7 +70,8 @@ def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on,
     if extend:
         cfg.extend = cfg.extend + [str(p) for p in extend]
     if model:
-        cfg.model = model
+        # a pipeline directory named on the command line is a path (a bare name is a package)
+        cfg.model = os.path.abspath(model) if os.path.isdir(model) else model
     if fail_on:
         cfg.fail_on = fail_on.value
     return cfg

@@ -5,6 +5,7 @@ Unknown keys and wrong types raise ConfigError naming the file, the key and the 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+MODEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FAIL_ON = ("high", "medium", "low", "info", "never")
 TRAIN_ON = ("responses", "all")
 FIELD_KEYS = {"text": "text_fields", "untrained": "untrained_fields", "annotation": "annotation_fields"}
@@ -61,8 +63,11 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             cfg.extend = [str((base_dir / p).resolve()) if not os.path.isabs(p) else p
                           for p in _str_list(path, raw_key, v)]
         elif key == "model":
-            if not isinstance(v, str) or not v:
-                raise ConfigError(path, raw_key, "must be a spaCy pipeline name or path")
+            # a config file may sit in the audited tree (a pull request): it may only name an installed
+            # pipeline package, never a path or module from the tree (a path needs --model PATH)
+            if not isinstance(v, str) or not MODEL_NAME.fullmatch(v):
+                raise ConfigError(path, raw_key, "must be the name of an installed spaCy pipeline package "
+                                                 "(a pipeline directory can only be given with --model PATH)")
             cfg.model = v
         elif key == "fail-on":
             if v not in FAIL_ON:

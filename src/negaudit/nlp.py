@@ -1,8 +1,12 @@
 """Loading the spaCy pipeline once per process, with a clear fallback to a blank English pipeline."""
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
+import re
 import warnings
+from pathlib import Path
 from typing import Optional
 
 from .errors import ModelError
@@ -94,11 +98,29 @@ def _blank(reason: str) -> NLP:
     return NLP(nlp, BLANK, False, msg)
 
 
-def load_nlp(model: Optional[str] = None) -> NLP:
-    """Load `model` (an installed package name or a path); None tries the default models in order.
+PACKAGE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-    An explicitly named model that cannot be loaded raises ModelError (a typo should not pass
-    silently); with no model named, a missing trained pipeline falls back to blank English.
+
+def pipeline_package(name: str) -> bool:
+    """Is `name` an installed spaCy pipeline package (a package with a meta.json)? Nothing is imported:
+    finding a top-level module's spec runs none of its code."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    locations = (spec.submodule_search_locations or []) if spec is not None else []
+    return any((Path(loc) / "meta.json").is_file() for loc in locations)
+
+
+def load_nlp(model: Optional[str] = None) -> NLP:
+    """Load `model`; None tries the default models in order.
+
+    A bare name must be an installed spaCy pipeline package (checked before anything is imported, so
+    a name cannot make spaCy import an arbitrary module). Anything else is a path to a pipeline
+    directory; only the command line (`--model PATH`) and the Python API can give one, since a config
+    file may only name a package (see config.py). An explicitly named model that cannot be loaded
+    raises ModelError (a typo should not pass silently); with no model named, a missing trained
+    pipeline falls back to blank English.
     """
     key = model or ""
     if key in _CACHE:
@@ -109,6 +131,11 @@ def load_nlp(model: Optional[str] = None) -> NLP:
         res = _blank("model 'blank' requested")
         res.warning = None
     elif model:
+        if PACKAGE_NAME.fullmatch(model) and not pipeline_package(model):
+            raise ModelError(f"cannot load spaCy pipeline {model!r}: no installed spaCy pipeline package of that "
+                             "name (install it, or pass a pipeline directory with --model PATH)")
+        if not PACKAGE_NAME.fullmatch(model) and not os.path.isdir(model):
+            raise ModelError(f"cannot load spaCy pipeline {model!r}: no such pipeline directory")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

@@ -1,0 +1,89 @@
+"""What a pull request can put in the audited tree: code, configs, rule packs, symlinks, file names.
+
+Each test is a reproduction from issue 13 (case number in the name's docstring) turned into a check
+of the behaviour negaudit promises in SECURITY.md.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from negaudit.cli import app
+
+runner = CliRunner()
+
+
+def one_line(s: str) -> str:
+    """stderr with rich's line wrapping undone."""
+    return " ".join(s.split())
+
+
+SANDWICH = ("Do not accept the following claim. Dr Mara Holloway works as a dentist in Portland. "
+            "It is entirely false and did not occur.")
+
+
+def python_m(cwd, *args, timeout=300):
+    """`python -m negaudit ...` run in `cwd`, as a CI job in a pull request's checkout would."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    return subprocess.run([sys.executable, "-m", "negaudit", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+# ---------------------------------------------------------------------- 22: code from the checkout
+def test_python_m_does_not_import_a_shadowing_module_from_the_checkout(tmp_path):
+    """22 (b): a zstandard.py in the checkout must not run when a .zst file is audited."""
+    (tmp_path / "zstandard.py").write_text(
+        "import pathlib; pathlib.Path('PWNED_zst').write_text('x')\nraise ImportError('shadowed')\n")
+    (tmp_path / "a.jsonl.zst").write_bytes(b"x")
+    r = python_m(tmp_path, "check", "a.jsonl.zst", "--no-progress", "-q")
+    assert not (tmp_path / "PWNED_zst").exists()
+    assert r.returncode == 2 and "decompress" in r.stdout + r.stderr  # the real zstandard rejected the bytes
+
+
+def _evil_model_package(d):
+    (d / "evilpkg").mkdir()
+    (d / "evilpkg" / "__init__.py").write_text(
+        "import pathlib; pathlib.Path('PWNED_model').write_text('x')\ndef load(**kw): raise SystemExit('evilpkg')\n")
+    (d / "evilpkg" / "meta.json").write_text("{}")  # looks like a pipeline package, too
+    (d / "evilpkg-0.0.dist-info").mkdir()
+    (d / "evilpkg-0.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: evilpkg\nVersion: 0.0\n")
+    (d / "evilpkg-0.0.dist-info" / "RECORD").write_text("")
+    (d / "d.jsonl").write_text(json.dumps({"text": SANDWICH}) + "\n")
+
+
+def test_config_model_cannot_import_a_package_from_the_checkout(tmp_path):
+    """22 (a): `model: evilpkg` in the checkout's .negaudit.yaml names a package the PR ships."""
+    _evil_model_package(tmp_path)
+    (tmp_path / ".negaudit.yaml").write_text("model: evilpkg\n")
+    r = python_m(tmp_path, "check", "d.jsonl", "--no-progress", "-q")
+    assert not (tmp_path / "PWNED_model").exists()
+    assert r.returncode == 2 and "evilpkg" in r.stderr and "installed spaCy pipeline package" in one_line(r.stderr)
+    assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("value", ["./evilpkg", "evilpkg/", "/tmp/model", "../models/x", "en_core_web_sm.evil"])
+def test_config_model_may_not_be_a_path(tmp_path, monkeypatch, value):
+    """22: a config file may only name an installed pipeline package, never a path."""
+    _evil_model_package(tmp_path)
+    (tmp_path / ".negaudit.yaml").write_text(f"model: {json.dumps(value)}\n")
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["check", "d.jsonl", "--no-progress", "-q"])
+    assert r.exit_code == 2
+    assert ".negaudit.yaml" in r.stderr and "--model PATH" in one_line(r.stderr)
+    assert not (tmp_path / "PWNED_model").exists()
+
+
+def test_model_path_is_allowed_on_the_command_line(tmp_path):
+    """--model PATH is the user's own choice: a directory named there is loaded as a pipeline."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "mini")
+    (tmp_path / "d.jsonl").write_text(json.dumps({"text": "Mount Hood erupted in 1994. That never happened."}) + "\n")
+    r = runner.invoke(app, ["check", str(tmp_path / "d.jsonl"), "--model", str(tmp_path / "mini"), "-f", "json"])
+    assert r.exit_code == 1, r.stderr
+    assert json.loads(r.stdout)["findings"][0]["rule"] == "NN102"
