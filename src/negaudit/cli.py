@@ -11,6 +11,7 @@ from typing import List, Optional
 import orjson
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from . import __version__
 from .config import Config, load_config
@@ -77,8 +78,19 @@ def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on,
     return cfg
 
 
+def _say(msg: str, label: str = "", style: str = "") -> None:
+    """One line on stderr. User text (paths, messages, config values) is never read as rich markup, so
+    "[/x]" in a file name or a rule pack prints as written instead of crashing the run."""
+    line = Text.assemble((label, style), msg) if label else Text(msg)
+    err.print(line, highlight=False, soft_wrap=True)
+
+
+def _error(msg: str) -> None:
+    _say(msg, "negaudit: error: ", "bold red")
+
+
 def _fail(msg: str) -> None:
-    err.print(f"[bold red]negaudit: error:[/] {msg}", highlight=False)
+    _error(msg)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -124,9 +136,7 @@ def _dask_report(paths, cfg: Config, address: str):
     try:
         return audit_dask(cli_paths(paths), cfg, address=address)
     except DistributedError as e:
-        from rich.markup import escape
-
-        _fail(escape(f"--dask: {e}"))
+        _fail(f"--dask: {e}")
 
 
 def _ruleset(config: Optional[Path]):
@@ -222,7 +232,7 @@ def check(
         _fail(str(e))
         return
     for w in report.warnings:
-        err.print(f"[yellow]negaudit: warning:[/] {w}", highlight=False)
+        _say(w, "negaudit: warning: ", "yellow")
     if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
         _fail("--fix-output takes exactly one input file")
     if diff or fix or fix_output is not None:
@@ -235,13 +245,13 @@ def check(
                             fix_strategy)
         for res in summary.files:
             if res.error:
-                err.print(f"[bold red]negaudit: error:[/] {res.path}: {res.error}", highlight=False)
+                _error(f"{res.path}: {res.error}")
                 report.errors.append(InputError(res.path, None, res.error))
             if diff and res.diff:
                 sys.stdout.write(res.diff)
         if write:
             verb = "Fixed" if fix_output is None else f"Wrote fixed copy ({fix_output}):"
-            err.print(f"{verb} {summary.records} records in {sum(1 for r in summary.files if r.changed)} files", highlight=False)
+            _say(f"{verb} {summary.records} records in {sum(1 for r in summary.files if r.changed)} files")
             report.findings = [f for f in report.findings if (f.path, f.record) not in summary.fixed]
         if diff:
             sys.stdout.flush()
@@ -295,7 +305,7 @@ def baseline_create(
         return
     data = baseline_dict(report)
     atomic_write(str(output), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
-    err.print(f"negaudit: baseline of {len(report.findings)} findings written to {output}", highlight=False)
+    _say(f"negaudit: baseline of {len(report.findings)} findings written to {output}")
     raise typer.Exit(EXIT_ERROR if report.errors else EXIT_OK)
 
 
@@ -317,7 +327,7 @@ def list_rules(
     for col in ("code", "name", "category", "severity", "prior", "pattern"):
         t.add_column(col)
     for r in rs.rules:
-        t.add_row(r.id, r.name, r.category, r.severity, f"{r.prior:.3f}", str(r.pattern or ""))
+        t.add_row(*(Text(str(v)) for v in (r.id, r.name, r.category, r.severity, f"{r.prior:.3f}", r.pattern or "")))
     Console().print(t)
 
 

@@ -1,0 +1,53 @@
+"""Denial of service, crashes and wrong exit codes from hostile or careless input (issue 13).
+
+Each test names the reproduction it ports (its case number).
+"""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write_jsonl
+from negaudit.cli import app
+
+runner = CliRunner()
+SANDWICH = ("Do not accept the following claim. Dr Mara Holloway works as a dentist in Portland. "
+            "It is entirely false and did not occur.")
+
+
+def check(*args, **kw):
+    return runner.invoke(app, ["check", *map(str, args)], catch_exceptions=False, **kw)
+
+
+# ---------------------------------------------------------------------- 26: rich markup
+def test_markup_in_a_rule_pack_is_an_invalid_pack_not_a_crash(tmp_path, monkeypatch):
+    """26: '[/x](' in a lexicon is an invalid regex; its message must print as text (exit 2)."""
+    (tmp_path / "d.jsonl").write_text('{"text": "x."}\n')
+    (tmp_path / "p.yaml").write_text("lexicons:\n  doc_noun:\n    - '[/x]('\n")
+    (tmp_path / ".negaudit.yaml").write_text('extend: ["p.yaml"]\n')
+    monkeypatch.chdir(tmp_path)
+    r = check("d.jsonl", "--no-progress", "-q")
+    assert r.exit_code == 2
+    assert "p.yaml" in r.stderr and "[/x](" in r.stderr
+
+
+def test_markup_in_an_output_path_is_printed_as_written(tmp_path):
+    """26: an unwritable -o path holding '[/b]' gives the write error, not a MarkupError."""
+    p = write_jsonl(tmp_path / "d.jsonl", [{"text": "x."}])
+    r = check(p, "-o", "/nonexistent[/b]/r.json", "--no-progress")
+    assert r.exit_code == 2
+    assert "cannot write report to /nonexistent[/b]/r.json" in r.stderr
+
+
+def test_markup_in_rule_names_is_printed_as_written(tmp_path):
+    """26: `negaudit rules` prints a pack's rule names as text."""
+    (tmp_path / "p.yaml").write_text(
+        "rules:\n  - id: XX901\n    name: '[/x] [bold]not bold'\n    category: custom\n    severity: high\n"
+        "    prior: 0.5\n    message: m\n    match: {kind: regex, patterns: ['zzzz']}\n")
+    (tmp_path / "c.yaml").write_text(f'extend: ["{tmp_path / "p.yaml"}"]\n')
+    r = runner.invoke(app, ["rules", "--config", str(tmp_path / "c.yaml")], catch_exceptions=False,
+                      env={"COLUMNS": "250"})
+    assert r.exit_code == 0 and "[/x] [bold]not bold" in r.stdout
