@@ -51,3 +51,19 @@ def test_markup_in_rule_names_is_printed_as_written(tmp_path):
     r = runner.invoke(app, ["rules", "--config", str(tmp_path / "c.yaml")], catch_exceptions=False,
                       env={"COLUMNS": "250"})
     assert r.exit_code == 0 and "[/x] [bold]not bold" in r.stdout
+
+
+# ---------------------------------------------------------------------- 27: closed stdout
+@pytest.mark.parametrize("fmt", ["jsonl", "json", "text"])
+def test_closed_stdout_keeps_the_exit_code(tmp_path, fmt):
+    """27: `| head -1` closes stdout early; input errors must still give exit 2, not 1."""
+    write_jsonl(tmp_path / "many.jsonl", [{"id": i, "text": SANDWICH} for i in range(3000)])
+    (tmp_path / "bad.jsonl").write_text("{bad\n")
+    proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(tmp_path / "many.jsonl"),
+                             str(tmp_path / "bad.jsonl"), "-f", fmt, "--no-progress", "--fail-on", "never"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # the reader goes away, as `head -1` does
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 2, err.decode()[-2000:]
+    assert b"Traceback" not in err and b"BrokenPipe" not in err

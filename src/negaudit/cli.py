@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import List, Optional
@@ -92,6 +93,30 @@ def _error(msg: str) -> None:
 def _fail(msg: str) -> None:
     _error(msg)
     raise typer.Exit(EXIT_ERROR)
+
+
+class _Stdout(Console):
+    """The terminal report's console: a closed pipe is left to _stdout() (rich's own handling exits 1)."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
+@contextmanager
+def _stdout():
+    """Writes to stdout whose reader may go away (`negaudit check ... | head -1`): the rest of the output
+    is dropped and the run goes on to its own exit code (a closed pipe is not an error of the audit)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:  # later writes, and the flush at exit, go nowhere instead of raising again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _render(report, fmt: "OutputFormat", auditor):
@@ -248,13 +273,15 @@ def check(
                 _error(f"{res.path}: {res.error}")
                 report.errors.append(InputError(res.path, None, res.error))
             if diff and res.diff:
-                sys.stdout.write(res.diff)
+                with _stdout():
+                    sys.stdout.write(res.diff)
         if write:
             verb = "Fixed" if fix_output is None else f"Wrote fixed copy ({fix_output}):"
             _say(f"{verb} {summary.records} records in {sum(1 for r in summary.files if r.changed)} files")
             report.findings = [f for f in report.findings if (f.path, f.record) not in summary.fixed]
         if diff:
-            sys.stdout.flush()
+            with _stdout():
+                sys.stdout.flush()
             raise typer.Exit(EXIT_FINDINGS if summary.records else EXIT_OK)
     if output is not None:
         try:
@@ -263,15 +290,17 @@ def check(
             atomic_write(str(output), _render(report, output_format, auditor), like=None)
         except OSError as e:
             _fail(f"cannot write report to {output}: {e.strerror or e}")
-        write_terminal(report, Console(highlight=False, stderr=output_format is OutputFormat.text and False),
-                       show_info, list_findings=False)
+        with _stdout():
+            write_terminal(report, _Stdout(highlight=False),
+                           show_info, list_findings=False)
     elif output_format is OutputFormat.text:
-        write_terminal(report, Console(highlight=False), show_info, list_findings=not quiet)
+        with _stdout():
+            write_terminal(report, _Stdout(highlight=False), show_info, list_findings=not quiet)
     else:
         out = _render(report, output_format, auditor)
-        for chunk in (out,) if isinstance(out, bytes) else out:
-            sys.stdout.buffer.write(chunk)
-    sys.stdout.flush()
+        with _stdout():
+            for chunk in (out,) if isinstance(out, bytes) else out:
+                sys.stdout.buffer.write(chunk)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     if cfg.fail_on != "never":
