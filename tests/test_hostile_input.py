@@ -67,3 +67,57 @@ def test_closed_stdout_keeps_the_exit_code(tmp_path, fmt):
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 2, err.decode()[-2000:]
     assert b"Traceback" not in err and b"BrokenPipe" not in err
+
+
+# ---------------------------------------------------------------------- 17: billion laughs
+LAUGHS = "".join(f"  lol{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10))
+LOL_PACK = ("version: 1\npack: &anchors\n  lol0: &l0 [\"lol\"]\n" + LAUGHS +
+            "rules:\n  - id: XX201\n    name: laughs\n    category: custom\n    severity: high\n    prior: 0.5\n"
+            "    message: billion laughs\n    rationale: *l9\n    match: {kind: regex, patterns: ['zzzz'], direction: document}\n")
+
+
+def _bounded_check(cwd, *args, mem_mb=1500, timeout=60):
+    """negaudit in a subprocess under an address-space limit (a runaway expansion fails fast)."""
+    code = ("import resource, sys; resource.setrlimit(resource.RLIMIT_AS, ({0}, {0})); "
+            "sys.argv = ['negaudit'] + sys.argv[1:]; from negaudit.cli import run; run()").format(mem_mb << 20)
+    return subprocess.run([sys.executable, "-c", code, "check", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_alias_bomb_in_a_rule_pack_is_refused(tmp_path):
+    """17: an 818-byte pack whose aliases expand to 10^9 nodes is an invalid pack (exit 2), quickly."""
+    assert len(LOL_PACK) < 1000
+    (tmp_path / "lol.yaml").write_text(LOL_PACK)
+    (tmp_path / ".negaudit.yaml").write_text('extend: ["lol.yaml"]\n')
+    (tmp_path / "d.jsonl").write_text('{"text": "hello world."}\n')
+    r = _bounded_check(tmp_path, "d.jsonl", "--no-progress", "-q")
+    assert r.returncode == 2, r.stderr[-1500:]
+    assert "lol.yaml" in r.stderr and "nodes" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_alias_bomb_in_a_config_is_refused(tmp_path, monkeypatch):
+    (tmp_path / ".negaudit.yaml").write_text(LOL_PACK.split("rules:")[0].replace("version: 1\npack:", "fields:"))
+    (tmp_path / "d.jsonl").write_text('{"text": "hello world."}\n')
+    monkeypatch.chdir(tmp_path)
+    r = check("d.jsonl", "--no-progress", "-q")
+    assert r.exit_code == 2 and ".negaudit.yaml" in r.stderr and "nodes" in r.stderr
+
+
+@pytest.mark.parametrize("doc,reason", [("a: &a [*a]\n", "contains itself"), ("x: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply")])
+def test_recursive_and_deep_yaml_are_refused(doc, reason):
+    import yaml
+
+    from negaudit import safeyaml
+
+    with pytest.raises(yaml.YAMLError, match=reason):
+        safeyaml.load(doc)
+
+
+def test_rule_text_fields_must_be_strings(tmp_path):
+    """17: a rule's rationale is kept as given, never str() of a structure."""
+    (tmp_path / "p.yaml").write_text(
+        "rules:\n  - id: XX202\n    name: n\n    category: custom\n    severity: high\n    prior: 0.5\n"
+        "    message: m\n    rationale: [a, b]\n    match: {kind: regex, patterns: ['zzzz']}\n")
+    p = write_jsonl(tmp_path / "d.jsonl", [{"text": "x."}])
+    r = check(p, "--extend-rules", tmp_path / "p.yaml", "--no-progress")
+    assert r.exit_code == 2 and "rationale" in r.stderr and "must be a string" in r.stderr

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import yaml
 
+from . import safeyaml
 from .adapters import FieldMapping
 from .errors import ConfigError
 
@@ -104,10 +105,13 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
 def load_file(path: str) -> Config:
     p = Path(path)
     try:
-        raw = p.read_bytes()
+        with open(p, "rb") as fh:
+            raw = fh.read(safeyaml.MAX_BYTES + 1)  # bounded: the file may be a link to /dev/zero
     except OSError as e:
         raise ConfigError(path, "-", f"cannot read config: {e.strerror or e}") from None
     if p.name == "pyproject.toml" or p.suffix == ".toml":
+        if len(raw) > safeyaml.MAX_BYTES:
+            raise ConfigError(path, "-", "the file is over 16 MB")
         try:
             doc = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
@@ -115,7 +119,7 @@ def load_file(path: str) -> Config:
         data = doc.get("tool", {}).get("negaudit", {})
         return from_mapping(data, path, p.parent)
     try:
-        data = yaml.safe_load(raw)
+        data = safeyaml.load(raw)
     except yaml.YAMLError as e:
         raise ConfigError(path, "-", f"invalid YAML: {e}") from None
     if data is None:

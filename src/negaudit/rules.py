@@ -9,6 +9,7 @@ from typing import Any, Iterable, Optional
 import regex
 import yaml
 
+from . import safeyaml
 from .errors import ConfigError
 
 SEVERITIES = ("high", "medium", "low", "info")
@@ -128,13 +129,30 @@ class RuleSet:
 def _load_yaml(path: Path) -> Any:
     try:
         with open(path, "rb") as fh:
-            return yaml.safe_load(fh)
+            return safeyaml.load(fh.read(safeyaml.MAX_BYTES + 1))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "?"
         raise ConfigError(str(path), where, f"invalid YAML: {getattr(e, 'problem', e)}") from None
     except OSError as e:
         raise ConfigError(str(path), "-", f"cannot read rule pack: {e.strerror or e}") from None
+
+
+def _text(raw: dict, key: str, path: str, where: str) -> str:
+    """An optional text field of a rule (never str() of whatever the pack holds: it may be huge)."""
+    v = raw.get(key, "")
+    if v is None or isinstance(v, (int, float)) and not isinstance(v, bool):
+        return "" if v is None else str(v)
+    if not isinstance(v, str):
+        raise ConfigError(path, f"{where}.{key}", "must be a string")
+    return v
+
+
+def _example(raw: dict, path: str, where: str) -> dict:
+    ex = raw.get("example") or {}
+    if not isinstance(ex, dict) or not all(isinstance(v, str) for v in ex.values()):
+        raise ConfigError(path, f"{where}.example", "must be a mapping of strings (bad, good)")
+    return ex
 
 
 def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
@@ -179,10 +197,10 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
         message=raw["message"],
         match=match,
         pattern=raw.get("pattern"),
-        prior_source=str(raw.get("prior_source", "")),
-        rationale=str(raw.get("rationale", "")),
-        example=raw.get("example") or {},
-        fix=str(raw.get("fix", "")),
+        prior_source=_text(raw, "prior_source", path, where),
+        rationale=_text(raw, "rationale", path, where),
+        example=_example(raw, path, where),
+        fix=_text(raw, "fix", path, where),
         tests=raw.get("tests") or {},
         pack=path,
     )
