@@ -121,3 +121,20 @@ def test_rule_text_fields_must_be_strings(tmp_path):
     p = write_jsonl(tmp_path / "d.jsonl", [{"text": "x."}])
     r = check(p, "--extend-rules", tmp_path / "p.yaml", "--no-progress")
     assert r.exit_code == 2 and "rationale" in r.stderr and "must be a string" in r.stderr
+
+
+# ---------------------------------------------------------------------- 16: ReDoS in a lexicon entry
+@pytest.mark.parametrize("lexicon", ["meta_phrase_forward", "doc_noun", "falsity"])
+def test_catastrophic_lexicon_entry_is_stopped_and_reported(tmp_path, lexicon):
+    """16: a user pack's lexicon entry runs under the regex timeout, like a `kind: regex` rule; the
+    built-in rules keep working for the rest of the run."""
+    (tmp_path / "evil-pack.yaml").write_text(f"lexicons:\n  {lexicon}:\n    - '(?:a|a)+b'\n")
+    (tmp_path / ".negaudit.yaml").write_text('extend: ["evil-pack.yaml"]\n')
+    rows = [{"text": "The claim " + "a" * 40 + "c is false. b"}] * 3 + [{"text": "Mount Hollis erupted in 1994. That never happened."}]
+    write_jsonl(tmp_path / "data.jsonl", rows)
+    r = subprocess.run([sys.executable, "-m", "negaudit", "check", "data.jsonl", "-f", "json", "--no-progress"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    rep = json.loads(r.stdout)
+    assert r.returncode == 2
+    assert [e for e in rep["errors"] if "evil-pack.yaml" in e["message"] and "timed out" in e["message"]]
+    assert [(f["rule"], f["line"]) for f in rep["findings"]] == [("NN102", 4)]

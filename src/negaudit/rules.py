@@ -77,10 +77,24 @@ class Lexicon:
     def __init__(self) -> None:
         self.lists: dict[str, list[str]] = {}
         self._cache: dict[tuple, Any] = {}
+        self.shipped: dict[str, list[str]] = {}  # the entries of the built-in packs only
+        self.user_packs: list[str] = []  # packs that added entries (run under a regex timeout, see regexguard)
 
-    def extend(self, name: str, items: Iterable[str]) -> None:
+    def extend(self, name: str, items: Iterable[str], pack: Optional[str] = None) -> None:
+        """Add entries to a list; `pack` names the user pack they come from (None: a built-in pack)."""
+        items = list(items)
         self.lists.setdefault(name, []).extend(items)
+        if pack is None:
+            self.shipped.setdefault(name, []).extend(items)
+        elif items and pack not in self.user_packs:
+            self.user_packs.append(pack)
         self._cache.clear()
+
+    def without_user_entries(self) -> "Lexicon":
+        lex = Lexicon()
+        for name, items in self.shipped.items():
+            lex.extend(name, items)
+        return lex
 
     def source(self, *names: str) -> str:
         frags: list[str] = []
@@ -221,7 +235,8 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
 SCAN_KEYS = ("predicates", "cues", "locators")
 
 
-def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None, scan: Optional[dict] = None) -> list[Rule]:
+def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None, scan: Optional[dict] = None,
+              user: bool = False) -> list[Rule]:
     data = _load_yaml(path)
     if data is None:
         return []
@@ -259,7 +274,7 @@ def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None, scan
                 regex.compile(i)
             except regex.error as e:
                 raise ConfigError(str(path), f"lexicons.{name}", f"invalid pattern {i!r}: {e}") from None
-        lexicon.extend(name, items)
+        lexicon.extend(name, items, str(path) if user else None)
     raw_rules = data.get("rules") or []
     if not isinstance(raw_rules, list):
         raise ConfigError(str(path), "rules", "must be a list")
@@ -276,8 +291,8 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     seen: dict[str, str] = {}
     learned: dict = {}
     scan: dict = {}
-    for p in packs:
-        for r in load_pack(Path(p), lexicon, learned, scan):
+    for i, p in enumerate(packs):
+        for r in load_pack(Path(p), lexicon, learned, scan, user=i >= 2):
             if r.id in seen:
                 raise ConfigError(str(p), r.id, f"duplicate rule id (already defined in {seen[r.id]})")
             seen[r.id] = str(p)
