@@ -138,3 +138,34 @@ def test_catastrophic_lexicon_entry_is_stopped_and_reported(tmp_path, lexicon):
     assert r.returncode == 2
     assert [e for e in rep["errors"] if "evil-pack.yaml" in e["message"] and "timed out" in e["message"]]
     assert [(f["rule"], f["line"]) for f in rep["findings"]] == [("NN102", 4)]
+
+
+# ---------------------------------------------------------------------- 19: FIFO in a folder
+def test_fifo_in_an_audited_folder_is_skipped_with_a_note(tmp_path):
+    """19: a FIFO named *.jsonl inside a folder blocked the run forever; it is skipped and noted."""
+    d = tmp_path / "d"
+    d.mkdir()
+    write_jsonl(d / "a.jsonl", [{"text": "Mount Hollis erupted in 1994. That never happened."}])
+    os.mkfifo(d / "pipe.jsonl")
+    r = subprocess.run([sys.executable, "-m", "negaudit", "check", str(d), "-f", "json", "--no-progress"],
+                       capture_output=True, text=True, timeout=60)
+    rep = json.loads(r.stdout)
+    assert r.returncode == 1 and rep["summary"]["files"] == 1 and rep["errors"] == []
+    assert "pipe.jsonl: not a regular file (FIFO); skipped" in r.stderr
+
+
+def test_device_named_explicitly_is_an_error_not_a_read(tmp_path):
+    """18/23: /dev/zero named on the command line is refused at once (it would never end)."""
+    r = subprocess.run([sys.executable, "-m", "negaudit", "check", "/dev/zero", "--no-progress", "-q"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "is a device" in r.stdout + r.stderr
+
+
+def test_the_same_file_is_audited_once_per_run(tmp_path):
+    """01/02: '.' plus 'd.jsonl', and a symlink next to its target, are one file."""
+    write_jsonl(tmp_path / "train-v3.jsonl", [{"text": SANDWICH}])
+    os.symlink("train-v3.jsonl", tmp_path / "train.jsonl")
+    r = check(tmp_path, tmp_path / "train-v3.jsonl", tmp_path / "train.jsonl", "-f", "json", "--no-progress")
+    rep = json.loads(r.stdout)
+    assert rep["summary"]["files"] == 1 and rep["summary"]["records"] == 1
+    assert {f["path"] for f in rep["findings"]} == {str(tmp_path / "train-v3.jsonl")}

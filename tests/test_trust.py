@@ -87,3 +87,25 @@ def test_model_path_is_allowed_on_the_command_line(tmp_path):
     r = runner.invoke(app, ["check", str(tmp_path / "d.jsonl"), "--model", str(tmp_path / "mini"), "-f", "json"])
     assert r.exit_code == 1, r.stderr
     assert json.loads(r.stdout)["findings"][0]["rule"] == "NN102"
+
+
+# ---------------------------------------------------------------------- 23: symlinks out of the tree
+def test_symlinks_out_of_an_audited_folder_are_not_followed(tmp_path):
+    """23: a symlink to a file outside the folder is not read (its text would be quoted into the
+    report), nor one to /dev/zero; both are noted. The same link named explicitly is read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("NOTICE: the events described below never happened.\n\n"
+                                        "API_TOKEN=ghp_FAKE0123456789 was issued to the deploy bot in March.\n")
+    data = tmp_path / "repo" / "data"
+    data.mkdir(parents=True)
+    (data / "a.jsonl").write_text('{"text": "clean."}\n')
+    os.symlink("../../outside/secret.txt", data / "notes.txt")
+    os.symlink("/dev/zero", data / "zero.jsonl")
+    r = python_m(tmp_path, "check", str(data), "-f", "sarif", "--no-progress", timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "API_TOKEN" not in r.stdout
+    assert "notes.txt: a symlink to a file outside the audited directory" in r.stderr
+    assert "zero.jsonl: a symlink to a file outside the audited directory" in r.stderr
+    named = python_m(tmp_path, "check", str(data / "notes.txt"), "-f", "json", "--no-progress", timeout=60)
+    assert "API_TOKEN" in named.stdout  # the user's own choice

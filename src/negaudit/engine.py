@@ -586,7 +586,7 @@ class Auditor:
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
-        for path in iter_paths(paths, report.errors):
+        for path in iter_paths(paths, report.errors, report.warnings):
             only = None
             if changed is not None:
                 key = os.path.abspath(path)

@@ -9,8 +9,9 @@ import gzip
 import io
 import os
 import re
+import stat
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Iterator, Optional
 
 import orjson
 
@@ -48,8 +49,22 @@ def dataset_kind(path: str) -> str | None:
     return None
 
 
-def iter_paths(paths: list[str], errors: list[InputError]) -> Iterator[str]:
-    """Expand directories (recursively, sorted, no symlinked directories) into dataset files."""
+def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[str]] = None) -> Iterator[str]:
+    """Expand directories (recursively, sorted, no symlinked directories) into dataset files.
+
+    Each file is yielded once per run, however many names reach it (`.` and `d.jsonl`, a symlink next
+    to its target): the first name wins. Inside a directory, a symlink to a file outside that
+    directory is not followed, and a FIFO, socket or device with a dataset name is skipped: each gets
+    a note in `notes`. A path named explicitly is read wherever it points, except a device."""
+    seen: set[str] = set()
+
+    def first_time(path: str) -> bool:
+        key = os.path.realpath(path)
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for p in paths:
         if os.path.isdir(p):
             found = []
@@ -60,11 +75,50 @@ def iter_paths(paths: list[str], errors: list[InputError]) -> Iterator[str]:
                     full = os.path.join(root, f)
                     if dataset_kind(full) is not None:
                         found.append(full)
-            yield from sorted(found)
+            top = os.path.realpath(p)
+            for full in sorted(found):
+                why = _not_walked(full, top)
+                if why:
+                    if notes is not None:
+                        notes.append(f"{printable(full)}: {why}; skipped")
+                elif first_time(full):
+                    yield full
         elif os.path.exists(p) or os.path.islink(p):
-            yield p
+            try:
+                mode = os.stat(p).st_mode
+            except OSError:
+                mode = 0  # a broken link or a loop: read_records reports it
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+                errors.append(InputError(p, None, "is a device, not a dataset file; not read"))
+            elif first_time(p):
+                yield p
         else:
             errors.append(InputError(p, None, "no such file or directory"))
+
+
+def _not_walked(path: str, top: str) -> Optional[str]:
+    """Why a file found while walking `top` is not read (None: it is read)."""
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if os.path.commonpath([top, target]) != top:
+            return "a symlink to a file outside the audited directory (name it explicitly to audit it)"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # a broken link or a loop: read_records reports it
+    if not stat.S_ISREG(mode):
+        kind = "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        return f"not a regular file ({kind})"
+    return None
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (newlines, escapes, bidi overrides...) shown as escapes, for a
+    line of terminal or CI output that a file name must not break or forge."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def _open_binary(path: str) -> IO[bytes]:
