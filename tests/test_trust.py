@@ -109,3 +109,93 @@ def test_symlinks_out_of_an_audited_folder_are_not_followed(tmp_path):
     assert "zero.jsonl: a symlink to a file outside the audited directory" in r.stderr
     named = python_m(tmp_path, "check", str(data / "notes.txt"), "-f", "json", "--no-progress", timeout=60)
     assert "API_TOKEN" in named.stdout  # the user's own choice
+
+
+# ---------------------------------------------------------------------- 14: --diff-base bypasses
+def git(cwd, *args):
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@e"})
+
+
+BAD = json.dumps({"text": SANDWICH})
+
+
+def _pr(repo, case):
+    """A base commit with one clean file, then a PR commit that hides a bad record as `case` does."""
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "data").mkdir()
+    (repo / "data" / "base.jsonl").write_text('{"text": "A clean record."}\n')
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    if case == "control":
+        (repo / "data" / "new.jsonl").write_text(BAD + "\n")
+    elif case == "non-ascii-name":
+        (repo / "data" / "données.jsonl").write_text(BAD + "\n")
+    elif case == "quote-in-name":
+        (repo / "data" / 'a"b.jsonl').write_text(BAD + "\n")
+    elif case == "newline-in-name":
+        (repo / "data" / "a\nb.jsonl").write_text(BAD + "\n")
+    elif case == "space-in-name":
+        (repo / "data" / "a b.jsonl").write_text(BAD + "\n")
+    elif case == "gitattributes-diff":
+        (repo / ".gitattributes").write_text("*.jsonl -diff\n")
+        with open(repo / "data" / "base.jsonl", "a") as fh:
+            fh.write(BAD + "\n")
+    elif case == "nul-byte":
+        (repo / "data" / "new.jsonl").write_bytes(BAD.encode() + b"\n\x00\n")
+    elif case == "mnemonicprefix":
+        (repo / "data" / "new.jsonl").write_text(BAD + "\n")
+        git(repo, "config", "diff.mnemonicPrefix", "true")
+    elif case == "noprefix":
+        (repo / "data" / "new.jsonl").write_text(BAD + "\n")
+        git(repo, "config", "diff.noprefix", "true")
+    elif case == "external-diff":
+        (repo / "data" / "new.jsonl").write_text(BAD + "\n")
+        git(repo, "config", "diff.external", "true")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr")
+
+
+@pytest.mark.parametrize("case", ["control", "non-ascii-name", "quote-in-name", "newline-in-name", "space-in-name",
+                                  "gitattributes-diff", "nul-byte", "mnemonicprefix", "noprefix", "external-diff"])
+def test_diff_base_audits_what_a_pr_changed_whatever_its_names_and_git_config(tmp_path, monkeypatch, case):
+    """14: file names git quotes, `-diff` in .gitattributes, a NUL byte, diff.mnemonicPrefix: --diff-base
+    audited nothing, so a PR could hide a dataset from the gate."""
+    _pr(tmp_path, case)
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(app, ["check", "data", "--diff-base", "HEAD~1", "-f", "json", "--no-progress"],
+                      catch_exceptions=False)
+    rep = json.loads(r.stdout)
+    assert rep["summary"]["records"] >= 1 and {f["rule"] for f in rep["findings"]} == {"NN102"}, case
+    assert r.exit_code == (2 if case == "nul-byte" else 1)
+    assert rep["summary"]["records"] == 1  # only what the PR added (plus, for nul-byte, its bad line)
+    assert [e["line"] for e in rep["errors"]] == ([2] if case == "nul-byte" else [])
+
+
+def test_diff_base_does_not_follow_a_changed_symlink(tmp_path, monkeypatch):
+    """23: a symlink committed in the PR, named explicitly in the CI command, is not read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("NOTICE: the events described below never happened.\n\n"
+                                        "API_TOKEN=ghp_FAKE0123456789 was issued to the deploy bot in March.\n")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _pr(repo, "control")
+    os.symlink("../../outside/secret.txt", repo / "data" / "notes.txt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "pr 2")
+    monkeypatch.chdir(repo)
+    r = runner.invoke(app, ["check", "data/notes.txt", "--diff-base", "HEAD~1", "-f", "sarif", "--no-progress"],
+                      catch_exceptions=False)
+    assert "API_TOKEN" not in r.stdout
+    assert "data/notes.txt: a symlink changed; not audited with --diff-base" in r.stderr
+
+
+def test_unquote_follows_gits_quoting():
+    from negaudit.gitdiff import unquote
+
+    assert unquote(b'"b/donn\\303\\251es.jsonl"') == "b/données.jsonl".encode()
+    assert unquote(b'"b/a\\"b\\\\c\\td\\ne.jsonl"') == b'b/a"b\\c\td\ne.jsonl'
+    assert unquote(b"b/a b.jsonl\t") == b"b/a b.jsonl"
+    assert unquote(b"b/plain.jsonl") == b"b/plain.jsonl"

@@ -219,11 +219,12 @@ def check(
         cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
         auditor = Auditor(cfg)
         changed = None
+        notes: list[str] = []
         if diff_base:
             from .gitdiff import GitError, changed_lines
 
             try:
-                changed = changed_lines(diff_base)
+                changed = changed_lines(diff_base, notes=notes)
             except GitError as e:
                 _fail(f"--diff-base {diff_base}: {e}")
         # by default a progress line only for people: a terminal, not CI, and a human-readable format
@@ -256,6 +257,7 @@ def check(
     except ModelError as e:
         _fail(str(e))
         return
+    report.warnings[:0] = notes
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
     if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
