@@ -169,3 +169,76 @@ def test_the_same_file_is_audited_once_per_run(tmp_path):
     rep = json.loads(r.stdout)
     assert rep["summary"]["files"] == 1 and rep["summary"]["records"] == 1
     assert {f["path"] for f in rep["findings"]} == {str(tmp_path / "train-v3.jsonl")}
+
+
+# ---------------------------------------------------------------------- 18: bounded memory
+def _peak_rss_kb(cwd, *args):
+    """Peak RSS of `negaudit check ARGS` run in a child process (KB)."""
+    code = ("import resource, subprocess, sys; "
+            f"r = subprocess.run([sys.executable, '-m', 'negaudit', 'check', *{list(map(str, args))!r}, '-f', 'json', "
+            "'--no-progress'], capture_output=True); "
+            "print(r.returncode); print(r.stdout.decode()); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=300).stdout
+    lines = out.strip().splitlines()
+    return int(lines[0]), json.loads("\n".join(lines[1:-1])), int(lines[-1])
+
+
+def _no_newline_bomb(path, size_mb):
+    """A JSONL file (compressed by its suffix) holding one record of `size_mb` MB with no newline."""
+    import gzip
+
+    import zstandard
+
+    body = b'{"text": "' + b"a" * (size_mb << 20)
+    if path.name.endswith(".zst"):
+        path.write_bytes(zstandard.ZstdCompressor().compress(body))
+    elif path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(body, compresslevel=1))
+    else:
+        path.write_bytes(body + b'"}\n')
+
+
+@pytest.fixture(scope="module")
+def baseline_rss(tmp_path_factory):
+    """Peak RSS of the same work as the tests below without their big record."""
+    d = tmp_path_factory.mktemp("baseline")
+    (d / ".negaudit.yaml").write_text("max-record-mb: 1\n")
+    write_jsonl(d / "small.jsonl", [{"text": "Mount Hollis erupted in 1994. That never happened."}])
+    code, _, peak = _peak_rss_kb(d, "small.jsonl")
+    assert code == 1
+    return peak
+
+
+@pytest.mark.parametrize("name,size_mb", [("bomb.jsonl.zst", 256), ("bomb.jsonl.gz", 128), ("long.jsonl", 64),
+                                          ("long.json", 64)])
+def test_oversized_lines_are_skipped_without_holding_them(tmp_path, baseline_rss, name, size_mb):
+    """18: max-record-mb bounds memory: a .zst/.gz that decompresses to hundreds of MB with no
+    newline, or a very long line, is read past in pieces and reported, never held."""
+    (tmp_path / ".negaudit.yaml").write_text("max-record-mb: 1\n")
+    baseline = baseline_rss
+    if name.endswith(".json"):
+        (tmp_path / name).write_bytes(b'[{"text": "Owls."}, {"text": "' + b"a" * (size_mb << 20) + b'"}, '
+                                      + json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."}).encode() + b"]")
+    else:
+        _no_newline_bomb(tmp_path / name, size_mb)
+        if name == "long.jsonl":
+            with open(tmp_path / name, "a") as fh:
+                fh.write(json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."}) + "\n")
+    code, rep, peak = _peak_rss_kb(tmp_path, name)
+    assert code == 2
+    assert len(rep["errors"]) == 1 and "over the 1 MB limit" in rep["errors"][0]["message"], rep["errors"]
+    if name.startswith("long"):  # the record after the long one is still audited
+        assert [f["rule"] for f in rep["findings"]] == ["NN102"]
+    assert peak - baseline < 32 * 1024, (peak, baseline)
+
+
+def test_bounded_lines_holds_at_most_the_limit():
+    import io
+
+    from negaudit.reading import bounded_lines
+
+    data = b"short\n" + b"x" * 100 + b"\n" + b"0123456789\n" + b"tail-without-newline"
+    got = list(bounded_lines(io.BufferedReader(io.BytesIO(data), 8), limit=10))
+    assert got == [(b"short\n", 6), (None, 101), (b"0123456789\n", 11), (None, 20)]
+    assert list(bounded_lines(io.BytesIO(b"a\nb"), limit=10)) == [(b"a\n", 2), (b"b", 1)]

@@ -160,8 +160,13 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Recor
     line_no = 0
     try:
         with _open_binary(path) as fh:
-            for raw in fh:
+            for raw, size in bounded_lines(fh):
                 line_no += 1
+                if raw is None:  # longer than the limit: skipped unread, as a record that is too large
+                    if only_lines is None or line_no in only_lines:
+                        yield Record(path, line_no, index, None, too_large(size))
+                    index += 1
+                    continue
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
                 stripped = raw.strip()
@@ -189,6 +194,32 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Recor
         yield Record(path, line_no + 1 if line_no else None, index, None, _io_error(e))
     except Exception as e:  # zstandard.ZstdError and other decoder failures
         yield Record(path, line_no + 1 if line_no else None, index, None, f"cannot decompress: {e}")
+
+
+SKIP_READ = 1 << 20  # bytes read at a time while skipping the rest of an oversized line
+
+
+def bounded_lines(fh: IO[bytes], limit: Optional[int] = None) -> Iterator[tuple[Optional[bytes], int]]:
+    """(line, size) for each LF-terminated line of a binary stream, holding at most `limit` bytes (by
+    default MAX_RECORD_BYTES plus a line ending) of one line in memory: a longer line is read past in
+    pieces and given as (None, its size). A decompression bomb with no newline, or a 600 MB line, costs
+    time but not memory."""
+    limit = (MAX_RECORD_BYTES + 2) if limit is None else limit
+    while True:
+        raw = fh.readline(limit + 1)
+        if not raw:
+            return
+        if len(raw) <= limit or raw.endswith(b"\n"):
+            yield raw, len(raw)
+            continue
+        size = len(raw)
+        del raw
+        while True:
+            more = fh.readline(SKIP_READ)
+            size += len(more)
+            if not more or more.endswith(b"\n"):
+                break
+        yield None, size
 
 
 def _io_error(e: BaseException) -> str:
@@ -233,7 +264,9 @@ def read_json_array(path: str, parse: bool = True) -> Iterator[Record]:
 
 
 def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
-    """Split a top-level JSON array into element byte strings, chunk by chunk (bounded memory per element)."""
+    """Split a top-level JSON array into element byte strings, chunk by chunk. At most
+    MAX_RECORD_BYTES of one element are held: the bytes of a larger element are dropped as they are
+    read (its structure is still followed) and it is reported as too large."""
     buf = bytearray()
     base = 0  # absolute offset of buf[0]
     depth = 0
@@ -242,8 +275,15 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
     line = 1
     seg_start = None  # absolute offset where the current element begins (after '[' or ',')
     seg_line = 1
+    big = None  # absolute start of the current element when it is over the limit (its bytes are dropped)
     index = 0
     chunk = head
+
+    def finish(end: int) -> Record | None:
+        if big is not None:
+            return Record(path, seg_line, index, None, too_large(end - big))
+        return _finish_elem(path, buf[seg_start - base:end - base], seg_line, index)
+
     while chunk:
         chunk_abs = base + len(buf)
         buf += chunk
@@ -271,17 +311,21 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
             elif c in (b"]", b"}"):
                 depth -= 1
                 if depth == 0:
-                    rec = _finish_elem(path, buf[seg_start - base:a - base], seg_line, index)
+                    rec = finish(a)
                     if rec is not None:
                         yield rec
                     return
             elif c == b"," and depth == 1:
-                rec = _finish_elem(path, buf[seg_start - base:a - base], seg_line, index)
+                rec = finish(a)
                 if rec is not None:
                     yield rec
                     index += 1
-                seg_start, seg_line = a + 1, line
-        keep = seg_start if seg_start is not None else base + len(buf)
+                seg_start, seg_line, big = a + 1, line, None
+        end = base + len(buf)
+        if seg_start is not None and end - (big if big is not None else seg_start) > MAX_RECORD_BYTES:
+            big = seg_start if big is None else big
+            seg_start = end  # the element is too large: keep only its size
+        keep = seg_start if seg_start is not None else end
         del buf[: keep - base]
         base = keep
         try:
