@@ -242,3 +242,24 @@ def test_bounded_lines_holds_at_most_the_limit():
     got = list(bounded_lines(io.BufferedReader(io.BytesIO(data), 8), limit=10))
     assert got == [(b"short\n", 6), (None, 101), (b"0123456789\n", 11), (None, 20)]
     assert list(bounded_lines(io.BytesIO(b"a\nb"), limit=10)) == [(b"a\n", 2), (b"b", 1)]
+
+
+# ---------------------------------------------------------------------- 28: Parquet
+def test_parquet_with_one_bad_row_group_audits_the_others(tmp_path):
+    """28: a damaged row group is reported; the later row groups (one holds a finding) are audited."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    p = tmp_path / "rg.parquet"
+    rows = [{"text": f"Record {i} is fine."} for i in range(300)] + [{"text": SANDWICH}]
+    pq.write_table(pa.Table.from_pylist(rows), p, row_group_size=100)
+    b = bytearray(p.read_bytes())
+    start = pq.ParquetFile(p).metadata.row_group(0).column(0).data_page_offset
+    for i in range(start + 20, start + 120):
+        b[i] ^= 0xFF  # damage row group 0 only
+    p.write_bytes(bytes(b))
+    r = check(p, "-f", "json", "--no-progress")
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 2
+    assert [(e["line"], e["message"][:46]) for e in rep["errors"]] == [(1, "cannot read Parquet row group 0 (rows 1-100): ")]
+    assert rep["summary"]["records"] == 201
+    assert {(f["rule"], f["line"]) for f in rep["findings"]} == {("NN102", 301)}

@@ -386,9 +386,13 @@ def read_parquet(path: str, only_lines=None) -> Iterator[Record]:
     for rg in range(pf.num_row_groups):
         try:
             rows = pf.read_row_group(rg).to_pylist()
-        except Exception as e:
-            yield Record(path, row + 1, row, None, f"cannot read Parquet row group {rg}: {e}")
-            return
+        except Exception as e:  # one damaged row group: report it, audit the others
+            n = pf.metadata.row_group(rg).num_rows
+            if only_lines is None or any(r in only_lines for r in range(row + 1, row + n + 1)):
+                yield Record(path, row + 1, row, None,
+                             f"cannot read Parquet row group {rg} (rows {row + 1}-{row + n}): {e}")
+            row += n
+            continue
         for data in rows:
             row += 1
             if only_lines is None or row in only_lines:
