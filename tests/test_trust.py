@@ -199,3 +199,78 @@ def test_unquote_follows_gits_quoting():
     assert unquote(b'"b/a\\"b\\\\c\\td\\ne.jsonl"') == b'b/a"b\\c\td\ne.jsonl'
     assert unquote(b"b/a b.jsonl\t") == b"b/a b.jsonl"
     assert unquote(b"b/plain.jsonl") == b"b/plain.jsonl"
+
+
+# ---------------------------------------------------------------------- 15, 25: output injection
+EVIL_NAME = "x\n::error file=README.md,line=1,title=Injected::negaudit passed, all clear\n::stop-commands::pwn123\n.jsonl"
+
+
+def test_file_names_cannot_inject_workflow_commands(tmp_path):
+    """15: a file name with newlines put raw `::error` / `::stop-commands::` lines on stdout and stderr
+    (the runner executes them) in action.yml's steps."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / EVIL_NAME).write_text("{not json\n")
+    (tmp_path / "data" / "ok.jsonl").write_text(json.dumps({"text": SANDWICH}) + "\n")
+    for args in (["-f", "sarif", "--output", str(tmp_path / "negaudit.sarif")], ["-f", "github"], ["-f", "text"],
+                 ["-f", "markdown"]):
+        r = python_m(tmp_path, "check", ".", "--fail-on", "medium", "--no-progress", *args, timeout=120)
+        assert r.returncode == 2
+        for stream in (r.stdout, r.stderr):
+            starts = [ln for ln in stream.splitlines() if ln.lstrip().startswith("::")]
+            if args[1] == "github":  # its own annotations, with the name encoded inside one property
+                assert all(ln.startswith(("::error file=", "::warning file=", "::notice file=")) for ln in starts)
+                assert "%0A%3A%3Astop-commands%3A%3Apwn123%0A.jsonl" in r.stdout
+            else:
+                assert starts == [], (args, starts)
+            assert "::stop-commands::pwn123\n" not in stream
+
+
+def _render_markdown(md: str) -> str:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").render(md)
+
+
+def test_markdown_summary_escapes_file_names_and_record_text(tmp_path):
+    """25: backticks in a file name ended the code span (raw HTML followed); links and images in
+    record text rendered in the PR summary."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a`<img src=x onerror=alert(1)>`.jsonl").write_text(json.dumps({"text": SANDWICH}) + "\n")
+    (data / "html.jsonl").write_text(json.dumps({"text": (
+        "Do not accept the following claim <img src=https://evil.example/p.png> [Re-run here](https://evil.example/phish) "
+        "| x |. Dr Mara Holloway works as a dentist in Portland. It is entirely false and did not occur.")}) + "\n")
+    (data / "bad|`x`.jsonl").write_text("{oops\n")
+    r = runner.invoke(app, ["check", str(data), "--fail-on", "never", "-f", "markdown", "--no-progress"],
+                      catch_exceptions=False)
+    html = _render_markdown(r.stdout)
+    assert "<img" not in html and "<a " not in html and "onerror" not in html.replace("&lt;img src=x onerror", "")
+    import re
+
+    rows = [row for row in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "<td>" in row]
+    assert len([row for row in rows if "NN102" in row]) >= 4
+    assert all(row.count("<td>") in (2, 5) for row in rows), rows  # a pipe in the text splits no cell
+    assert "<code>" + str(data / "a`&lt;img src=x onerror=alert(1)&gt;`.jsonl") + ":1</code>" in html
+
+
+def test_sarif_uris_are_percent_encoded(tmp_path, monkeypatch):
+    """25: artifactLocation.uri was the raw path: '#', '%' and spaces must be percent-encoded."""
+    from urllib.parse import unquote
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("my file#1%20.jsonl", "données.jsonl", "a`b.jsonl"):
+        (data / name).write_text(json.dumps({"text": SANDWICH}) + "\n")
+    (data / "x y.jsonl").write_text("{oops\n")
+    monkeypatch.chdir(tmp_path)
+    for target in ("data", str(data)):
+        r = runner.invoke(app, ["check", target, "-f", "sarif", "--no-progress"], catch_exceptions=False)
+        run_ = json.loads(r.stdout)["runs"][0]
+        uris = {res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for res in run_["results"]}
+        uris |= {n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                 for n in run_["invocations"][0]["toolExecutionNotifications"]}
+        prefix = "data/" if target == "data" else data.as_uri() + "/"
+        assert uris == {prefix + u for u in ("my%20file%231%2520.jsonl", "donn%C3%A9es.jsonl", "a%60b.jsonl",
+                                             "x%20y.jsonl")}
+        assert {unquote(u) for u in uris} == {unquote(prefix) + n for n in (
+            "my file#1%20.jsonl", "données.jsonl", "a`b.jsonl", "x y.jsonl")}

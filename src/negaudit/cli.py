@@ -82,6 +82,9 @@ def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on,
 def _say(msg: str, label: str = "", style: str = "") -> None:
     """One line on stderr. User text (paths, messages, config values) is never read as rich markup, so
     "[/x]" in a file name or a rule pack prints as written instead of crashing the run."""
+    from .reading import printable
+
+    msg = printable(msg)  # a file name's newline must not start a line (a CI runner reads "::" lines)
     line = Text.assemble((label, style), msg) if label else Text(msg)
     err.print(line, highlight=False, soft_wrap=True)
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import os
+from pathlib import Path
+from urllib.parse import quote
 
 import regex
 
@@ -24,6 +27,25 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def artifact_uri(path: str) -> str:
+    """A SARIF artifactLocation.uri: a relative URI reference, or file:// for an absolute path, with
+    everything but unreserved characters and '/' percent-encoded ('#', '%', ' ' and the rest)."""
+    if os.path.isabs(path):
+        return Path(path).as_uri()
+    while path.startswith("./"):
+        path = path[2:]
+    return quote(os.fsencode(path.replace(os.sep, "/")), safe="/")
+
+
+def _shipped(rule) -> bool:
+    from .rules import builtin_rules_dir
+
+    try:
+        return Path(rule.pack).resolve().parent == builtin_rules_dir().resolve()
+    except Exception:
+        return False
+
+
 def _column(f: Finding) -> int:
     """1-based column of the qualifier in its line (text files) or 1 (JSON Lines: the record line)."""
     return int(f.extra.get("column", 1))
@@ -38,14 +60,17 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
         if r is None:
             continue
         index[code] = len(rules)
+        help_ = {"text": f"{r.rationale}\n\nExample: {r.example.get('bad', '')}\nInstead: {r.example.get('good', '')}\n"
+                         f"Fix: {r.fix}"}
+        if _shipped(r):  # a pack from the audited tree gets plain text only: its Markdown is not ours to render
+            help_["markdown"] = (f"**{r.id} {r.name}**\n\n{r.rationale}\n\n*Example:* `{r.example.get('bad', '')}`"
+                                 f"\n\n*Fix:* {r.fix}")
         rules.append({
             "id": r.id,
             "name": r.name,
             "shortDescription": {"text": r.message},
             "fullDescription": {"text": r.rationale or r.message},
-            "help": {"text": f"{r.rationale}\n\nExample: {r.example.get('bad', '')}\nInstead: {r.example.get('good', '')}\n"
-                             f"Fix: {r.fix}", "markdown": f"**{r.id} {r.name}**\n\n{r.rationale}\n\n"
-                                                         f"*Example:* `{r.example.get('bad', '')}`\n\n*Fix:* {r.fix}"},
+            "help": help_,
             "defaultConfiguration": {"level": SARIF_LEVEL[r.severity]},
             "properties": {"category": r.category, "prior": r.prior, "research": r.prior_source,
                            "pattern": r.pattern},
@@ -58,7 +83,7 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
             "message": {"text": f"{f.message} Qualifier: \"{f.qualifier['text'][:200]}\""
                                 + (f" Claim: \"{f.claim['text'][:200]}\"" if f.claim else "")},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.path.lstrip("./") if f.path.startswith("./") else f.path},
+                "artifactLocation": {"uri": artifact_uri(f.path)},
                 "region": {"startLine": max(1, f.line or 1), "startColumn": _column(f)}}}],
             "partialFingerprints": {"negaudit/v1": fingerprint(f)},
             "properties": {"risk": f.risk, "severity": f.severity, "record": f.record, "field": f.field,
@@ -73,7 +98,7 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
     if report.errors:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": e.message},
-             "locations": [{"physicalLocation": {"artifactLocation": {"uri": e.path},
+             "locations": [{"physicalLocation": {"artifactLocation": {"uri": artifact_uri(e.path)},
                                                  **({"region": {"startLine": e.line}} if e.line else {})}}]}
             for e in report.errors]
     return {
@@ -112,6 +137,19 @@ def github(report: Report) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
+def md_code(text: str, in_table: bool = True) -> str:
+    """`text` as one Markdown code span: nothing in it becomes a link, an image, HTML or emphasis.
+    The fence is longer than any run of backticks inside; in a table, pipes are escaped (GFM)."""
+    text = regex.sub(r"[\r\n\u2028\u2029]+", " ", text)
+    if not text:
+        return ""
+    if in_table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in regex.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def markdown(report: Report, top: int = 10) -> str:
     """A pull-request comment / $GITHUB_STEP_SUMMARY: counts by severity and rule, top findings with rewrites."""
     s = report.summary()
@@ -129,12 +167,14 @@ def markdown(report: Report, top: int = 10) -> str:
         lines += ["", f"### Top {len(ranked)} findings", "", "| where | rule | risk | qualifier | suggested rewrite |",
                   "|---|---|---|---|---|"]
         for f in ranked:
-            cell = lambda t: (t or "").replace("|", "\\|").replace("\n", " ")[:140]  # noqa: E731
-            sug = cell(f.suggestion["text"]) if f.suggestion else ""
-            lines.append(f"| `{f.path}:{f.line}` | {f.rule} ({f.severity}) | {f.risk:.2f} | {cell(f.qualifier['text'])} | {sug} |")
+            # record text and file names are the PR author's: code spans, so no link or image renders
+            sug = md_code(f.suggestion["text"][:140]) if f.suggestion else ""
+            lines.append(f"| {md_code(f'{f.path}:{f.line}')} | {f.rule} ({f.severity}) | {f.risk:.2f} | "
+                         f"{md_code(f.qualifier['text'][:140])} | {sug} |")
     if report.errors:
         lines += ["", "### Input errors", ""]
-        lines += [f"- `{e.path}{':' + str(e.line) if e.line else ''}`: {e.message}" for e in report.errors[:20]]
+        lines += [f"- {md_code(e.path + (':' + str(e.line) if e.line else ''), False)}: {md_code(e.message, False)}"
+                  for e in report.errors[:20]]
     return "\n".join(lines) + "\n"
 
 

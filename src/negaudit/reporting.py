@@ -9,6 +9,7 @@ from rich.text import Text
 
 from . import __version__
 from .engine import Report
+from .reading import printable
 
 SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
@@ -44,7 +45,7 @@ def json_chunks(report: Report, batch: int = 512):
 
 
 def _snippet(text: str, limit: int = 160) -> str:
-    text = " ".join(text.split())
+    text = printable(" ".join(text.split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -53,15 +54,15 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
         if f.severity == "info" and not show_info:
             continue
         head = Text()
-        head.append(f"{f.path}:{f.line}", style="bold")
-        head.append(f" [record {f.record} {f.field}] ", style="dim")
+        head.append(f"{printable(f.path)}:{f.line}", style="bold")
+        head.append(f" [record {f.record} {printable(f.field)}] ", style="dim")
         head.append(f"{f.rule} ", style="bold magenta")
         head.append(f"{f.severity}", style=SEV_STYLE[f.severity])
         head.append(f" risk {f.risk:.2f}", style="dim")
         if not f.trained:
             head.append(" (untrained segment)", style="dim")
         console.print(head)
-        console.print(Text("  " + f.message))
+        console.print(Text("  " + printable(f.message)))
         q = Text("  qualifier: ", style="dim")
         q.append(_snippet(f.qualifier["text"]), style="red")
         console.print(q)
@@ -74,8 +75,8 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
             s.append(_snippet(f.suggestion["text"]), style="green")
             console.print(s)
     for e in report.errors:
-        where = f"{e.path}:{e.line}" if e.line else e.path
-        console.print(Text.assemble((f"{where} ", "bold"), ("error ", "bold red"), e.message))
+        where = f"{printable(e.path)}:{e.line}" if e.line else printable(e.path)
+        console.print(Text.assemble((f"{where} ", "bold"), ("error ", "bold red"), printable(e.message)))
     summ = report.summary()
     if summ["by_rule"]:
         t = Table(title="negaudit summary", show_lines=False)
