@@ -122,6 +122,25 @@ def _stdout():
             pass
 
 
+def _refuse_input(flag: str, target: Optional[Path], paths) -> None:
+    """Exit 2 when `target` (a report or copy to write) is one of the files the run reads: writing it
+    would replace a dataset with a report."""
+    if target is None:
+        return
+    try:
+        st = os.stat(target)
+    except OSError:
+        return  # not there yet, so not an input
+    from .reading import iter_paths
+
+    for p in iter_paths([str(x) for x in paths], []):
+        try:
+            if os.path.samestat(st, os.stat(p)):
+                _fail(f"{flag} {target} is one of the inputs ({p}); choose another file")
+        except OSError:
+            continue
+
+
 def _render(report, fmt: "OutputFormat", auditor):
     """The report as bytes, or as an iterator of byte chunks for the formats that can stream (a large
     report is never held in memory twice)."""
@@ -218,6 +237,9 @@ def check(
                                        ("--fix-output", fix_output is not None)) if used]
         if bad:
             _fail(f"--dask cannot be combined with {', '.join(bad)} (run those locally, without --dask)")
+    if dask is None:
+        _refuse_input("--output", output, paths)
+        _refuse_input("--fix-output", fix_output, paths)
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
         auditor = Auditor(cfg)
@@ -331,6 +353,7 @@ def baseline_create(
     from .fixing import atomic_write
     from .formats import baseline_dict
 
+    _refuse_input("--output", output, paths)
     try:
         cfg = _config(config, None, None, None, model, None)
         report = Auditor(cfg).audit_paths([str(p) for p in paths])
