@@ -263,3 +263,13 @@ def test_parquet_with_one_bad_row_group_audits_the_others(tmp_path):
     assert [(e["line"], e["message"][:46]) for e in rep["errors"]] == [(1, "cannot read Parquet row group 0 (rows 1-100): ")]
     assert rep["summary"]["records"] == 201
     assert {(f["rule"], f["line"]) for f in rep["findings"]} == {("NN102", 301)}
+
+
+def test_a_record_with_a_number_no_double_holds_is_still_audited(tmp_path):
+    """30: `"n": 1e400` is valid JSON; orjson refuses it, so the record was an input error and could not be
+    fixed (or audited). The standard parser reads it; NaN/Infinity literals stay errors."""
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"text": "Mount Hollis erupted in 1994. That never happened.", "n": 1e400}\n{"text": "x", "n": NaN}\n')
+    rep = json.loads(check(p, "-f", "json", "--no-progress").stdout)
+    assert [(f["rule"], f["line"]) for f in rep["findings"]] == [("NN102", 1)]
+    assert [e["line"] for e in rep["errors"]] == [2]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import os
 import re
 import stat
@@ -148,9 +149,15 @@ def _decode_error(exc: Exception) -> str:
 def parse_json_bytes(raw: bytes) -> object:
     try:
         return orjson.loads(raw)
-    except ValueError:
+    except ValueError as e:
         raw.decode("utf-8")  # a clear message for bad bytes rather than orjson's
+        if "number" in str(e):  # valid JSON with a number no double holds (1e400): the standard parser
+            return json.loads(raw, parse_constant=_not_json)
         raise
+
+
+def _not_json(name: str):
+    raise ValueError(f"{name} is not JSON")
 
 
 def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Record]:
@@ -199,11 +206,11 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Recor
 SKIP_READ = 1 << 20  # bytes read at a time while skipping the rest of an oversized line
 
 
-def bounded_lines(fh: IO[bytes], limit: Optional[int] = None) -> Iterator[tuple[Optional[bytes], int]]:
+def bounded_lines(fh: IO[bytes], limit: Optional[int] = None, spill=None) -> Iterator[tuple[Optional[bytes], int]]:
     """(line, size) for each LF-terminated line of a binary stream, holding at most `limit` bytes (by
     default MAX_RECORD_BYTES plus a line ending) of one line in memory: a longer line is read past in
-    pieces and given as (None, its size). A decompression bomb with no newline, or a 600 MB line, costs
-    time but not memory."""
+    pieces, each given to `spill` when set (a fix copies them), and yielded as (None, its size). A
+    decompression bomb with no newline, or a 600 MB line, costs time but not memory."""
     limit = (MAX_RECORD_BYTES + 2) if limit is None else limit
     while True:
         raw = fh.readline(limit + 1)
@@ -213,12 +220,13 @@ def bounded_lines(fh: IO[bytes], limit: Optional[int] = None) -> Iterator[tuple[
             yield raw, len(raw)
             continue
         size = len(raw)
-        del raw
-        while True:
-            more = fh.readline(SKIP_READ)
-            size += len(more)
-            if not more or more.endswith(b"\n"):
+        while raw:
+            if spill is not None:
+                spill(raw)
+            if raw.endswith(b"\n"):
                 break
+            raw = fh.readline(SKIP_READ)
+            size += len(raw)
         yield None, size
 
 
