@@ -240,6 +240,11 @@ def check(
     if dask is None:
         _refuse_input("--output", output, paths)
         _refuse_input("--fix-output", fix_output, paths)
+    if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
+        _fail("--fix-output takes exactly one input file")
+    if fix_strategy not in ("auto", "local-negation", "drop-claim"):
+        _fail(f"--fix-strategy must be auto, local-negation or drop-claim, not {fix_strategy!r}")
+    snapshots = None
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
         auditor = Auditor(cfg)
@@ -260,6 +265,10 @@ def check(
             from .parallel import default_jobs
 
             jobs = default_jobs([str(p) for p in paths])
+        if (diff or fix or fix_output is not None) and dask is None:
+            from .fixing import take_snapshots
+
+            snapshots = take_snapshots([str(p) for p in paths])  # a fix writes only a file that is still these bytes
         if dask is not None:
             report = _dask_report(paths, cfg, dask)
         elif show:
@@ -285,31 +294,34 @@ def check(
     report.warnings[:0] = notes
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
-    if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
-        _fail("--fix-output takes exactly one input file")
     if diff or fix or fix_output is not None:
-        from .fixing import run_fixes
+        from .fixing import remaining_findings, run_fixes
 
         write = (fix or fix_output is not None) and not diff
-        if fix_strategy not in ("auto", "local-negation", "drop-claim"):
-            _fail(f"--fix-strategy must be auto, local-negation or drop-claim, not {fix_strategy!r}")
         summary = run_fixes(report.findings, unsafe_fixes, write, diff, str(fix_output) if fix_output else None,
-                            fix_strategy)
+                            fix_strategy, snapshots, [str(paths[0])] if fix_output is not None else ())
         for res in summary.files:
             if res.error:
                 _error(f"{res.path}: {res.error}")
                 report.errors.append(InputError(res.path, None, res.error))
+            for line, msg in res.record_errors:
+                _error(f"{res.path}:{line}: {msg}")
+                report.errors.append(InputError(res.path, line, msg))
             if diff and res.diff:
                 with _stdout():
                     sys.stdout.write(res.diff)
         if write:
-            verb = "Fixed" if fix_output is None else f"Wrote fixed copy ({fix_output}):"
-            _say(f"{verb} {summary.records} records in {sum(1 for r in summary.files if r.changed)} files")
-            report.findings = [f for f in report.findings if (f.path, f.record) not in summary.fixed]
+            written = [r for r in summary.files if not r.error]
+            if fix_output is None:
+                _say(f"Fixed {summary.records} records in {sum(1 for r in written if r.changed)} files")
+            elif written:
+                _say(f"Wrote fixed copy ({fix_output}): {summary.records} records fixed")
+            # what is left counts: a new audit of each rewritten record (an unfixed finding stays)
+            report.findings = remaining_findings(auditor, report.findings, summary)
         if diff:
             with _stdout():
                 sys.stdout.flush()
-            raise typer.Exit(EXIT_FINDINGS if summary.records else EXIT_OK)
+            raise typer.Exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if summary.records else EXIT_OK)
     if output is not None:
         try:
             from .fixing import atomic_write

@@ -1,36 +1,65 @@
 """Applying fixes to datasets: plan edits from findings, write files atomically, print diffs.
 
 Data safety rules:
-* only records with an applicable fix change; every other line is copied byte for byte (same key
-  order, escaping, spacing and line ending);
-* a rewritten record keeps all its fields and their order; it is serialised in the style of its
-  original line (separators, ASCII escaping) and keeps its line ending;
-* files are written to a temporary file in the same directory, flushed and fsynced, given the
-  original permissions and then renamed over the original (os.replace is atomic): an interrupted
-  run leaves the original untouched; .gz and .zst inputs are written back in the same compression.
+* a record changes only where a fix applies. A JSON line is edited in place (jsonsplice): outside the
+  replaced part of one string value the line is byte-identical (whitespace, escapes, key order,
+  number spelling, duplicate keys); every other line is copied byte for byte. A text file keeps its
+  bytes, its mixed CRLF/LF line endings included, outside the edited sentences;
+* whitespace is only touched where a sentence is removed (one space or line break at the seam), never
+  collapsed elsewhere;
+* a fix is all or nothing for its finding: a claim is rewritten only with the qualifiers that made it
+  detached removed, and a safe fix of a detached sentence needs the claim next to its qualifier;
+* each file is fixed once per run, through symlinks (the link stays a link), under an advisory lock
+  (fcntl.flock), and only if it is still the file that was audited: its size, mtime, inode and
+  SHA-256 are checked against a snapshot taken before the audit read it, before the rename. A file
+  that changed is not written: an error, exit 2;
+* the new file is written in the same directory (an unnamed O_TMPFILE on Linux, so even SIGKILL leaves
+  nothing behind; a named temporary file elsewhere, removed on SIGTERM/SIGHUP), fsynced, given the
+  original permissions and owner, and renamed over the target (atomic). .gz and .zst inputs are
+  written back in the same compression.
 """
 from __future__ import annotations
 
+import copy
 import difflib
 import gzip
-import io
-import json
+import hashlib
 import os
+import re
+import secrets
+import shutil
+import signal
+import stat
 import tempfile
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO, Optional
+from typing import IO, Iterable, Optional
 
 import regex
 
 from .adapters import resolve_pointer
+from .jsonsplice import SpliceError, pointer_of, set_member, splice_string, value_spans
 from .models import Finding
-from .reading import _open_binary, dataset_kind
-from .segmenting import split_units
+from .reading import bounded_lines, dataset_kind, parse_json_bytes
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no advisory locks
+    fcntl = None
 
 # rules whose fix is a sentence-level edit that preserves everything but the negated claim
 SENTENCE_SCOPED = {"NN102", "NN202", "NN203", "NN204", "NN205"}
 NOT_FIXABLE = {"NN201", "NN501", "NN502"}
+NOT_QUALIFIERS = {"NN501", "NN502"}  # findings about a claim that do not mark it false elsewhere
 FIXABLE_SEVERITIES = {"high", "medium"}
+# links that rest on an explicit marker or on the whole document; every other detached sentence ("the
+# following claim", "the preceding statement", "It is false") points at a neighbour
+MARKED_LINKS = ("self", "enclosed", "pointer", "footnote", "next-turn", "document")
+LOCK_WAIT = 30.0  # seconds to wait for another process's lock on a file
+WORD = regex.compile(r"[\p{L}\p{N}]")
+SENTENCE_END = regex.compile(r"[.!?…]+[\"'”’)\]]*")
 
 
 @dataclass
@@ -48,10 +77,6 @@ class RecordPlan:
     mask_turns: list[str] = field(default_factory=list)  # JSON pointers of messages to set weight 0
     safe: bool = True
     rules: set = field(default_factory=set)
-
-
-def _escape_key(k: str) -> str:
-    return k.replace("~1", "/").replace("~0", "~")
 
 
 STRATEGIES = ("auto", "local-negation", "drop-claim")
@@ -76,77 +101,6 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     return (safe, "rewrite")
 
 
-def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "auto") -> Optional[RecordPlan]:
-    """Edits for one record from its findings; None when nothing applicable."""
-    if not findings or not isinstance(data, (dict, str)):
-        return None
-    plan = RecordPlan(record=findings[0].record, line=findings[0].line)
-    claims_done: set = set()
-    removals: set = set()
-    for f in findings:
-        fx = finding_fix(f, strategy)
-        if fx is None:
-            continue
-        safe, kind = fx
-        if not safe and not unsafe:
-            continue
-        if kind == "mask-turn":
-            ptr = f.field.rsplit("/", 1)[0] if f.field.startswith(("/messages/", "/conversations/")) else None
-            if ptr is None:
-                continue
-            plan.mask_turns.append(ptr)
-            plan.safe = False
-            plan.rules.add(f.rule)
-            continue
-        claim_field = f.claim.get("field", f.field)
-        qual_field = f.qualifier.get("field", f.field)
-        key = (claim_field, f.claim["start"], f.claim["end"])
-        edits = plan.edits.setdefault(claim_field, [])
-        qs, qe = f.qualifier["start"], f.qualifier["end"]
-        replacement = f.suggestion["text"] if kind == "rewrite" else ""
-        if qual_field == claim_field and qs <= f.claim["start"] and f.claim["end"] <= qe:
-            # markup around the claim (<false>claim</false>): replace the whole tag by the rewrite
-            edits.append(FieldEdit(qs, qe, replacement))
-            claims_done.add(key)
-        else:
-            if key not in claims_done:
-                end = f.claim["end"]
-                if not replacement:  # dropping a sentence takes the space after it too
-                    text = _field_text(data, claim_field) or ""
-                    while end < len(text) and text[end] in " \t":
-                        end += 1
-                edits.append(FieldEdit(f.claim["start"], end, replacement))
-                claims_done.add(key)
-            if not (qs >= f.claim["start"] and qe <= f.claim["end"] and qual_field == claim_field):
-                removals.add((qual_field, qs, qe, f.rule == "NN301"))
-        plan.safe = plan.safe and safe
-        plan.rules.add(f.rule)
-    # remove the now redundant qualifier sentences (whole sentences only; never annotation fields)
-    for qual_field, qs, qe, keep_truth in sorted(removals):
-        text = _field_text(data, qual_field)
-        if text is None:
-            continue
-        if keep_truth:
-            # a correction: drop the pointer ("The preceding claim is false;") and keep the truth it states
-            end = qe
-            while end < len(text) and text[end] in " ;:,—–-":
-                end += 1
-            rest = text[end:end + 1]
-            plan.edits.setdefault(qual_field, []).append(FieldEdit(qs, end + (1 if rest else 0), rest.upper()))
-            continue
-        claim_spans = [(e.start, e.end) for e in plan.edits.get(qual_field, [])]
-        span = _qualifier_sentence(text, qs, qe, claim_spans)
-        if span is not None:
-            plan.edits.setdefault(qual_field, []).append(FieldEdit(span[0], span[1], ""))
-    for ptr in list(plan.edits):
-        plan.edits[ptr] = _non_overlapping(plan.edits[ptr])
-        if not plan.edits[ptr]:
-            del plan.edits[ptr]
-    if not plan.edits and not plan.mask_turns:
-        return None
-    return plan
-
-
 def _field_text(data, ptr: str) -> Optional[str]:
     if isinstance(data, str):
         return data
@@ -154,181 +108,525 @@ def _field_text(data, ptr: str) -> Optional[str]:
     return v if isinstance(v, str) else None
 
 
-def _qualifier_sentence(text: str, qs: int, qe: int, claims=()) -> Optional[tuple[int, int]]:
-    """What to delete for a detached qualifier: its whole sentence (with the whitespace after it) when
-    the sentence holds no claim being rewritten, else just the qualifier span (a tag or label)."""
+# ---------------------------------------------------------------------- planning
+@dataclass
+class _Proposal:
+    """The edits that fix one finding, applied together or not at all."""
+
+    finding: Finding
+    safe: bool
+    claim: Optional[tuple] = None  # (field, start, end) of the claim it rewrites or drops
+    edits: list[tuple[str, FieldEdit]] = field(default_factory=list)
+    mask: Optional[str] = None
+    gap: Optional[tuple[str, int, int]] = None  # text between claim and detached qualifier (field, start, end)
+
+
+def removal(text: str, s: int, e: int) -> FieldEdit:
+    """Delete text[s:e] (a sentence, tag or label) and mend the seam: the space after it when it had
+    space (or a line start) before it, else the space before it when a line end or punctuation follows;
+    a line that becomes empty goes with its line break (and with the blank lines after it when it was a
+    paragraph). Nothing else is touched."""
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    left = s
+    while left > 0 and text[left - 1] in " \t":
+        left -= 1
+    right = e
+    while right < len(text) and text[right] in " \t":
+        right += 1
+    line_start = left == 0 or text[left - 1] == "\n"
+    line_end = right == len(text) or text[right] in "\r\n"
+    if line_start and line_end:
+        end = right
+        if text.startswith("\r\n", end):
+            end += 2
+        elif end < len(text):
+            end += 1
+        if not text[end:].strip():  # the last content of the text: the line breaks before it go instead
+            start = left
+            while start > 0 and text[start - 1] in "\r\n":
+                start -= 1
+            return FieldEdit(start, right, "")
+        if left == 0 or text[max(0, left - 2):left].replace("\r", "") in ("\n\n",) or \
+                text[max(0, left - 4):left] == "\r\n\r\n":
+            while end < len(text) and text[end] in "\r\n":
+                end += 1  # a paragraph of its own (or the first line): the blank lines after it too
+        return FieldEdit(left, end, "")
+    if right > e and (left < s or line_start):
+        return FieldEdit(s, right, "")
+    if left < s and (line_end or text[e] in ".,;:!?)]}"):
+        return FieldEdit(left, e, "")
+    return FieldEdit(s, e, "")
+
+
+def _glued(text: str, s: int, e: int) -> bool:
+    """Does text[s:e] hold more than one sentence (a full stop followed by more words: sentences the
+    splitter kept together, e.g. with an emoji or no space after the stop)?"""
+    return any(WORD.search(text[m.end():e]) and WORD.search(text[s:m.start()]) for m in SENTENCE_END.finditer(text, s, e))
+
+
+def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = True) -> Optional[FieldEdit]:
+    """What to delete for a detached qualifier: its sentence; the qualifier span alone when the
+    sentence is the claim's (a tag or label in it). When sentences are glued into one unit (no space
+    after a full stop, an emoji), only the qualifier's own sentence, and only when not `strict`: the
+    link of a qualifier glued to another sentence is a guess, which a safe fix must not act on."""
+    from .segmenting import split_units
+
     for u in split_units(text):
-        if u.start <= qs < u.end:
-            if any(u.start <= cs < u.end or u.start < ce <= u.end for cs, ce in claims):
-                end = min(qe, u.end)
-                while end < u.end and text[end] in " \t:;,—–-":
-                    end += 1
-                start = qs
-                while start > u.start and text[start - 1] in " \t":
-                    start -= 1
-                return (start, end)
-            end = u.end
-            while end < len(text) and text[end] in " \t":
+        if not u.start <= qs < u.end:
+            continue
+        if any(u.start <= cs < u.end or u.start < ce <= u.end for cs, ce in claims):
+            end = min(qe, u.end)
+            while end < u.end and text[end] in ":;,—–-":
                 end += 1
-            if end < len(text) and text[end] == "\n" and (u.start == 0 or text[u.start - 1] == "\n"):
-                while end < len(text) and text[end] == "\n":
-                    end += 1
-            return (u.start, end)
+            return removal(text, qs, end)
+        before = [m.end() for m in SENTENCE_END.finditer(text, u.start, qs) if WORD.search(text[u.start:m.start()])]
+        m = SENTENCE_END.search(text, qe, u.end)
+        if not before and not (m and WORD.search(text[m.end():u.end])):
+            return removal(text, u.start, u.end)  # one sentence: the qualifier's
+        if strict:
+            return None
+        sub_start = before[-1] if before else u.start
+        sub_end = m.end() if m else u.end
+        return removal(text, qs if not WORD.search(text[sub_start:qs]) else sub_start, sub_end)
     return None
 
 
-def _non_overlapping(edits: list[FieldEdit]) -> list[FieldEdit]:
-    out: list[FieldEdit] = []
-    for e in sorted(edits, key=lambda e: (e.start, -e.end)):
-        if out and e.start < out[-1].end:
-            continue  # overlapping edits: keep the first, never garble text
-        out.append(e)
+def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str) -> Optional[_Proposal]:
+    if kind == "mask-turn":
+        ptr = f.field.rsplit("/", 1)[0] if f.field.startswith(("/messages/", "/conversations/")) else None
+        return _Proposal(f, safe, mask=ptr) if ptr else None
+    claim_field = f.claim.get("field", f.field)
+    qual_field = f.qualifier.get("field", f.field)
+    text, qtext = _field_text(data, claim_field), _field_text(data, qual_field)
+    cs, ce = f.claim["start"], f.claim["end"]
+    qs, qe = f.qualifier["start"], f.qualifier["end"]
+    if text is None or qtext is None or text[cs:ce] != f.claim["text"] or qtext[qs:qe] != f.qualifier["text"]:
+        return None  # the record is not the one the finding was made on
+    if _glued(text, cs, ce):  # the claim "sentence" holds another one: a rewrite would touch both
+        if not unsafe:
+            return None
+        safe = False
+    p = _Proposal(f, safe, claim=(claim_field, cs, ce))
+    replacement = f.suggestion["text"] if kind == "rewrite" else ""
+    truth_sentence = f.rule == "NN301" and qtext[qs:qe].rstrip().endswith((".", "!", "?", "…"))
+    if truth_sentence and strategy == "auto":
+        replacement = ""  # the record states the truth in a sentence of its own: the false claim goes
+    same = qual_field == claim_field
+    if same and qs <= cs and ce <= qe:
+        # markup around the claim (<false>claim</false>): replace the whole tag by the rewrite
+        p.edits.append((claim_field, FieldEdit(qs, qe, replacement) if replacement else removal(text, qs, qe)))
+        return p
+    p.edits.append((claim_field, FieldEdit(cs, ce, replacement) if replacement else removal(text, cs, ce)))
+    if same and qs >= cs and qe <= ce:
+        return p  # the qualifier is inside the claim sentence, which is replaced
+    if f.rule == "NN301":
+        # a correction: drop the pointer ("The preceding claim is false;", "Myth:") and keep the truth it
+        # states; a qualifier that is a whole sentence states the truth itself ("Fact: X."): it stays
+        if not truth_sentence:
+            end = qe
+            while end < len(qtext) and qtext[end] in " ;:,—–-":
+                end += 1
+            rest = qtext[end:end + 1]
+            if same and cs <= end < ce:  # a label on the claim itself: it goes with the claim
+                p.edits.append((qual_field, removal(qtext, qs, end)))
+            else:
+                p.edits.append((qual_field, FieldEdit(qs, end + (1 if rest else 0), rest.upper())))
+    else:
+        # a safe fix must remove nothing but the qualifier; an unsafe one takes the qualifier's sentence
+        rem = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else ())
+        if rem is None and unsafe:
+            rem, p.safe = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else (), strict=False), False
+        if rem is None:
+            return None  # the qualifier cannot be removed cleanly: no safe fix
+        p.edits.append((qual_field, rem))
+    if same and f.extra.get("direction") not in MARKED_LINKS:
+        p.gap = (claim_field, min(ce, qe), max(cs, qs))
+    return p
+
+
+def _adjacent(p: _Proposal, data, removed: dict[str, list[FieldEdit]]) -> bool:
+    """No word stands between the claim and its detached qualifier once the record's removals are made
+    (otherwise the sentence it points at is a guess: glued sentences, an emoji for a full stop)."""
+    ptr, a, b = p.gap
+    text = _field_text(data, ptr) or ""
+    cut = sorted((max(a, e.start), min(b, e.end)) for e in removed.get(ptr, ()) if e.start < b and e.end > a)
+    pos, kept = a, []
+    for s, e in cut:
+        kept.append(text[pos:max(pos, s)])
+        pos = max(pos, e)
+    kept.append(text[pos:b])
+    return not WORD.search("".join(kept))
+
+
+def _conflicts(e: FieldEdit, edits: list[FieldEdit]) -> bool:
+    """Does `e` overlap an edit it cannot be merged with (two deletions merge; nothing else does)?"""
+    return any(e.start < o.end and o.start < e.end and (e.text or o.text) and (e.start, e.end, e.text) != (o.start, o.end, o.text)
+               for o in edits)
+
+
+def _add_edit(edits: list[FieldEdit], e: FieldEdit, text: str) -> None:
+    """Add `e`; overlapping or touching deletions become one, with its seam mended again."""
+    if any((o.start, o.end, o.text) == (e.start, e.end, e.text) for o in edits):
+        return
+    if not e.text:
+        merged = [o for o in edits if not o.text and o.start <= e.end and e.start <= o.end]
+        if merged:
+            for o in merged:
+                edits.remove(o)
+            e = removal(text, min([e.start] + [o.start for o in merged]), max([e.end] + [o.end for o in merged]))
+            return _add_edit(edits, e, text)
+    edits.append(e)
+
+
+def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "auto") -> Optional[RecordPlan]:
+    """Edits for one record from its findings; None when nothing applicable."""
+    if not findings or not isinstance(data, (dict, str)):
+        return None
+    props: list[_Proposal] = []
+    for f in findings:
+        fx = finding_fix(f, strategy)
+        if fx is None or not (fx[0] or unsafe):
+            continue
+        p = _propose(f, data, fx[1], fx[0], unsafe, strategy)
+        if p is not None:
+            props.append(p)
+    while True:
+        removed: dict[str, list[FieldEdit]] = {}
+        for p in props:
+            for ptr, e in p.edits:
+                if not e.text:
+                    removed.setdefault(ptr, []).append(e)
+        keep = [p for p in props if unsafe or p.gap is None or _adjacent(p, data, removed)]
+        # a claim is rewritten only when every qualifier of it goes: one left behind would now
+        # contradict the negated claim (a double negation)
+        claims = {(f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) for f in findings
+                  if f.claim is not None and f.rule not in NOT_QUALIFIERS}
+        covered = {}
+        for p in keep:
+            if p.claim is not None:
+                covered.setdefault(p.claim, set()).add(id(p.finding))
+        left_alone = {c for c in claims if any(
+            id(f) not in covered.get(c, ()) for f in findings if f.claim is not None and f.rule not in NOT_QUALIFIERS
+            and (f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) == c)}
+        keep = [p for p in keep if p.claim is None or p.claim not in left_alone]
+        if len(keep) == len(props):
+            break
+        props = keep
+    plan = RecordPlan(record=findings[0].record, line=findings[0].line)
+    for p in props:
+        trial = {ptr: list(edits) for ptr, edits in plan.edits.items()}
+        for ptr, e in p.edits:
+            if _conflicts(e, trial.setdefault(ptr, [])):
+                break  # overlapping edits (of another fix, or its own): left as it is, never half-fixed
+            _add_edit(trial[ptr], e, _field_text(data, ptr) or "")
+        else:
+            plan.edits = trial
+            if p.mask:
+                plan.mask_turns.append(p.mask)
+            plan.safe = plan.safe and p.safe
+            plan.rules.add(p.finding.rule)
+    plan.edits = {ptr: edits for ptr, edits in plan.edits.items() if edits}
+    if not plan.edits and not plan.mask_turns:
+        return None
+    return plan
+
+
+def apply_text(text: str, edits: list[FieldEdit]) -> str:
+    """The text with the edits (non-overlapping) made, and nothing else changed."""
+    out = text
+    for e in sorted(edits, key=lambda e: e.start, reverse=True):
+        out = out[:e.start] + e.text + out[e.end:]
     return out
 
 
 def apply_plan(data, plan: RecordPlan):
     """A new record (deep enough copy) with the plan applied; key order is preserved."""
     if isinstance(data, str):
-        return _apply_text(data, plan.edits.get("/text", []) or plan.edits.get("", []))
-    new = json.loads(json.dumps(data))  # plain deep copy that keeps key order
+        return apply_text(data, plan.edits.get("/text", []) or plan.edits.get("", []))
+    new = copy.deepcopy(data)
     for ptr, edits in plan.edits.items():
-        parts = [_escape_key(p) for p in ptr.lstrip("/").split("/")]
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer_of(ptr).lstrip("/").split("/")]
         parent = new
         for p in parts[:-1]:
             parent = parent[int(p)] if isinstance(parent, list) else parent[p]
-        last = parts[-1]
-        key = int(last) if isinstance(parent, list) else last
-        parent[key] = _apply_text(parent[key], edits)
+        key = int(parts[-1]) if isinstance(parent, list) else parts[-1]
+        parent[key] = apply_text(parent[key], edits)
     for ptr in plan.mask_turns:
-        parts = [_escape_key(p) for p in ptr.lstrip("/").split("/")]
-        msg = new
-        for p in parts:
-            msg = msg[int(p)] if isinstance(msg, list) else msg[p]
+        msg = resolve_pointer(new, ptr)
         if isinstance(msg, dict):
             msg["weight"] = 0
     return new
 
 
-def _apply_text(text: str, edits: list[FieldEdit]) -> str:
-    out = text
-    for e in sorted(edits, key=lambda e: e.start, reverse=True):
-        out = out[:e.start] + e.text + out[e.end:]
-    out = regex.sub(r"[ \t]{2,}", " ", out)
-    return out.strip() if out.strip() else text
+def splice_record(body: bytes, data, plan: RecordPlan) -> bytes:
+    """The JSON text `body` with the plan applied as in-place edits (see jsonsplice), checked: it must
+    parse to exactly the record apply_plan gives."""
+    spans = value_spans(body)
+    changes = []  # (position, kind, pointer, payload), made from the end of the line backwards
+    for ptr, edits in plan.edits.items():
+        jp = "" if isinstance(data, str) else pointer_of(ptr)
+        if jp not in spans:
+            raise SpliceError(f"no value at {ptr}")
+        changes.append((spans[jp][0], "string", jp, [(e.start, e.end, e.text) for e in edits]))
+    for ptr in plan.mask_turns:
+        if ptr not in spans:
+            raise SpliceError(f"no message at {ptr}")
+        where = spans.get(ptr + "/weight", (spans[ptr][1] - 1,))[0]
+        changes.append((where, "weight", ptr, None))
+    for _pos, kind, ptr, payload in sorted(changes, key=lambda c: c[0], reverse=True):
+        if kind == "string":
+            body = splice_string(body, spans[ptr], payload)
+        else:
+            body = set_member(body, spans, ptr, "weight", b"0")
+    if parse_json_bytes(body) != apply_plan(data, plan):
+        raise SpliceError("the edited line does not parse to the fixed record")
+    return body
 
 
-def dumps_like(obj, raw_line: bytes) -> bytes:
-    """Serialise obj in the style of the original line (separators, ASCII escaping)."""
-    s = raw_line.decode("utf-8", "replace")
-    item_sep = ", " if regex.search(r'",\s"|\d,\s"|[}\]],\s', s) else ","
-    key_sep = ": " if regex.search(r'":\s', s) else ":"
-    ensure_ascii = "\\u" in s and not any(ord(c) > 127 for c in s)
-    return json.dumps(obj, ensure_ascii=ensure_ascii, separators=(item_sep, key_sep)).encode("utf-8")
+# ---------------------------------------------------------------------- snapshots and locks
+@dataclass(frozen=True)
+class Snapshot:
+    """A file as the audit read it."""
+
+    dev: int
+    ino: int
+    size: int
+    mtime_ns: int
+    sha256: str
+
+    def same_file(self, st: os.stat_result) -> bool:
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) == (self.dev, self.ino, self.size, self.mtime_ns)
 
 
-# ---------------------------------------------------------------------- files
-@dataclass
-class FileResult:
-    path: str
-    changed: list[int] = field(default_factory=list)  # line numbers of rewritten records
-    diff: str = ""
-    error: Optional[str] = None
-
-
-def fix_file(path: str, plans: dict[int, RecordPlan], output: Optional[str] = None, write: bool = True,
-             want_diff: bool = False) -> FileResult:
-    """Rewrite the records of `path` that have plans (keyed by 1-based line); copy the rest byte for byte."""
-    res = FileResult(path)
-    kind = dataset_kind(path)
-    if kind in ("json", "parquet"):
-        res.error = f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
-        return res
-    if not plans:
-        return res
+def take_snapshot(path: str) -> Optional[Snapshot]:
     try:
-        with _open_binary(path) as fh:
-            raw = fh.read() if kind == "text" else None
-            if kind == "text":
-                new_bytes, old_lines, new_lines = _fix_text(raw, plans, res)
-            else:
-                new_bytes, old_lines, new_lines = _fix_jsonl(fh, plans, res)
-    except (OSError, EOFError, ValueError) as e:
-        res.error = f"cannot read for fixing: {e}"
-        return res
-    if not res.changed:
-        return res
-    if want_diff:
-        res.diff = _diff(path, output or path, res.changed, old_lines, new_lines, kind == "text")
-    if write:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            h = hashlib.sha256()
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError:
+        return None
+    return Snapshot(st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, h.hexdigest())
+
+
+def take_snapshots(paths: Iterable[str]) -> dict[str, Snapshot]:
+    """Real path -> snapshot of each dataset file the run will read (before the audit reads it)."""
+    from .reading import iter_paths
+
+    out = {}
+    for p in iter_paths(list(paths), []):
+        real = os.path.realpath(p)
+        snap = take_snapshot(real)
+        if snap is not None:
+            out[real] = snap
+    return out
+
+
+class FixRefused(Exception):
+    """The file cannot be fixed now (it changed, it is locked, it is not a regular file)."""
+
+
+class _Hashing:
+    """A binary file object that hashes what is read through it."""
+
+    def __init__(self, fh: IO[bytes]) -> None:
+        self.fh = fh
+        self.sha = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.fh.read(n)
+        self.sha.update(data)
+        return data
+
+    def readline(self, n: int = -1) -> bytes:
+        data = self.fh.readline(n)
+        self.sha.update(data)
+        return data
+
+    def readinto(self, b) -> int:
+        data = self.read(len(b))
+        b[:len(data)] = data
+        return len(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def drain(self) -> str:
+        while self.read(1 << 20):
+            pass
+        return self.sha.hexdigest()
+
+    def __getattr__(self, name):
+        return getattr(self.fh, name)
+
+
+@contextmanager
+def _locked(path: str, exclusive: bool):
+    """The file open for reading, under an advisory lock (shared to read it, exclusive to replace it)."""
+    fh = open(path, "rb")
+    try:
+        if fcntl is not None:
+            deadline = time.monotonic() + LOCK_WAIT
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise FixRefused("another process holds a lock on it (another negaudit --fix?)") from None
+                    time.sleep(0.05)
+        yield fh
+    finally:
+        fh.close()  # releases the lock
+
+
+@contextmanager
+def _signals_raise():
+    """While a temporary file exists: SIGTERM and SIGHUP (CI cancel, timeout, a closed terminal) raise
+    SystemExit, so that the cleanup below runs instead of the process dying with a file left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    old = {}
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            old[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+class _Temp:
+    """A new file in `directory` that replaces a target atomically. On Linux it is an unnamed O_TMPFILE
+    that gets a name only just before the rename; elsewhere a named .negaudit-*.tmp file."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.name: Optional[str] = None
+        fd = None
+        if hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd"):
+            try:
+                fd = os.open(directory, os.O_TMPFILE | os.O_WRONLY, 0o600)
+            except OSError:
+                fd = None
+        if fd is None:
+            fd, self.name = tempfile.mkstemp(prefix=".negaudit-", suffix=".tmp", dir=directory)
+        self.file = os.fdopen(fd, "wb")
+
+    def commit(self, target: str, like: Optional[os.stat_result]) -> None:
+        self.file.flush()
+        fd = self.file.fileno()
+        os.fsync(fd)
+        if like is not None:
+            os.fchmod(fd, stat.S_IMODE(like.st_mode))
+            try:
+                os.fchown(fd, like.st_uid, like.st_gid)
+            except OSError:
+                pass  # not ours to give away: the permissions are kept at least
+        if self.name is None:
+            name = os.path.join(self.directory, f".negaudit-{secrets.token_hex(8)}.tmp")
+            try:
+                os.link(f"/proc/self/fd/{fd}", name, follow_symlinks=True)
+            except OSError:  # a file system that cannot link an O_TMPFILE: copy it to a named file
+                with open(f"/proc/self/fd/{fd}", "rb") as src, open(name, "xb") as dst:
+                    shutil.copyfileobj(src, dst)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+                if like is not None:
+                    os.chmod(name, stat.S_IMODE(like.st_mode))
+            self.name = name
+        os.replace(self.name, target)
+        self.name = None
+        self.file.close()
         try:
-            atomic_write(output or path, new_bytes, like=path)
-        except OSError as e:
-            res.error = f"cannot write fixed file: {e.strerror or e}; the original is unchanged"
-            res.changed = []
-    return res
+            dfd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        except OSError:
+            pass
 
-
-def _diff(a: str, b: str, changed: list[int], old_lines: list[bytes], new_lines: list[bytes], whole: bool) -> str:
-    """A unified diff with true line numbers: one hunk per rewritten record (JSONL) or a file diff (text)."""
-    dec = [l.decode("utf-8", "replace") for l in old_lines], [l.decode("utf-8", "replace") for l in new_lines]
-    if whole:
-        return "".join(difflib.unified_diff(dec[0], dec[1], fromfile=f"a/{a}", tofile=f"b/{b}"))
-    out = [f"--- a/{a}\n", f"+++ b/{b}\n"]
-    for n, old, new in zip(changed, dec[0], dec[1]):
-        out += [f"@@ -{n},1 +{n},1 @@\n", f"-{old}", f"+{new}"]
-    return "".join(out)
-
-
-def _fix_jsonl(fh: IO[bytes], plans: dict[int, RecordPlan], res: FileResult):
-    out = io.BytesIO()
-    old_lines: list[bytes] = []
-    new_lines: list[bytes] = []
-    for line_no, raw in enumerate(fh, 1):
-        plan = plans.get(line_no)
-        if plan is None:
-            out.write(raw)
-            continue
-        body = raw.rstrip(b"\r\n")
-        ending = raw[len(body):]
-        bom = b""
-        if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
-            bom, body = body[:3], body[3:]
+    def discard(self) -> None:
         try:
-            data = json.loads(body.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            out.write(raw)
-            continue
-        new = apply_plan(data, plan)
-        if new == data:
-            out.write(raw)
-            continue
-        new_raw = bom + dumps_like(new, body) + ending
-        out.write(new_raw)
-        old_lines.append(raw if raw.endswith(b"\n") else raw + b"\n")
-        new_lines.append(new_raw if new_raw.endswith(b"\n") else new_raw + b"\n")
-        res.changed.append(line_no)
-    return out.getvalue(), old_lines, new_lines
+            self.file.close()
+        except OSError:
+            pass
+        if self.name is not None:
+            try:
+                os.unlink(self.name)
+            except OSError:
+                pass
+            self.name = None
 
 
-def _fix_text(raw: bytes, plans: dict[int, RecordPlan], res: FileResult):
-    bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
-    text = raw[len(bom):].decode("utf-8")
-    crlf = "\r\n" in text
-    norm = text.replace("\r\n", "\n")
-    plan = next(iter(plans.values()))
-    new = _apply_text(norm, plan.edits.get("/text", []))
-    if new == norm:
-        return raw, [], []
-    if norm.endswith("\n") and not new.endswith("\n"):
-        new += "\n"
-    res.changed.append(1)
-    out = new.replace("\n", "\r\n") if crlf else new
-    return bom + out.encode("utf-8"), norm.encode().splitlines(keepends=True), new.encode().splitlines(keepends=True)
+def _compressor(path: str, raw: IO[bytes]):
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="wb", mtime=0)
+    if lower.endswith(".zst"):
+        import zstandard
+
+        return zstandard.ZstdCompressor().stream_writer(raw, closefd=False)
+    return None
+
+
+def _decompressor(path: str, raw):
+    lower = path.lower()
+    if lower.endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    if lower.endswith(".zst"):
+        import io
+
+        import zstandard
+
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=False), 1 << 16)
+    return raw
+
+
+@contextmanager
+def _replacing(target: str, like: Optional[os.stat_result]):
+    """A writable stream (compressed by the target's suffix) that atomically becomes `target` when the
+    block ends without error; on any error or signal nothing is left but the original."""
+    temp = _Temp(os.path.dirname(target) or ".")
+    try:
+        with _signals_raise():
+            comp = _compressor(target, temp.file)
+            yield comp if comp is not None else temp.file
+            if comp is not None:
+                comp.close()
+            temp.commit(target, like)
+    except BaseException:
+        temp.discard()
+        raise
+
+
+def _writable(target: str) -> Optional[os.stat_result]:
+    """The target's stat (None when it does not exist); PermissionError for a read-only one."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return None
+    if st.st_mode & 0o222 == 0 or not os.access(target, os.W_OK):
+        raise PermissionError(13, "file is read-only", target)  # even root honours a cleared write bit
+    return st
 
 
 def atomic_write(path: str, data, like: Optional[str] = None) -> None:
     """Write data (bytes, or an iterable of byte chunks) to path via a temporary file in the same
-    directory and an atomic rename.
+    directory and an atomic rename; a symlink is written through (it stays a link).
 
     Compression follows the target's suffix (.gz, .zst); permissions follow `like` (or the target).
     A target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in place:
@@ -341,39 +639,191 @@ def atomic_write(path: str, data, like: Optional[str] = None) -> None:
             for chunk in chunks:
                 fh.write(chunk)
         return
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    ref = like if like and os.path.exists(like) else (path if os.path.exists(path) else None)
-    mode = os.stat(ref).st_mode & 0o7777 if ref else None
-    target_exists = os.path.exists(path)
-    if target_exists and (os.stat(path).st_mode & 0o222 == 0 or not os.access(path, os.W_OK)):
-        raise PermissionError(13, "file is read-only", path)  # even root honours a cleared write bit
-    fd, tmp = tempfile.mkstemp(prefix=".negaudit-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as raw_fh:
-            if path.lower().endswith(".gz"):
-                with gzip.GzipFile(fileobj=raw_fh, mode="wb", mtime=0) as gz:
-                    for chunk in chunks:
-                        gz.write(chunk)
-            elif path.lower().endswith(".zst"):
-                import zstandard
+    target = os.path.realpath(path)
+    st = _writable(target)
+    ref = os.stat(like) if like and os.path.exists(like) else st
+    with _replacing(target, ref) as out:
+        for chunk in chunks:
+            out.write(chunk)
 
-                with zstandard.ZstdCompressor().stream_writer(raw_fh, closefd=False) as zw:
-                    for chunk in chunks:
-                        zw.write(chunk)
-            else:
-                for chunk in chunks:
-                    raw_fh.write(chunk)
-            raw_fh.flush()
-            os.fsync(raw_fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
+
+# ---------------------------------------------------------------------- files
+@dataclass
+class FileResult:
+    path: str
+    changed: list[int] = field(default_factory=list)  # line numbers of rewritten records
+    diff: str = ""
+    error: Optional[str] = None  # the file was not written
+    record_errors: list[tuple[int, str]] = field(default_factory=list)  # records left as they were
+    new_records: list[tuple[int, int, object]] = field(default_factory=list)  # (line, record index, new data)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines split at LF only, with their endings (str.splitlines also splits at \\r, \\x1c, \\u2028...)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _no_eol(lines: Iterable[str]) -> str:
+    """Diff lines, with git's marker after a line that has no newline (the file's last)."""
+    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+
+
+def _diff(a: str, b: str, hunks: list[tuple[int, bytes, bytes]], whole: Optional[tuple[str, str]]) -> str:
+    """A unified diff that `git apply` takes: one hunk per rewritten record (JSONL), or a file diff (text)."""
+    if whole is not None:
+        return _no_eol(difflib.unified_diff(_lines(whole[0]), _lines(whole[1]), fromfile=f"a/{a}", tofile=f"b/{b}"))
+    out = [f"--- a/{a}\n", f"+++ b/{b}\n"]
+    for n, old, new in hunks:
+        out += [f"@@ -{n},1 +{n},1 @@\n", "-" + old.decode("utf-8", "replace"), "+" + new.decode("utf-8", "replace")]
+    return _no_eol(out)
+
+
+class _Fixer:
+    """One file's fix: plan and splice the records that have findings, copy everything else."""
+
+    def __init__(self, path: str, by_line: dict[int, list[Finding]], unsafe: bool, strategy: str,
+                 res: FileResult) -> None:
+        self.path, self.by_line, self.unsafe, self.strategy, self.res = path, by_line, unsafe, strategy, res
+        self.hunks: list[tuple[int, bytes, bytes]] = []
+
+    def jsonl(self, src: IO[bytes], out: IO[bytes]) -> None:
+        line_no = 0
+        for raw, _size in bounded_lines(src, spill=out.write):
+            line_no += 1
+            if raw is None:
+                continue  # an oversized line: copied piece by piece by bounded_lines
+            findings = self.by_line.get(line_no)
+            new = self._line(raw, line_no, findings) if findings else None
+            out.write(raw if new is None else new)
+
+    def _line(self, raw: bytes, line_no: int, findings: list[Finding]) -> Optional[bytes]:
+        body = raw.rstrip(b"\r\n")
+        ending = raw[len(body):]
+        head = b""
+        if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
+            head, body = body[:3], body[3:]
+        core = body.strip()
+        lead = body[:len(body) - len(body.lstrip())]
+        trail = body[len(lead) + len(core):]
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            data = parse_json_bytes(core)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            return None
+        plan = plan_record(findings, data, self.unsafe, self.strategy)
+        if plan is None:
+            return None
+        try:
+            new_core = splice_record(core, data, plan)
+        except (SpliceError, UnicodeDecodeError, ValueError) as e:
+            self.res.record_errors.append((line_no, f"not fixed (left as it was): {e}"))
+            return None
+        if new_core == core:
+            return None
+        new = head + lead + new_core + trail + ending
+        self.res.changed.append(line_no)
+        self.res.new_records.append((line_no, findings[0].record, parse_json_bytes(new_core)))
+        self.hunks.append((line_no, raw, new))
+        return new
+
+    def text(self, raw: bytes) -> tuple[bytes, Optional[tuple[str, str]]]:
+        bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
+        text = raw[len(bom):].decode("utf-8")
+        norm = text.replace("\r\n", "\n")  # what the audit read (offsets are in it)
+        findings = [f for fs in self.by_line.values() for f in fs]
+        plan = plan_record(findings, {"text": norm}, self.unsafe, self.strategy) if findings else None
+        edits = plan.edits.get("/text", []) if plan else []
+        if not edits:
+            return raw, None
+        crlf = [m.start() - i for i, m in enumerate(re.finditer("\r\n", text))]  # their "\n" in norm
+
+        def orig(k: int) -> int:
+            import bisect
+
+            return k + bisect.bisect_left(crlf, k)
+
+        out = text
+        for e in sorted(edits, key=lambda e: e.start, reverse=True):
+            s, t = orig(e.start), orig(e.end)
+            line_end = out.find("\n", s)
+            repl = e.text.replace("\n", "\r\n") if line_end > 0 and out[line_end - 1] == "\r" else e.text
+            out = out[:s] + repl + out[t:]
+        if out == text:
+            return raw, None
+        self.res.changed.append(1)
+        self.res.new_records.append((1, 0, {"text": out.replace("\r\n", "\n")}))
+        return bom + out.encode("utf-8"), (text, out)
+
+
+def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strategy: str = "auto",
+             output: Optional[str] = None, write: bool = True, want_diff: bool = False,
+             snapshot: Optional[Snapshot] = None) -> FileResult:
+    """Fix the records of `path` that have findings (keyed by 1-based line) and copy the rest byte for
+    byte, into `path` itself (through a symlink) or into `output`. With a snapshot, the file must
+    still be the one the audit read, checked again just before the rename."""
+    res = FileResult(path)
+    kind = dataset_kind(path)
+    if kind in ("json", "parquet"):
+        res.error = (f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
+                     + ("; no copy written" if output else ""))
+        return res
+    real = os.path.realpath(path)
+    target = os.path.realpath(output) if output else real
+    fixer = _Fixer(path, by_line, unsafe, strategy, res)
+    try:
+        with _locked(real, exclusive=write and output is None) as src:
+            st = os.fstat(src.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise FixRefused("not a regular file; it cannot be fixed in place")
+            if snapshot is not None and not snapshot.same_file(st):
+                raise FixRefused("changed since it was audited (size, time or inode); not written")
+            hashing = _Hashing(src)
+            dest_st = _writable(target) if write else None
+            whole = None
+            with _replacing(target, dest_st or st) if write else _discarding() as out:
+                reader = _decompressor(path, hashing)
+                if kind == "text" and by_line:  # one record: at most max-record-mb, or it has no finding
+                    new, whole = fixer.text(reader.read())
+                    out.write(new)
+                elif kind == "text":
+                    shutil.copyfileobj(reader, out, 1 << 20)
+                else:
+                    fixer.jsonl(reader, out)
+                if snapshot is not None:
+                    if hashing.drain() != snapshot.sha256:
+                        raise FixRefused("changed since it was audited (contents); not written")
+                    if not snapshot.same_file(os.stat(real)):
+                        raise FixRefused("changed while it was being fixed; not written")
+                if write and output is None and not res.changed:
+                    raise _NothingToDo
+    except _NothingToDo:
+        pass
+    except FixRefused as e:
+        res.error, res.changed, res.new_records = str(e), [], []
+        return res
+    except (OSError, EOFError) as e:
+        res.error = f"cannot write fixed file: {getattr(e, 'strerror', None) or e}; the original is unchanged"
+        res.changed, res.new_records = [], []
+        return res
+    except (ValueError, UnicodeDecodeError) as e:  # undecodable text, a damaged compressed stream
+        res.error = f"cannot read for fixing: {e}; the original is unchanged"
+        res.changed, res.new_records = [], []
+        return res
+    if want_diff and res.changed:
+        res.diff = _diff(path, output or path, fixer.hunks, whole)
+    return res
+
+
+class _NothingToDo(Exception):
+    """No record changed: the original is left as it is (no rename)."""
+
+
+@contextmanager
+def _discarding():
+    class _Null:
+        def write(self, b) -> int:
+            return len(b)
+
+    yield _Null()
 
 
 @dataclass
@@ -386,35 +836,41 @@ class FixSummary:
         return sum(len(f.changed) for f in self.files)
 
 
-def run_fixes(findings: list[Finding], unsafe: bool, write: bool, want_diff: bool,
-              output: Optional[str] = None, strategy: str = "auto") -> FixSummary:
-    """Plan and apply fixes file by file. Records are read again (streamed) only for files with fixes."""
-    from .reading import read_records
-
-    summary = FixSummary()
-    by_file: dict[str, list[Finding]] = {}
+def run_fixes(findings, unsafe: bool, write: bool, want_diff: bool, output: Optional[str] = None,
+              strategy: str = "auto", snapshots: Optional[dict[str, Snapshot]] = None,
+              inputs: Iterable[str] = ()) -> FixSummary:
+    """Plan and apply fixes file by file (each file once, streamed). `inputs` are files to process even
+    without findings (the one input of --fix-output, which always gets a complete copy)."""
+    wanted: set = set()
     for f in findings:
-        by_file.setdefault(f.path, []).append(f)
-    for path, fs in by_file.items():
-        need = {f.record for f in fs if finding_fix(f, strategy) is not None and (unsafe or finding_fix(f, strategy)[0])}
-        if not need:
+        fx = finding_fix(f, strategy)
+        if fx is not None and (unsafe or fx[0]):
+            wanted.add((f.path, f.record))
+    by_file: dict[str, dict[int, list[Finding]]] = {p: {} for p in inputs}
+    for f in findings:  # every finding of a record with a fix: the plan needs to see them all
+        if (f.path, f.record) in wanted:
+            line = f.line if dataset_kind(f.path) != "text" else 1
+            by_file.setdefault(f.path, {}).setdefault(line, []).append(f)
+    summary = FixSummary()
+    for path, by_line in by_file.items():
+        snap = snapshots.get(os.path.realpath(path)) if snapshots is not None else None
+        if snapshots is not None and snap is None:
+            summary.files.append(FileResult(path, error="not found among the files read by the audit; not written"))
             continue
-        datas = {}
-        for rec in read_records(path):
-            if rec.index in need and rec.error is None:
-                datas[rec.index] = (rec.line, rec.data)
-        plans: dict[int, RecordPlan] = {}
-        index_of_line = {}
-        for idx in sorted(need):
-            if idx not in datas:
-                continue
-            line, data = datas[idx]
-            plan = plan_record([f for f in fs if f.record == idx], data, unsafe, strategy)
-            if plan is not None:
-                plans[line] = plan
-                index_of_line[line] = idx
-        res = fix_file(path, plans, output, write, want_diff)
+        res = fix_file(path, by_line, unsafe, strategy, output, write, want_diff, snap)
         summary.files.append(res)
-        for line in res.changed:
-            summary.fixed.add((path, index_of_line.get(line, 0)))
+        for _line, idx, _data in res.new_records:
+            summary.fixed.add((path, idx))
     return summary
+
+
+def remaining_findings(auditor, findings, summary: FixSummary) -> list[Finding]:
+    """The findings after the fixes: those of untouched records, and those that a new audit of each
+    rewritten record still finds (an unfixed finding keeps counting toward the exit code)."""
+    from .models import Record
+
+    kept = [f for f in findings if (f.path, f.record) not in summary.fixed]
+    records = [Record(res.path, line, idx, data) for res in summary.files for line, idx, data in res.new_records]
+    for res in auditor.audit_batch(records) if records else ():
+        kept.extend(res.findings)
+    return sorted(kept, key=Finding.sort_key)
