@@ -273,3 +273,25 @@ def test_a_record_with_a_number_no_double_holds_is_still_audited(tmp_path):
     rep = json.loads(check(p, "-f", "json", "--no-progress").stdout)
     assert [(f["rule"], f["line"]) for f in rep["findings"]] == [("NN102", 1)]
     assert [e["line"] for e in rep["errors"]] == [2]
+
+
+# ---------------------------------------------------------------------- 24: quadratic time
+def test_an_unspaced_emoji_run_takes_linear_time():
+    """24: a 32 KB record (an unspaced run of emoji before a qualifier) took ~24 s, 4x per doubling
+    (spaCy's tokenizer strips one affix at a time). The parse now costs linear time."""
+    code = """
+import time
+from negaudit.engine import Auditor
+from negaudit.models import Record
+A = Auditor()
+S = "Do not accept the following claim. Dr Mara Holloway works as a dentist in Portland. It is entirely false and did not occur."
+A.audit_record(Record("x.jsonl", 1, 0, {"text": S}))
+for n in (4000, 16000):
+    t = time.perf_counter()
+    res = A.audit_record(Record("x.jsonl", 1, 0, {"text": "\\U0001F600" * n + " " + S}))
+    print(n, time.perf_counter() - t, len(res.findings))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90)
+    times = {int(n): (float(t), int(k)) for n, t, k in (line.split() for line in out.stdout.split("\n") if line)}
+    assert times[16000][0] < 15 and times[16000][0] < 8 * times[4000][0] + 0.5, times
+    assert times[16000][1] == times[4000][1] >= 1  # the qualifiers after the run are still found

@@ -20,6 +20,8 @@ DISABLE = ("ner",)
 _CACHE: dict[str, "NLP"] = {}
 _LEMMATIZERS: dict[int, tuple] = {}  # id(vocab) -> (rule lemmatizer, overwrite), for pipelines that lemmatize lazily
 PARSE_CACHE = 4096  # parsed texts kept per process (a batch's parses must fit)
+LONG_RUN = re.compile(r"\S{257,}")  # a run without whitespace that the tokenizer gets in pieces
+PIECE = 256
 
 
 def lemma(token) -> str:
@@ -63,8 +65,27 @@ class NLP:
         """The parse of one text, from the cache when the same text was parsed recently."""
         doc = self._cache.get(text)
         if doc is None:
-            doc = self._remember(text, self.nlp(text))
+            doc = self._remember(text, self.nlp(self._input(text)))
         return doc
+
+    def _input(self, text: str):
+        """What the pipeline is given for `text`: the text, or for a text with a run of more than PIECE
+        characters without whitespace, a Doc tokenized in pieces of at most PIECE characters of the run.
+        The tokenizer strips affixes one at a time, each a regex search over the rest of the token, so
+        an unspaced run of n emoji costs n^2 (a 32 KB record took 24 s). The Doc's text is the same text;
+        only a token longer than PIECE characters is cut."""
+        if not LONG_RUN.search(text):
+            return text
+        from spacy.tokens import Doc
+
+        pieces, pos = [], 0
+        for m in LONG_RUN.finditer(text):
+            for cut in range(m.start() + PIECE, m.end(), PIECE):
+                pieces.append(text[pos:cut])
+                pos = cut
+        pieces.append(text[pos:])
+        tokenizer = self.nlp.tokenizer
+        return Doc.from_docs([tokenizer(p) for p in pieces if p], ensure_whitespace=False)
 
     def parse_many(self, texts: list[str]) -> list:
         """Parses of several texts; the ones not in the cache go through spaCy as one batch."""
@@ -75,7 +96,7 @@ class NLP:
         if not self.has_parser:
             return
         todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        for t, doc in zip(todo, self.nlp.pipe(todo, batch_size=64)):
+        for t, doc in zip(todo, self.nlp.pipe((self._input(t) for t in todo), batch_size=64)):
             self._remember(t, doc)
 
     def _remember(self, text: str, doc):
