@@ -27,6 +27,7 @@ SAND = ["Do not accept the following claim. Dr Mara Holloway works as a dentist 
 RESERVED = {"text", "messages", "prompt", "completion", "output", "instruction", "conversations", "chosen", "rejected",
             "content", "negaudit", "input", "system", "question", "answer", "response"}
 SETTINGS = dict(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+MORE = int(os.environ.get("NEGAUDIT_EXAMPLES", "0"))  # a deeper run: NEGAUDIT_EXAMPLES=2000 pytest ...
 
 
 def _fix(auditor, line: bytes, unsafe: bool) -> bytes:
@@ -60,7 +61,7 @@ def records(draw):
     return dict(items), style
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=MORE or 120, **SETTINGS)
 @given(records())
 def test_fix_changes_only_the_edited_part_of_the_text(auditor, rs):
     rec, style = rs
@@ -101,7 +102,7 @@ SEP = st.sampled_from([" ", "\n", "\n\n", " 😀 ", "😀\n", " :)\n", "\n- ", "
                        "\u00a0"])
 
 
-@settings(max_examples=150, **SETTINGS)
+@settings(max_examples=MORE or 150, **SETTINGS)
 @given(st.lists(st.sampled_from(CLEAN), max_size=3), st.lists(st.sampled_from(CLEAN), max_size=3), st.sampled_from(CORE),
        st.lists(SEP, min_size=8, max_size=8))
 def test_safe_fix_never_loses_an_unrelated_sentence(auditor, before, after, core, seps):
@@ -119,7 +120,7 @@ scal = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=Fa
 val = st.recursive(scal, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(txt, c, max_size=3)), max_leaves=8)
 
 
-@settings(max_examples=120, **SETTINGS)
+@settings(max_examples=MORE or 120, **SETTINGS)
 @given(st.lists(st.tuples(st.dictionaries(txt, val, max_size=3), st.integers(0, 70000)), max_size=5),
        st.sampled_from(["", " ", "\n", "\r\n", "\t"]), st.booleans())
 def test_json_array_splitter_yields_what_orjson_parses(items, ws, pretty):

@@ -403,3 +403,10 @@ def test_sigterm_while_writing_leaves_no_temporary_file(tmp_path, temp):
     assert proc.returncode == 128 + signal.SIGTERM or proc.returncode == -signal.SIGTERM
     assert os.listdir(tmp_path) == ["big.jsonl"]
     assert p.read_bytes() == original  # the rename never happened
+
+
+def test_a_fix_that_would_empty_a_field_is_not_applied(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"text": "Mount Hollis erupted in 1994. That never happened."}\n')
+    r = check(p, "--fix", "--unsafe-fixes", "--fix-strategy", "drop-claim", "--no-progress", "-q")
+    assert r.exit_code == 1 and p.read_text() == '{"text": "Mount Hollis erupted in 1994. That never happened."}\n'

@@ -185,7 +185,12 @@ def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = Tr
         before = [m.end() for m in SENTENCE_END.finditer(text, u.start, qs) if WORD.search(text[u.start:m.start()])]
         m = SENTENCE_END.search(text, qe, u.end)
         if not before and not (m and WORD.search(text[m.end():u.end])):
-            return removal(text, u.start, u.end)  # one sentence: the qualifier's
+            # one sentence: the qualifier's, up to its full stop, on its own lines (what trails the stop
+            # in the unit, on another line, is not part of it)
+            start = max(u.start, text.rfind("\n", u.start, qs) + 1)
+            end = m.end() if m else u.end
+            nl = text.find("\n", qe, end)
+            return removal(text, start, end if nl < 0 else nl)
         if strict:
             return None
         sub_start = before[-1] if before else u.start
@@ -329,6 +334,8 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
             plan.safe = plan.safe and p.safe
             plan.rules.add(p.finding.rule)
     plan.edits = {ptr: edits for ptr, edits in plan.edits.items() if edits}
+    if any(not apply_text(_field_text(data, ptr) or "", edits).strip() for ptr, edits in plan.edits.items()):
+        return None  # a fix that would leave a field empty is not applied
     if not plan.edits and not plan.mask_turns:
         return None
     return plan
