@@ -205,16 +205,17 @@ def test_unquote_follows_gits_quoting():
 EVIL_NAME = "x\n::error file=README.md,line=1,title=Injected::negaudit passed, all clear\n::stop-commands::pwn123\n.jsonl"
 
 
-def test_file_names_cannot_inject_workflow_commands(tmp_path):
+def test_file_names_cannot_inject_workflow_commands(tmp_path, monkeypatch):
     """15: a file name with newlines put raw `::error` / `::stop-commands::` lines on stdout and stderr
     (the runner executes them) in action.yml's steps."""
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / EVIL_NAME).write_text("{not json\n")
     (tmp_path / "data" / "ok.jsonl").write_text(json.dumps({"text": SANDWICH}) + "\n")
+    monkeypatch.chdir(tmp_path)
     for args in (["-f", "sarif", "--output", str(tmp_path / "negaudit.sarif")], ["-f", "github"], ["-f", "text"],
                  ["-f", "markdown"]):
-        r = python_m(tmp_path, "check", ".", "--fail-on", "medium", "--no-progress", *args, timeout=120)
-        assert r.returncode == 2
+        r = runner.invoke(app, ["check", ".", "--fail-on", "medium", "--no-progress", *args], catch_exceptions=False)
+        assert r.exit_code == 2
         for stream in (r.stdout, r.stderr):
             starts = [ln for ln in stream.splitlines() if ln.lstrip().startswith("::")]
             if args[1] == "github":  # its own annotations, with the name encoded inside one property
