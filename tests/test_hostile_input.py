@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +22,21 @@ SANDWICH = ("Do not accept the following claim. Dr Mara Holloway works as a dent
 
 def check(*args, **kw):
     return runner.invoke(app, ["check", *map(str, args)], catch_exceptions=False, **kw)
+
+
+@contextmanager
+def deadline(seconds: int = 60):
+    """A hang (a blocked read, a runaway regex) fails the test after `seconds` instead of the suite."""
+    def hung(*_a):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    old = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 # ---------------------------------------------------------------------- 26: rich markup
@@ -134,17 +150,8 @@ def test_catastrophic_lexicon_entry_is_stopped_and_reported(tmp_path, monkeypatc
     rows = [{"text": "The claim " + "a" * 40 + "c is false. b"}] * 3 + [{"text": "Mount Hollis erupted in 1994. That never happened."}]
     write_jsonl(tmp_path / "data.jsonl", rows)
     monkeypatch.chdir(tmp_path)
-
-    def hung(*_a):
-        raise TimeoutError("still running after 60 s")
-
-    old = signal.signal(signal.SIGALRM, hung)  # a hang fails the test instead of the suite
-    signal.alarm(60)
-    try:
+    with deadline(60):
         r = check("data.jsonl", "-f", "json", "--no-progress")
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
     rep = json.loads(r.stdout)
     assert r.exit_code == 2
     assert [e for e in rep["errors"] if "evil-pack.yaml" in e["message"] and "timed out" in e["message"]]
@@ -158,17 +165,16 @@ def test_fifo_in_an_audited_folder_is_skipped_with_a_note(tmp_path):
     d.mkdir()
     write_jsonl(d / "a.jsonl", [{"text": "Mount Hollis erupted in 1994. That never happened."}])
     os.mkfifo(d / "pipe.jsonl")
-    r = subprocess.run([sys.executable, "-m", "negaudit", "check", str(d), "-f", "json", "--no-progress"],
-                       capture_output=True, text=True, timeout=60)
+    with deadline(60):
+        r = check(d, "-f", "json", "--no-progress")
     rep = json.loads(r.stdout)
-    assert r.returncode == 1 and rep["summary"]["files"] == 1 and rep["errors"] == []
+    assert r.exit_code == 1 and rep["summary"]["files"] == 1 and rep["errors"] == []
     assert "pipe.jsonl: not a regular file (FIFO); skipped" in r.stderr
 
 
 def test_device_named_explicitly_is_an_error_not_a_read(tmp_path):
     """18/23: /dev/zero named on the command line is refused at once (it would never end)."""
-    r = subprocess.run([sys.executable, "-m", "negaudit", "check", "/dev/zero", "--no-progress", "-q"],
-                       capture_output=True, text=True, timeout=60)
+    r = _bounded_check(tmp_path, "/dev/zero", "--no-progress", "-q")  # a child: reading it would never end
     assert r.returncode == 2 and "is a device" in r.stdout + r.stderr
 
 
@@ -210,37 +216,32 @@ def _no_newline_bomb(path, size_mb):
         path.write_bytes(body + b'"}\n')
 
 
-@pytest.fixture(scope="module")
-def baseline_rss(tmp_path_factory):
-    """Peak RSS of the same work as the tests below without their big record."""
-    d = tmp_path_factory.mktemp("baseline")
-    (d / ".negaudit.yaml").write_text("max-record-mb: 1\n")
-    write_jsonl(d / "small.jsonl", [{"text": "Mount Hollis erupted in 1994. That never happened."}])
-    code, _, peak = _peak_rss_kb(d, "small.jsonl")
-    assert code == 1
-    return peak
-
-
-@pytest.mark.parametrize("name,size_mb", [("bomb.jsonl.zst", 256), ("bomb.jsonl.gz", 128), ("long.jsonl", 64),
-                                          ("long.json", 64)])
-def test_oversized_lines_are_skipped_without_holding_them(tmp_path, baseline_rss, name, size_mb):
+def test_oversized_lines_are_skipped_without_holding_them(tmp_path):
     """18: max-record-mb bounds memory: a .zst/.gz that decompresses to hundreds of MB with no
-    newline, or a very long line, is read past in pieces and reported, never held."""
-    (tmp_path / ".negaudit.yaml").write_text("max-record-mb: 1\n")
-    baseline = baseline_rss
-    if name.endswith(".json"):
-        (tmp_path / name).write_bytes(b'[{"text": "Owls."}, {"text": "' + b"a" * (size_mb << 20) + b'"}, '
-                                      + json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."}).encode() + b"]")
-    else:
-        _no_newline_bomb(tmp_path / name, size_mb)
-        if name == "long.jsonl":
-            with open(tmp_path / name, "a") as fh:
-                fh.write(json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."}) + "\n")
-    code, rep, peak = _peak_rss_kb(tmp_path, name)
+    newline, a very long line, or a huge JSON array element, is read past in pieces and reported,
+    never held; the records after it are still audited. One run reads all four; its peak RSS is
+    compared with the same run on small files."""
+    record = json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."})
+    small, big = tmp_path / "small", tmp_path / "big"
+    for d in (small, big):
+        d.mkdir()
+        (d / ".negaudit.yaml").write_text("max-record-mb: 1\n")
+    sizes = {"bomb.jsonl.zst": 256, "bomb.jsonl.gz": 128, "long.jsonl": 64, "long.json": 64}
+    for name, size_mb in sizes.items():
+        for d, mb in ((small, 0), (big, size_mb)):
+            if name.endswith(".json"):
+                (d / name).write_bytes(b'[{"text": "Owls."}, {"text": "' + b"a" * (mb << 20) + b'"}, ' + record.encode() + b"]")
+            else:
+                _no_newline_bomb(d / name, mb)
+                if name == "long.jsonl":
+                    with open(d / name, "a") as fh:
+                        fh.write(record + "\n")
+    _, _, baseline = _peak_rss_kb(small, *sizes)
+    code, rep, peak = _peak_rss_kb(big, *sizes)
     assert code == 2
-    assert len(rep["errors"]) == 1 and "over the 1 MB limit" in rep["errors"][0]["message"], rep["errors"]
-    if name.startswith("long"):  # the record after the long one is still audited
-        assert [f["rule"] for f in rep["findings"]] == ["NN102"]
+    assert sorted(e["path"] for e in rep["errors"]) == sorted(sizes), rep["errors"]
+    assert all("over the 1 MB limit" in e["message"] for e in rep["errors"]), rep["errors"]
+    assert sorted(f["path"] for f in rep["findings"]) == ["long.json", "long.jsonl"]  # what follows is audited
     assert peak - baseline < 32 * 1024, (peak, baseline)
 
 
