@@ -20,7 +20,7 @@ from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
-from .regexguard import guarded_detector
+from .regexguard import guard_user_patterns
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
@@ -153,7 +153,7 @@ class Auditor:
 
         reading.MAX_RECORD_BYTES = int(self.config.max_record_mb * 1024 * 1024)
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
-        self.detector = guarded_detector(self.ruleset)  # a regex timeout on user lexicon entries
+        self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._nlp: Optional[NLP] = None
         self._rewriter: Optional[Rewriter] = None
@@ -169,6 +169,7 @@ class Auditor:
         self.record_prefilter = RecordPrefilter(
             self.detector, self.pink.need if self.pink else None,
             label_key_literals(self.fields.key_names() if self.fields else [])) if prefilter else None
+        guard_user_patterns(self, self.ruleset.lexicon, self.detector.rule_errors)  # user lexicon entries: timed
 
     # ------------------------------------------------------------------ model
     @property

@@ -1,26 +1,26 @@
 """A regex timeout for every pattern that holds lexicon entries from a user's rule pack.
 
-The detector embeds the lexicon lists into many patterns (alternations, meta-reference and
-probability patterns, the cue scan). A rule pack in the audited tree can add entries to those lists,
-so a single entry such as `(?:a|a)+b` would otherwise backtrack for hours. When the lexicon holds
-user entries, `guarded_detector` builds the detector twice: once with every entry and once with the
-shipped entries only. Each pattern of the first that differs from its counterpart in the second is
-recompiled with the `regex` module under REGEX_TIMEOUT. The first timeout is reported as a rule error
-(exit 2) and from then on the whole detector uses the shipped-only patterns, so the run finishes with
-the built-in rules intact. Without user lexicon entries the detector is the plain one.
+The lexicon lists are embedded into many patterns: the alternations, the meta-reference and
+probability patterns, markup and behaviour matchers, the cue scan, the learned stage's openers and
+features. A rule pack in the audited tree can add entries to those lists, so a single entry such as
+`(?:a|a)+b` would otherwise backtrack for hours. After the auditor is built, `guard_user_patterns`
+walks everything it holds and recompiles, with the `regex` module under REGEX_TIMEOUT, each pattern
+in which a user entry stands as an alternative. The first timeout is reported as a rule error (exit 2);
+from then on every guarded pattern runs without its user alternatives, so the run finishes with the
+shipped vocabulary intact. Without user lexicon entries nothing is touched.
 """
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import regex
 
-from .detecting import Detector
-from .rules import REGEX_TIMEOUT, RuleSet
+from .rules import REGEX_TIMEOUT
 from .triggers import AlternationIndex, GatedAlternation
 
 _RE_FLAGS = re.I | re.M | re.S | re.X  # the stdlib flags that mean the same in the regex module
+NEVER = regex.compile(r"(?!)")
 
 
 class _Timed:
@@ -62,7 +62,7 @@ def _timed_compile(src: str, flags: int = 0) -> _Timed:
 
 
 class _Trip:
-    """Shared by the guarded patterns of one detector: set by the first timeout."""
+    """Shared by the guarded patterns of one auditor: set by the first timeout."""
 
     def __init__(self, errors: list, packs: list[str]) -> None:
         self.tripped = False
@@ -78,8 +78,8 @@ class _Trip:
 
 
 class _Guarded:
-    """A detector pattern with user entries: timed, and replaced by its shipped-only counterpart
-    once any guarded pattern has timed out."""
+    """A pattern with user entries: timed, and replaced by its shipped-only form once any guarded
+    pattern has timed out."""
 
     __slots__ = ("_primary", "_fallback", "_trip")
 
@@ -104,45 +104,86 @@ class _Guarded:
         return call
 
 
-def _source(p) -> Any:
-    if isinstance(p, (GatedAlternation, re.Pattern, regex.Pattern)):
-        return p.pattern
-    if isinstance(p, AlternationIndex):
-        return tuple(p.alternatives)
-    return None
+class _Rewriter:
+    """Finds the user entries in a pattern source and builds the pattern without them."""
+
+    def __init__(self, entries: Iterable[str]) -> None:
+        alts = sorted({e.replace(" ", r"\s+") for e in entries}, key=len, reverse=True)
+        # an entry counts where it stands as a whole alternative: after "(?:" or "|", before "|" or ")"
+        self.rx = regex.compile(r"(?:(?<=\(\?:)|(?<=\|))(?:" + "|".join(regex.escape(a) for a in alts) + r")(?=\||\))")
+        self.entries = set(alts)
+
+    def holds(self, src: str) -> bool:
+        return self.rx.search(src) is not None
+
+    def strip(self, src: str) -> str:
+        return self.rx.sub("(?!)", src)
+
+    def guard(self, p, trip: _Trip):
+        """`p` guarded when a user entry stands in it, else `p` itself."""
+        try:
+            if isinstance(p, GatedAlternation):
+                if not any(a in self.entries for a in p.alternatives):
+                    return p
+                kept = [a for a in p.alternatives if a not in self.entries]
+                fallback = GatedAlternation(kept, p.head, p.tail, p.flags, regex.compile) if kept else NEVER
+                return _Guarded(GatedAlternation(p.alternatives, p.head, p.tail, p.flags, _timed_compile), fallback, trip)
+            if isinstance(p, AlternationIndex):
+                if not any(self.holds(a) or a in self.entries for a in p.alternatives):
+                    return p
+                kept = [a for a in p.alternatives if not (self.holds(a) or a in self.entries)]
+                fallback = AlternationIndex(kept, p.flags, regex.compile) if kept else NEVER
+                return _Guarded(AlternationIndex(p.alternatives, p.flags, _timed_compile), fallback, trip)
+            if isinstance(p, (re.Pattern, regex.Pattern)) and isinstance(p.pattern, str) and self.holds(p.pattern):
+                flags = p.flags & _RE_FLAGS if isinstance(p, re.Pattern) else p.flags
+                try:
+                    fallback = regex.compile(self.strip(p.pattern), flags)
+                except regex.error:
+                    fallback = NEVER
+                return _Guarded(_timed_compile(p.pattern, flags), fallback, trip)
+        except regex.error:
+            return p
+        return p
 
 
-def _timed(p):
-    if isinstance(p, GatedAlternation):
-        return GatedAlternation(p.alternatives, p.head, p.tail, p.flags, _timed_compile)
-    if isinstance(p, AlternationIndex):
-        return AlternationIndex(p.alternatives, p.flags, _timed_compile)
-    if isinstance(p, re.Pattern):
-        return _timed_compile(p.pattern, p.flags & _RE_FLAGS)
-    return _timed_compile(p.pattern, p.flags)
+def _walk(obj: Any, rewriter: _Rewriter, trip: _Trip, seen: set) -> Any:
+    """`obj` with every pattern that holds a user entry guarded (containers rebuilt or updated)."""
+    guarded = rewriter.guard(obj, trip)
+    if guarded is not obj or isinstance(obj, (GatedAlternation, AlternationIndex, re.Pattern, regex.Pattern)):
+        return guarded
+    if id(obj) in seen:
+        return obj
+    if isinstance(obj, list):
+        seen.add(id(obj))
+        obj[:] = [_walk(v, rewriter, trip, seen) for v in obj]
+    elif isinstance(obj, tuple):
+        seen.add(id(obj))
+        new = tuple(_walk(v, rewriter, trip, seen) for v in obj)
+        return new if any(a is not b for a, b in zip(new, obj)) else obj
+    elif isinstance(obj, dict):
+        seen.add(id(obj))
+        for k in list(obj):
+            obj[k] = _walk(obj[k], rewriter, trip, seen)
+    elif type(obj).__module__.startswith("negaudit") and type(obj).__name__ not in ("RuleSet", "Lexicon", "Rule",
+                                                                                   "Config", "FieldMapping"):
+        seen.add(id(obj))
+        names = list(vars(obj)) if hasattr(obj, "__dict__") else []
+        names += [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ()) if hasattr(obj, n)]
+        for name in names:
+            value = getattr(obj, name)
+            new = _walk(value, rewriter, trip, seen)
+            if new is not value:
+                setattr(obj, name, new)
+    return obj
 
 
-def _guard(primary, fallback, trip: _Trip):
-    if isinstance(primary, list) and isinstance(fallback, list) and len(primary) == len(fallback):
-        return [_guard(a, b, trip) for a, b in zip(primary, fallback)]
-    if isinstance(primary, dict) and isinstance(fallback, dict) and primary.keys() == fallback.keys():
-        return {k: _guard(v, fallback[k], trip) for k, v in primary.items()}
-    src = _source(primary)
-    if src is None or src == _source(fallback):
-        return primary  # built from the shipped entries only: no user text in it
-    return _Guarded(_timed(primary), fallback, trip)
-
-
-def guarded_detector(ruleset: RuleSet) -> Detector:
-    """The detector for `ruleset`, with a timeout on every pattern that holds user lexicon entries."""
-    det = Detector(ruleset)
-    lex = ruleset.lexicon
-    if not getattr(lex, "user_packs", None):
-        return det
-    shipped = Detector(RuleSet(ruleset.rules, lex.without_user_entries()))
-    trip = _Trip(det.rule_errors, lex.user_packs)
-    for name, value in list(vars(det).items()):
-        if name in ("ruleset", "rule_errors", "disabled", "custom"):
-            continue
-        setattr(det, name, _guard(value, getattr(shipped, name, None), trip))
-    return det
+def guard_user_patterns(root: Any, lexicon, errors: list) -> None:
+    """Guard every pattern reachable from `root` (an Auditor) that holds entries of a user pack's
+    lexicon; timeouts are reported in `errors`. Entries that a shipped list also holds do not count."""
+    packs = getattr(lexicon, "user_packs", None)
+    if not packs:
+        return
+    shipped = {e for items in lexicon.shipped.values() for e in items}
+    entries = {e for name, items in lexicon.lists.items() for e in items if e not in shipped}
+    if entries:
+        _walk(root, _Rewriter(entries), _Trip(errors, packs), set())
