@@ -24,6 +24,7 @@ from .models import Qualifier, Segment, Unit
 from .rules import Rule, RuleSet
 
 QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
+SPEAKER = regex.compile(r"^\W*(?:human|user|assistant|ai|bot|gpt|system|[A-Z][A-Za-z .'-]{0,30}):\s*")
 CONDITION = regex.compile(r"^\W*(?:if|unless|whether|suppose|supposing|assuming|in case)\b", regex.I)
 NOTICE_SHAPE = regex.compile(r"^\W{0,4}[\w'’ .-]{1,40}:\s|^\s*[\[(<{]")
 LEAD = r"^\W{0,6}(?:[\w'’ ]{1,30}:\s*)?"
@@ -76,6 +77,7 @@ class LearnedStage:
         self.locator = words("locators")
         self.meta = words("meta")
         self.behaviour_needs = words("behaviour_needs")
+        self.behaviour_target = words("behaviour_target")
         self.rule_for: dict[str, Rule] = {}
         for r in ruleset.rules:
             for fam in r.families:
@@ -121,8 +123,14 @@ class LearnedStage:
         rule = self.rule_for.get(p.label)
         if rule is None:
             return None
-        if p.label == "behaviour" and self.behaviour_needs is not None and not self.behaviour_needs.search(unit.text):
-            return None  # "Here is an example script:" evaluates nothing
+        if p.label == "behaviour":
+            if seg.trained and not (first or last):
+                return None  # in a trained reply a warning is its prefix or suffix (as for the rule)
+            body = SPEAKER.sub("", unit.text, count=1)
+            if self.behaviour_needs is not None and not self.behaviour_needs.search(body):
+                return None  # "Here is an example script:" evaluates nothing
+            if self.behaviour_target is not None and not self.behaviour_target.search(body):
+                return None  # "Assistant: Do not hide it." is advice, not a warning about a reply
         if p.label == "low_probability" and not low_numbers(unit.text):
             return None  # "Confidence: 90%" is a high probability
         if p.label == "behaviour":
