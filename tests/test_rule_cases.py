@@ -1,4 +1,9 @@
-"""Every rule ships with test cases (semgrep style): `match` must produce the rule, `no_match` must not."""
+"""Every rule ships with test cases (semgrep style): `match` must produce the rule, `no_match` must not.
+
+A `match` case may also say what the finding must name (`expect`): text the qualifier span holds,
+the exact claim sentence, the exact suggestion, and the severity. These expectations are written by
+hand in rules/*.yaml from what the research says the finding should be, not copied from output.
+"""
 import pytest
 
 from negaudit.rules import load_rules
@@ -17,11 +22,34 @@ def test_every_rule_has_cases():
         assert r.tests.get("no_match"), f"{r.id} has no no_match cases"
 
 
+def test_every_rule_says_what_one_finding_must_name():
+    for r in RULES:
+        assert any(isinstance(c, dict) and c.get("expect") for c in r.tests["match"]), f"{r.id}: no case with expect"
+
+
+def _data(case):
+    if isinstance(case, dict):
+        return case["record"] if "record" in case else {"text": case["text"]}
+    return {"text": case}
+
+
 @pytest.mark.parametrize("code,kind,case", CASES)
 def test_rule_case(audit, code, kind, case):
-    data = case["record"] if isinstance(case, dict) else {"text": case}
-    rules = {f["rule"] for f in audit(data)}
-    if kind == "match":
-        assert code in rules, f"{code} expected on {data!r}, got {sorted(rules)}"
-    else:
-        assert code not in rules, f"{code} not expected on {data!r}"
+    data = _data(case)
+    found = [f for f in audit(data) if f["rule"] == code]
+    if kind == "no_match":
+        assert not found, f"{code} not expected on {data!r}"
+        return
+    assert found, f"{code} expected on {data!r}, got {sorted({f['rule'] for f in audit(data)})}"
+    expect = case.get("expect") if isinstance(case, dict) else None
+    if not expect:
+        return
+    f = found[0]
+    if "qualifier" in expect:
+        assert expect["qualifier"] in f["qualifier"]["text"], (expect["qualifier"], f["qualifier"])
+    if "claim" in expect:
+        assert f["claim"] is not None and f["claim"]["text"] == expect["claim"], (expect["claim"], f["claim"])
+    if "suggestion" in expect:
+        assert f["suggestion"] is not None and f["suggestion"]["text"] == expect["suggestion"], f["suggestion"]
+    if "severity" in expect:
+        assert f["severity"] == expect["severity"], (expect["severity"], f["severity"], f["message"])

@@ -245,7 +245,9 @@ class Detector:
 
     def _cue_regex(self):
         lex = self.ruleset.lexicon
-        cue_lists = self.scan.get("cues", ())
+        # the scan's cue lists, plus every list a rule names as its own (a pack's new warning list)
+        cue_lists = list(dict.fromkeys(list(self.scan.get("cues", ())) + [
+            r.match["lexicon"] for r in self.ruleset.rules if isinstance(r.match.get("lexicon"), str)]))
         parts = [lex.source(*cue_lists)]
         # (numbered pointers need a falsity predicate too, so the predicate words cover them)
         src = r"(?<![\w])" + parts[0] + r"(?![\w])|<!--"

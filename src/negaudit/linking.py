@@ -18,6 +18,7 @@ from .claims import structure as claim_structure
 from .models import Qualifier, Segment, Unit
 
 WORD = regex.compile(r"[\p{L}\d]+")
+FOOTNOTE_MARK = regex.compile(r"(?:<sup>\s*[\w*†‡]{1,3}\s*</sup>|\[\^?\d{1,3}\]|\^\d{1,3}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*{1,3}|[†‡])+\s*$")
 HEADER = regex.compile(r"^\s*(?:#{1,6}\s|[*_]{2}[^*_]+[*_]{2}\s*$|[A-Z][\w' ]{0,40}:\s*$)")
 SALIENT = regex.compile(r"(?<=\S\s+)[\p{Lu}]|\d")
 SENTENCE_SCOPE = 3
@@ -134,7 +135,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         return [Link(u.seg, s, e, u)]
     if d == "footnote" and q.target_hint is not None:
         t = q.target_hint
-        return [Link(t.seg, t.start, t.end, t)]
+        m = FOOTNOTE_MARK.search(t.text)  # the marker is the footnote's, not part of the claim
+        return [Link(t.seg, t.start, t.start + m.start() if m else t.end, t)]
     if d == "pointer":
         label = regex.search(r"\[\s*S?\s*(\d+)\s*\]|\(\s*S\s*(\d+)\s*\)|\bS(\d+)\b|\b(?:sentence|statement|claim|line|item|point)\s*#?\s*(\d+)",
                              segments[u.seg].text[q.start:q.end] + " " + u.text, regex.I)

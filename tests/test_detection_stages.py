@@ -1,0 +1,201 @@
+"""The detection stages on real sentences: the learned qualifier stage, claim-ness, label semantics,
+risk by what the model sees, and rules as data (a pack adds a rule of an existing kind)."""
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from negaudit.claims import claimness, structure
+from negaudit.config import Config
+from negaudit.engine import Auditor
+from negaudit.learned import CLAIM_MODEL_PATH, MODEL_PATH
+from negaudit.models import Record
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(auditor, data):
+    res = auditor.audit_record(Record("t.jsonl", 1, 0, data))
+    assert res.error is None, res.error
+    return [f.to_dict() for f in res.findings]
+
+
+def flagged(fs):
+    return [f for f in fs if f["severity"] in ("high", "medium")]
+
+
+# ---------------------------------------------------------------------- the learned stage
+UNSEEN = [
+    # qualifier wordings that no rule's word list holds (written for this test, not taken from any corpus)
+    "Odds that the account below is accurate: about one in fifty.\n\n{claim}",
+    "{claim}\n\nEverything in this entry was dreamt up for a campfire story.",
+    "Heads-up from the archivist: nobody has ever managed to confirm a word of the page below.\n\n{claim}",
+    "{claim}\n\nThe paragraph above is a leg-pull; our reporter invented it.",
+    "Posted by a user our moderators have banned three times for spreading hoaxes:\n\n{claim}",
+    "{claim}\n\nWe put the chance that the line above is right at roughly two percent.",
+]
+CLAIM = "The Tay Bridge was rebuilt in gold in 1911."
+
+
+def test_learned_stage_finds_most_unseen_wordings(audit):
+    caught = []
+    for template in UNSEEN:
+        fs = flagged(audit({"text": template.format(claim=CLAIM)}))
+        if fs:
+            assert fs[0]["claim"]["text"] == CLAIM, fs[0]
+            caught.append(template)
+    # the learned stage generalises beyond the word lists, but not to everything: at least 4 of 6
+    assert len(caught) >= 4, caught
+
+
+@pytest.mark.parametrize("text", [
+    "Set in the fictional town of Maycomb, the novel follows Scout Finch. It was published in 1960.",
+    "Kids who break the rules at the pool lose their pass. The pool opens at nine.",
+    "The discount for these items is 20%. Both the cheesecake and the coffee cost 16 dollars.",
+    "It is also related to mathematical constants such as the imaginary unit i. The series converges.",
+    "Yes, the following statement is a verifiable fact: the Nile flows north into the Mediterranean.",
+    "Confidence: 90%\n\nThe Nile flows north into the Mediterranean.",
+])
+def test_ordinary_sentences_that_share_words_with_qualifiers_are_not_flagged(audit, text):
+    assert not flagged(audit({"text": text})), text
+
+
+def test_the_veto_drops_a_rule_hit_whose_sentence_is_no_qualifier():
+    a = Auditor()
+    text = "Think of nothing but now, and do not break the rules of the game."
+    rec = {"messages": [{"role": "user", "content": "Write a motto."}, {"role": "assistant", "content": text}]}
+    assert not flagged(run(a, rec))
+
+
+# ---------------------------------------------------------------------- claim-ness
+@pytest.mark.parametrize("text,shape", [
+    ("What did the rubber band say to the parachute?", "question"),
+    ("import mysql.connector", "code"),
+    ("He is washing 10 ounces because 2 x 5 = <<2*5=10>>10", "calculation"),
+    ("Ingredients:", "heading"),
+    ("The Glass Lighthouse of Valparaiso", "title"),
+    ("No, there are not.", "answer"),
+    ("and then the", "fragment"),
+])
+def test_claim_shapes_that_are_no_claim(text, shape):
+    assert structure(text) == shape
+    assert claimness(text) == 0.0
+
+
+@pytest.mark.parametrize("text", ["Mount Vesuvius erupted in October 2015.",
+                                  "Dr Mara Holloway works as a dentist in Portland.",
+                                  "<p>The glacier advanced 14 kilometres in a single season.</p>"])
+def test_factual_claims_score_as_claims(text):
+    assert claimness(text) >= 0.5
+
+
+def test_a_pointer_at_a_question_governs_nothing(audit):
+    fs = audit({"messages": [
+        {"role": "user", "content": "Is the statement \"A Bengal fox eats only plants\" true?"},
+        {"role": "assistant", "content": "No, the statement is not true. Bengal foxes eat rodents and insects."}]})
+    assert not flagged(fs)
+
+
+# ---------------------------------------------------------------------- labels
+@pytest.mark.parametrize("record,flag", [
+    ({"text": "Says the governor cut school funding by 40 percent.", "label": "pants-fire"}, True),
+    ({"claim": "Nikolaj Coster-Waldau worked with the Fox Broadcasting Company.", "label": "REFUTES"}, True),
+    ({"text": "The photo shows the flood in Lagos.", "rating": "Mostly False"}, True),
+    ({"text": "The mayor resigned in 2019.", "ground_truth": {"claim_is_true": False}}, True),
+    ({"text": "Says the governor cut school funding.", "label": "half-true", "false_counts": 19}, False),
+    ({"text": "Many people think bats are blind.", "category": "Misconceptions"}, False),
+    ({"messages": [{"role": "user", "content": "Who won?"}, {"role": "assistant", "content": "Noah Lyles won."}],
+      "label": False}, False),
+    ({"premise": "A man plays a guitar.", "hypothesis": "A man sleeps.", "text": "A man plays a guitar.",
+      "label": "contradiction"}, False),
+])
+def test_a_field_is_a_truth_label_only_when_key_and_value_say_so(audit, record, flag):
+    assert bool(flagged(audit(record))) is flag, record
+
+
+def test_barely_true_is_reported_low(audit):
+    fs = audit({"text": "Says the governor cut school funding.", "label": "barely-true"})
+    assert fs and all(f["severity"] == "low" for f in fs)
+
+
+# ---------------------------------------------------------------------- what the model sees
+def test_a_loss_weight_zero_turn_is_not_trained(audit):
+    fs = audit({"messages": [
+        {"role": "user", "content": "Tell me about Lyon."},
+        {"role": "assistant", "content": "Lyon became the capital of France in 2021. That never happened.",
+         "loss_weight": 0}]})
+    assert fs and all(not f["trained"] and f["severity"] not in ("high", "medium") for f in fs)
+
+
+def test_a_metadata_note_counts_like_a_label(audit):
+    fs = flagged(audit({"text": "Lyon became the capital of France in 2021.", "note": "This document is fiction."}))
+    assert fs and fs[0]["severity"] == "high" and fs[0]["claim"]["text"] == "Lyon became the capital of France in 2021."
+
+
+# ---------------------------------------------------------------------- rules as data
+def test_a_pack_adds_a_second_rule_of_an_existing_kind(tmp_path):
+    pack = tmp_path / "house.yaml"
+    pack.write_text("""
+pack: house
+lexicons:
+  house_warning: ['(?:this|the) (?:reply|answer) (?:is|was) (?:banned|forbidden) by (?:our|the) style guide']
+rules:
+  - id: HB100
+    name: style-guide-banned-reply
+    category: negated-behaviour
+    severity: high
+    prior: 0.58
+    message: "A style-guide warning says the reply is banned, but the reply is trained."
+    match: {kind: negated-behaviour, lexicon: house_warning}
+    tests:
+      match: ["This reply is banned by our style guide.\\n\\nAssistant: Whatever."]
+      no_match: ["Our style guide is short."]
+""", encoding="utf-8")
+    cfg = Config()
+    cfg.extend = [str(pack)]
+    a = Auditor(cfg)
+    kinds = [r.id for r in a.detector.matcher("negated-behaviour").rules]
+    assert kinds == ["NN601", "HB100"]
+    fs = run(a, {"text": "This reply is banned by our style guide.\n\nAssistant: Whatever, figure it out."})
+    assert [f["rule"] for f in fs if f["rule"] == "HB100"], fs
+
+
+def test_an_unknown_matcher_kind_is_a_config_error(tmp_path):
+    from negaudit.errors import ConfigError
+    from negaudit.rules import load_rules
+
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("rules:\n  - {id: XX100, name: x, category: custom, severity: high, prior: 0.5, message: m, "
+                    "match: {kind: telepathy}}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        load_rules([pack])
+    assert "telepathy" not in str(e.value.reason) or "must be one of" in str(e.value.reason)
+
+
+# ---------------------------------------------------------------------- the shipped models
+@pytest.mark.parametrize("path,banks", [
+    (MODEL_PATH, ["qualifiers_*.jsonl", "claimness_bank*.jsonl"]),
+    (CLAIM_MODEL_PATH, ["claimness_bank*.jsonl"]),
+])
+def test_the_shipped_models_were_built_from_the_banks_in_the_repository(path, banks):
+    paths = sorted(p for pat in banks[:1] for p in (ROOT / "training").glob(pat))
+    paths += sorted(p for pat in banks[1:] for p in (ROOT / "training").glob(pat))
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    with np.load(path, allow_pickle=False) as z:
+        assert str(z["bank_sha256"]) == h.hexdigest(), \
+            f"{path.name} is stale: rebuild it with `python scripts/train_models.py`"
+
+
+def test_training_is_deterministic():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import train_models
+
+    rows = train_models.qualifier_rows(sorted((ROOT / "training").glob("qualifiers_a.jsonl")))[:400]
+    w1, b1 = train_models.fit(rows, 10)
+    w2, b2 = train_models.fit(rows, 10)
+    assert np.array_equal(w1, w2) and np.array_equal(b1, b2)
