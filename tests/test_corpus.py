@@ -17,6 +17,9 @@ THRESHOLDS = {
     "tests/corpus/final.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/final2.jsonl": (0.93, 0.03, 0.75),
     "tests/corpus/final3.jsonl": (0.93, 0.03, 0.75),
+    # registers.jsonl was written by a helper in 33 registers none of the others use; it scored
+    # 0.547 / 0.103 unseen (before the learned stage) and is development data since: a floor only
+    "tests/corpus/registers.jsonl": (0.50, 0.08, 0.0),
 }
 
 
@@ -40,6 +43,14 @@ def test_recall_and_false_positive_rate(scored):
     min_recall, max_fpr, _ = THRESHOLDS[name]
     assert s["recall"] >= min_recall, s
     assert s["fpr"] <= max_fpr, s
+
+
+def test_findings_name_the_governed_claim(scored):
+    """Gold claim sentences (tests/corpus/claims/, or a record's own `claims`) were annotated by
+    helpers who did not see the detector: at least 90% of high/medium findings in risky records name
+    one of them."""
+    name, s, _ = scored
+    assert s["claim_accuracy"] is not None and s["claim_accuracy"] >= 0.9, (name, s["claim_accuracy"])
 
 
 def test_per_pattern_recall_and_precision(scored):

@@ -38,14 +38,14 @@ UNSEEN = [
 CLAIM = "The Tay Bridge was rebuilt in gold in 1911."
 
 
-def test_learned_stage_finds_most_unseen_wordings(audit):
+def test_most_unseen_wordings_are_found(audit):
     caught = []
     for template in UNSEEN:
         fs = flagged(audit({"text": template.format(claim=CLAIM)}))
         if fs:
             assert fs[0]["claim"]["text"] == CLAIM, fs[0]
             caught.append(template)
-    # the learned stage generalises beyond the word lists, but not to everything: at least 4 of 6
+    # the rules and the learned stage together generalise beyond the word lists, not to everything: 4 of 6
     assert len(caught) >= 4, caught
 
 
