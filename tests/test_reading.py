@@ -88,3 +88,22 @@ def test_damaged_parquet_is_an_error(tmp_path):
     p.write_bytes(b"PAR1 not really")
     rs = recs(p)
     assert len(rs) == 1 and "Parquet" in rs[0].error
+
+
+def test_one_auditors_record_limit_does_not_leak_into_other_readers(tmp_path):
+    """max-record-mb belongs to the auditor that was given it: an Auditor with a 10 KB limit, built
+    earlier in the same process, must not make a plain read (or another auditor) drop a 20 KB record."""
+    from negaudit.config import Config
+    from negaudit.engine import Auditor
+
+    small = Auditor(Config(max_record_mb=0.01))
+    p = tmp_path / "big.jsonl"
+    p.write_text(json.dumps({"text": "Mount Hollis erupted in 1994.", "pad": "x" * 20000}) + "\n")
+    assert [r.error for r in recs(p)] == [None]
+    assert Auditor(Config()).audit_paths([str(p)]).errors == []
+    got = small.audit_paths([str(p)]).errors
+    assert len(got) == 1 and "over the 0 MB limit" in got[0].message
+    j = tmp_path / "big.json"
+    j.write_text("[" + p.read_text() + "]")
+    assert [r.error for r in recs(j)] == [None]
+    assert [r.error is not None for r in read_records(str(j), max_bytes=10000)] == [True]

@@ -299,7 +299,8 @@ def check(
 
         write = (fix or fix_output is not None) and not diff
         summary = run_fixes(report.findings, unsafe_fixes, write, diff, str(fix_output) if fix_output else None,
-                            fix_strategy, snapshots, [str(paths[0])] if fix_output is not None else ())
+                            fix_strategy, snapshots, [str(paths[0])] if fix_output is not None else (),
+                            auditor.max_record_bytes)
         for res in summary.files:
             if res.error:
                 _error(f"{res.path}: {res.error}")

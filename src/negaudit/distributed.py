@@ -179,7 +179,7 @@ def _count_block(part: Part) -> tuple[int, int]:
     return lines, records
 
 
-def _read_lines(part: Part) -> Iterator[Record]:
+def _read_lines(part: Part, limit: int) -> Iterator[Record]:
     """The records of one byte range, exactly as reading.read_jsonl(parse=False) gives them: raw lines
     that the auditor pre-scans and parses (a bad line becomes an error there, with the reader's message)."""
     path, line_no, index = part.path, part.line0, part.index0
@@ -192,8 +192,8 @@ def _read_lines(part: Part) -> Iterator[Record]:
                 stripped = raw.strip()
                 if not stripped:
                     continue
-                if len(stripped) > reading.MAX_RECORD_BYTES:
-                    yield Record(path, line_no, index, None, too_large(len(stripped)))
+                if len(stripped) > limit:
+                    yield Record(path, line_no, index, None, too_large(len(stripped), limit))
                 else:
                     yield Record(path, line_no, index, None, None, stripped)
                 index += 1
@@ -203,7 +203,7 @@ def _read_lines(part: Part) -> Iterator[Record]:
         yield Record(path, line_no + 1 if line_no else None, index, None, f"cannot read file: {e}")
 
 
-def _read_rowgroup(part: Part) -> Iterator[Record]:
+def _read_rowgroup(part: Part, limit: int) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
     try:
@@ -216,10 +216,10 @@ def _read_rowgroup(part: Part) -> Iterator[Record]:
         yield Record(part.path, i + 1, i, data)
 
 
-def _read_whole(part: Part) -> Iterator[Record]:
+def _read_whole(part: Part, limit: int) -> Iterator[Record]:
     """A file that is not split: the local reader; a remote one is copied to a temporary file first."""
     if not part.url:
-        yield from read_records(part.path, parse=False)
+        yield from read_records(part.path, parse=False, max_bytes=limit)
         return
     with tempfile.TemporaryDirectory(prefix="negaudit-") as tmp:
         local = os.path.join(tmp, part.url.rstrip("/").rsplit("/", 1)[-1] or "data")
@@ -229,7 +229,7 @@ def _read_whole(part: Part) -> Iterator[Record]:
         except Exception as e:
             yield Record(part.path, None, 0, None, f"cannot read file: {getattr(e, 'strerror', None) or e}")
             return
-        for rec in read_records(local, parse=False):
+        for rec in read_records(local, parse=False, max_bytes=limit):
             rec.path = part.path
             yield rec
 
@@ -255,8 +255,7 @@ def _audit_part(part: Part, config_bytes: bytes) -> tuple:
     auditor, lock = _auditor(config_bytes)
     part_report, stop = Report(), False
     with lock:
-        reading.MAX_RECORD_BYTES = int(auditor.config.max_record_mb * 1024 * 1024)
-        for batch in _chunks(_READERS[part.kind](part), BATCH):
+        for batch in _chunks(_READERS[part.kind](part, auditor.max_record_bytes), BATCH):
             if part.kind == "rowgroup" and any(rec.error is not None for rec in batch):
                 stop = True  # the local reader stops at a damaged row group
             for res in auditor.audit_batch(batch):  # spaCy parses batched as in a local run

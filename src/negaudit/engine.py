@@ -149,9 +149,9 @@ class Auditor:
     def __init__(self, config: Optional[Config] = None, prefilter: bool = True) -> None:
         self.prefilter = prefilter  # False: scan every unit (the unoptimised path, for tests and benchmarks)
         self.config = config or Config()
-        from . import reading
-
-        reading.MAX_RECORD_BYTES = int(self.config.max_record_mb * 1024 * 1024)
+        # the largest record audited, passed to every reader (never set globally: one run's limit
+        # must not leak into another auditor or a direct reader in the same process)
+        self.max_record_bytes = int(self.config.max_record_mb * 1024 * 1024)
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
@@ -595,7 +595,7 @@ class Auditor:
                     continue  # unchanged since the base revision: not audited at all
                 only = changed[key]
             report.files += 1
-            yield from read_records(path, only, parse=False)
+            yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes)
 
     def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
         report = Report()

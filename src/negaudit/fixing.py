@@ -689,13 +689,14 @@ class _Fixer:
     """One file's fix: plan and splice the records that have findings, copy everything else."""
 
     def __init__(self, path: str, by_line: dict[int, list[Finding]], unsafe: bool, strategy: str,
-                 res: FileResult) -> None:
+                 res: FileResult, max_bytes: Optional[int] = None) -> None:
         self.path, self.by_line, self.unsafe, self.strategy, self.res = path, by_line, unsafe, strategy, res
+        self.limit = None if max_bytes is None else max_bytes + 2  # a record plus its line ending
         self.hunks: list[tuple[int, bytes, bytes]] = []
 
     def jsonl(self, src: IO[bytes], out: IO[bytes]) -> None:
         line_no = 0
-        for raw, _size in bounded_lines(src, spill=out.write):
+        for raw, _size in bounded_lines(src, self.limit, spill=out.write):
             line_no += 1
             if raw is None:
                 continue  # an oversized line: copied piece by piece by bounded_lines
@@ -763,7 +764,7 @@ class _Fixer:
 
 def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strategy: str = "auto",
              output: Optional[str] = None, write: bool = True, want_diff: bool = False,
-             snapshot: Optional[Snapshot] = None) -> FileResult:
+             snapshot: Optional[Snapshot] = None, max_bytes: Optional[int] = None) -> FileResult:
     """Fix the records of `path` that have findings (keyed by 1-based line) and copy the rest byte for
     byte, into `path` itself (through a symlink) or into `output`. With a snapshot, the file must
     still be the one the audit read, checked again just before the rename."""
@@ -775,7 +776,7 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
         return res
     real = os.path.realpath(path)
     target = os.path.realpath(output) if output else real
-    fixer = _Fixer(path, by_line, unsafe, strategy, res)
+    fixer = _Fixer(path, by_line, unsafe, strategy, res, max_bytes)
     try:
         with _locked(real, exclusive=write and output is None) as src:
             st = os.fstat(src.fileno())
@@ -845,9 +846,10 @@ class FixSummary:
 
 def run_fixes(findings, unsafe: bool, write: bool, want_diff: bool, output: Optional[str] = None,
               strategy: str = "auto", snapshots: Optional[dict[str, Snapshot]] = None,
-              inputs: Iterable[str] = ()) -> FixSummary:
+              inputs: Iterable[str] = (), max_bytes: Optional[int] = None) -> FixSummary:
     """Plan and apply fixes file by file (each file once, streamed). `inputs` are files to process even
-    without findings (the one input of --fix-output, which always gets a complete copy)."""
+    without findings (the one input of --fix-output, which always gets a complete copy). `max_bytes`
+    is the audit's max-record-mb: a longer line had no finding and is copied without being held."""
     wanted: set = set()
     for f in findings:
         fx = finding_fix(f, strategy)
@@ -864,7 +866,7 @@ def run_fixes(findings, unsafe: bool, write: bool, want_diff: bool, output: Opti
         if snapshots is not None and snap is None:
             summary.files.append(FileResult(path, error="not found among the files read by the audit; not written"))
             continue
-        res = fix_file(path, by_line, unsafe, strategy, output, write, want_diff, snap)
+        res = fix_file(path, by_line, unsafe, strategy, output, write, want_diff, snap, max_bytes)
         summary.files.append(res)
         for _line, idx, _data in res.new_records:
             summary.fixed.add((path, idx))

@@ -27,8 +27,9 @@ MAX_DEPTH_MESSAGE = "JSON nested too deeply"
 MAX_RECORD_BYTES = 8 * 1024 * 1024  # larger records are reported, not audited (configurable: max-record-mb)
 
 
-def too_large(n: int) -> str:
-    return (f"record is {n / 1e6:.1f} MB, over the {MAX_RECORD_BYTES / 1e6:.0f} MB limit; not audited "
+def too_large(n: int, limit: Optional[int] = None) -> str:
+    limit = MAX_RECORD_BYTES if limit is None else limit
+    return (f"record is {n / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit; not audited "
             "(raise max-record-mb in the configuration to audit it)")
 
 
@@ -160,18 +161,20 @@ def _not_json(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Record]:
+def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Optional[int] = None) -> Iterator[Record]:
     """Records of a JSON Lines file. With parse=False each record carries its raw line (`raw`) and is
-    parsed later, by whoever needs it (the auditor pre-scans the raw line first)."""
+    parsed later, by whoever needs it (the auditor pre-scans the raw line first). `max_bytes` (by
+    default MAX_RECORD_BYTES) is the largest record audited; a larger one is reported."""
+    limit = MAX_RECORD_BYTES if max_bytes is None else max_bytes
     index = 0
     line_no = 0
     try:
         with _open_binary(path) as fh:
-            for raw, size in bounded_lines(fh):
+            for raw, size in bounded_lines(fh, limit + 2):
                 line_no += 1
                 if raw is None:  # longer than the limit: skipped unread, as a record that is too large
                     if only_lines is None or line_no in only_lines:
-                        yield Record(path, line_no, index, None, too_large(size))
+                        yield Record(path, line_no, index, None, too_large(size, limit))
                     index += 1
                     continue
                 if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -182,8 +185,8 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True) -> Iterator[Recor
                 if only_lines is not None and line_no not in only_lines:
                     index += 1  # unchanged record: counted for its index, never parsed
                     continue
-                if len(stripped) > MAX_RECORD_BYTES:
-                    yield Record(path, line_no, index, None, too_large(len(stripped)))
+                if len(stripped) > limit:
+                    yield Record(path, line_no, index, None, too_large(len(stripped), limit))
                     index += 1
                     continue
                 if not parse:
@@ -246,7 +249,7 @@ def _io_error(e: BaseException) -> str:
 _TOK = re.compile(rb'["\\\[\]{},\n]')
 
 
-def read_json_array(path: str, parse: bool = True) -> Iterator[Record]:
+def read_json_array(path: str, parse: bool = True, max_bytes: Optional[int] = None) -> Iterator[Record]:
     """Stream the elements of a top-level JSON array without loading the whole file.
 
     A file whose first non-space byte is not '[' is read as JSON Lines (one object per line).
@@ -266,14 +269,14 @@ def read_json_array(path: str, parse: bool = True) -> Iterator[Record]:
             head = head[3:]
         if not head.lstrip().startswith(b"["):
             fh.close()
-            yield from read_jsonl(path, parse=parse)
+            yield from read_jsonl(path, parse=parse, max_bytes=max_bytes)
             return
-        yield from _split_array(path, fh, head)
+        yield from _split_array(path, fh, head, MAX_RECORD_BYTES if max_bytes is None else max_bytes)
 
 
-def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
+def _split_array(path: str, fh: IO[bytes], head: bytes, limit: int) -> Iterator[Record]:
     """Split a top-level JSON array into element byte strings, chunk by chunk. At most
-    MAX_RECORD_BYTES of one element are held: the bytes of a larger element are dropped as they are
+    `limit` bytes of one element are held: the bytes of a larger element are dropped as they are
     read (its structure is still followed) and it is reported as too large."""
     buf = bytearray()
     base = 0  # absolute offset of buf[0]
@@ -289,8 +292,8 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
 
     def finish(end: int) -> Record | None:
         if big is not None:
-            return Record(path, seg_line, index, None, too_large(end - big))
-        return _finish_elem(path, buf[seg_start - base:end - base], seg_line, index)
+            return Record(path, seg_line, index, None, too_large(end - big, limit))
+        return _finish_elem(path, buf[seg_start - base:end - base], seg_line, index, limit)
 
     while chunk:
         chunk_abs = base + len(buf)
@@ -330,7 +333,7 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
                     index += 1
                 seg_start, seg_line, big = a + 1, line, None
         end = base + len(buf)
-        if seg_start is not None and end - (big if big is not None else seg_start) > MAX_RECORD_BYTES:
+        if seg_start is not None and end - (big if big is not None else seg_start) > limit:
             big = seg_start if big is None else big
             seg_start = end  # the element is too large: keep only its size
         keep = seg_start if seg_start is not None else end
@@ -344,9 +347,9 @@ def _split_array(path: str, fh: IO[bytes], head: bytes) -> Iterator[Record]:
     yield Record(path, line, index, None, "invalid JSON: unterminated array (truncated file?)")
 
 
-def _finish_elem(path: str, raw, line: int, index: int) -> Record | None:
-    if len(raw) > MAX_RECORD_BYTES:
-        return Record(path, line, index, None, too_large(len(raw)))
+def _finish_elem(path: str, raw, line: int, index: int, limit: int) -> Record | None:
+    if len(raw) > limit:
+        return Record(path, line, index, None, too_large(len(raw), limit))
     raw = bytes(raw)
     stripped = raw.lstrip()
     line += raw[: len(raw) - len(stripped)].count(b"\n")
@@ -359,12 +362,13 @@ def _finish_elem(path: str, raw, line: int, index: int) -> Record | None:
         return Record(path, line, index, None, _decode_error(e))
 
 
-def read_text(path: str) -> Iterator[Record]:
+def read_text(path: str, max_bytes: Optional[int] = None) -> Iterator[Record]:
+    limit = MAX_RECORD_BYTES if max_bytes is None else max_bytes
     try:
         with _open_binary(path) as fh:
-            raw = fh.read(MAX_RECORD_BYTES + 1)
-        if len(raw) > MAX_RECORD_BYTES:
-            yield Record(path, 1, 0, None, too_large(os.path.getsize(path)))
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:
+            yield Record(path, 1, 0, None, too_large(os.path.getsize(path), limit))
             return
         if raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
@@ -407,7 +411,7 @@ def read_parquet(path: str, only_lines=None) -> Iterator[Record]:
                 yield Record(path, row, row - 1, data)
 
 
-def read_records(path: str, only_lines=None, parse: bool = True) -> Iterator[Record]:
+def read_records(path: str, only_lines=None, parse: bool = True, max_bytes: Optional[int] = None) -> Iterator[Record]:
     """Records of one file, by its suffix. Unreadable files give a single error record.
 
     `only_lines` (a set of 1-based line numbers) limits JSON Lines and JSON arrays to the records that
@@ -430,13 +434,13 @@ def read_records(path: str, only_lines=None, parse: bool = True) -> Iterator[Rec
         yield from read_parquet(path, only_lines)
         return
     if kind == "text":
-        yield from read_text(path)
+        yield from read_text(path, max_bytes)
     elif kind == "json":
-        for rec in read_json_array(path, parse):
+        for rec in read_json_array(path, parse, max_bytes):
             if only_lines is None or rec.error or rec.line in only_lines:
                 yield rec
     else:
-        yield from read_jsonl(path, only_lines, parse)
+        yield from read_jsonl(path, only_lines, parse, max_bytes)
     del st
 
 
