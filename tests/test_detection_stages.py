@@ -97,6 +97,26 @@ def test_a_pointer_at_a_question_governs_nothing(audit):
     assert not flagged(fs)
 
 
+@pytest.mark.parametrize("question,reply", [
+    ("Was Napoleon really very short?",
+     "That is just a rumour spread by British cartoonists. Napoleon was of average height for his time."),
+    ("Is the story about the glass slipper real?",
+     "That is a fairy tale. Cinderella was first written down by Charles Perrault in 1697."),
+    ("Do we only use 10% of our brains?",
+     "This is an unreliable claim. Brain imaging shows activity across nearly every region."),
+])
+def test_a_reply_that_opens_with_that_after_a_question_points_back_at_it(audit, question, reply):
+    # the genre/rumour/source words in the opener are about the user's premise, not about the true
+    # explanation that follows; read forwards, they flagged the explanation as a high false claim
+    assert not flagged(audit({"messages": [{"role": "user", "content": question},
+                                           {"role": "assistant", "content": reply}]}))
+
+
+def test_the_same_opener_in_a_document_still_governs_the_claim_before_it(audit):
+    fs = flagged(audit({"text": "The Great Wall of China is visible from the Moon with the naked eye. That is a myth."}))
+    assert [f["claim"]["text"] for f in fs] == ["The Great Wall of China is visible from the Moon with the naked eye."]
+
+
 # ---------------------------------------------------------------------- labels
 @pytest.mark.parametrize("record,flag", [
     ({"text": "Says the governor cut school funding by 40 percent.", "label": "pants-fire"}, True),

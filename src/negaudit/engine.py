@@ -475,6 +475,9 @@ class Auditor:
                 else:
                     risk = min(risk, scoring.CONDITIONING_CAP)
                     place = "conditioning"
+            if q.learned is not None and q.learned[0] in self.learned.report_low:
+                risk = min(risk, scoring.LOW_CAP)
+                place = place or "learned-low"
             risk = scoring.finalize(risk)
             claim = None
             field_ptr = qseg.pointer
@@ -638,6 +641,8 @@ PLACE_NOTE = {
                     "so this is reported at medium at most.",
     "request": " The qualifier is a request in an untrained turn: it asks for invented content rather than "
                "labelling a claim, so this is reported low.",
+    "learned-low": " Only the learned stage read this sentence as a warning about the reply, and it confuses "
+                   "advice with such warnings, so this is reported low.",
 }
 
 

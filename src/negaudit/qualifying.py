@@ -63,6 +63,7 @@ class LearnedStage:
         self.accept = float(cfg.get("accept", 0.9))
         self.veto = float(cfg.get("veto", 0.0))
         self.veto_exempt = frozenset(cfg.get("veto_exempt") or ())
+        self.report_low = frozenset(cfg.get("report_low") or ())
         lex = ruleset.lexicon
 
         def words(key: str, lead: str = r"(?<![\w'’-])"):

@@ -34,7 +34,7 @@ RULE_KEYS = {
     "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
     "rationale", "example", "fix", "match", "tests", "families",
 }
-LEARNED_KEYS = {"accept", "veto", "veto_exempt", "claim", "openers", "locators", "meta", "behaviour_needs",
+LEARNED_KEYS = {"accept", "veto", "veto_exempt", "report_low", "claim", "openers", "locators", "meta", "behaviour_needs",
                 "behaviour_target"}
 REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
 

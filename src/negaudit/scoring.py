@@ -20,6 +20,7 @@ UNTRAINED_FACTOR = 0.25
 # uptake, and inoculation prompting (Tan et al., ICLR 2026) found train-time system prompts reduce a
 # trait at test time; no study has measured a masked qualifier alone. Reported at medium at most.
 CONDITIONING_CAP = 0.54
+LOW_CAP = 0.24  # the highest low risk
 # a qualifier that governs no claim (nothing, or only questions, instructions, code) teaches nothing
 # false: it is reported as info only
 NO_CLAIM_FACTOR = 0.1

@@ -33,6 +33,7 @@ from ..rules import Rule
 from ..nlp import lemma
 from . import Matcher, register
 
+RESPONSE_ROLES = ("assistant", "completion", "output", "chosen")
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
              "ignore", "discount", "dismiss", "reject"}
 REPORTING_VERBS = {"describe", "recount", "report", "depict", "contain", "present", "tell", "feature", "concern",
@@ -100,7 +101,9 @@ class MetaPredicate(Matcher):
         return self._notice(seg, unit, text)
 
     def sentence(self, seg, unit, units, pos, text):
-        return self._meta_candidates(seg, unit, text)
+        # a reply that opens with "this"/"that" right after a question points back at the question
+        answers = seg.role in RESPONSE_ROLES and unit.start == 0 and _after_question(units, pos)
+        return self._meta_candidates(seg, unit, text, answers)
 
     # ------------------------------------------------------------------ shapes and candidates
     def _label_unit(self, seg: Segment, unit: Unit, text: str) -> Optional[Qualifier]:
@@ -178,7 +181,7 @@ class MetaPredicate(Matcher):
                 return r
         return None
 
-    def _meta_candidates(self, seg: Segment, unit: Unit, text: str) -> list[Candidate]:
+    def _meta_candidates(self, seg: Segment, unit: Unit, text: str, answers: bool = False) -> list[Candidate]:
         det = self.det
         preds: dict[str, list] = {}
         for name, rx in det.preds.items():
@@ -267,7 +270,9 @@ class MetaPredicate(Matcher):
                             continue
                         if kind == "pointer" and rule.match.get("scope") == "pointer":
                             direction = "pointer"
-                        if kind == "anaphor" and rule.category == "detached-negation" or (
+                        if kind == "anaphor" and answers:
+                            direction = "anaphor"
+                        elif kind == "anaphor" and rule.category == "detached-negation" or (
                                 kind == "anaphor" and cls == "uncertain"):
                             direction = "anaphor"
                             if unit.start == 0 and text[span[0]:span[1]].lower() in ("this", "these") and \
@@ -373,6 +378,19 @@ class MetaPredicate(Matcher):
         return len(text[s:e].split()) <= 25
 
     # ------------------------------------------------------------------ corrections
+
+
+SPEAKER_ONLY = regex.compile(r"^\W*[\w ]{1,20}:\W*$")
+
+
+def _after_question(units: list, pos: int) -> bool:
+    """Does the turn before this unit end with a question (a bare speaker label such as "Assistant:"
+    at the end of a transcript prompt does not count)?"""
+    k = pos - 1
+    seg = units[pos].seg
+    while k >= 0 and units[k].seg != seg and SPEAKER_ONLY.match(units[k].text):
+        k -= 1
+    return k >= 0 and units[k].seg != seg and units[k].text.rstrip().endswith("?")
 
 
 # ---------------------------------------------------------------------- parse helpers
