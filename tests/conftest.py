@@ -1,10 +1,14 @@
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# the analysis cache (analysiscache.py) of test runs lives in a folder of their own, not in ~/.cache
+os.environ.setdefault("NEGAUDIT_CACHE_DIR", tempfile.mkdtemp(prefix="negaudit-test-cache-"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 

@@ -16,6 +16,31 @@ for r in RULES:
             CASES.append(pytest.param(r.id, kind, case, id=f"{r.id}-{kind}-{i}"))
 
 
+def test_every_builtin_lexicon_entry_is_a_valid_pattern():
+    # the built-in packs skip this check at start-up (user packs get it): it is made here instead
+    from negaudit.rules import Lexicon, builtin_rules_dir, load_pack
+
+    lex = Lexicon()
+    for name in ("lexicon.yaml", "core.yaml"):
+        load_pack(builtin_rules_dir() / name, lex, {}, {}, user=True)  # raises ConfigError on a bad entry
+    assert sum(len(v) for v in lex.lists.values()) > 500
+    bad = Lexicon()
+    with pytest.raises(Exception, match="invalid pattern"):
+        load_pack_from_text("lexicons:\n  x: ['(unclosed']\n", bad)
+
+
+def load_pack_from_text(text, lexicon):
+    import tempfile
+    from pathlib import Path
+
+    from negaudit.rules import load_pack
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "pack.yaml"
+        p.write_text(text)
+        return load_pack(p, lexicon, {}, {}, user=True)
+
+
 def test_every_rule_has_cases():
     for r in RULES:
         assert r.tests.get("match"), f"{r.id} has no match cases"

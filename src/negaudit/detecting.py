@@ -16,7 +16,7 @@ import regex
 from .matchers import STOP
 from .models import Qualifier, Segment, Unit
 from .rules import Rule, RuleSet
-from .triggers import AlternationIndex, GatedAlternation, split_alternatives
+from .triggers import AlternationIndex, GatedAlternation, LazyPattern, split_alternatives
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
 NEG_BEFORE = regex.compile(r"(?:\bnot|n['’]t|\bnever|\bno|\bhardly)\s+(?:\w+\s+)?$", regex.I)
@@ -179,6 +179,13 @@ class Candidate:
     direction: str
 
 
+def _compile_cue(src: str, flags: int):
+    try:  # the standard library engine runs the whole large alternation about twice as fast
+        return re.compile(src, flags)
+    except re.error:
+        return regex.compile(src, flags)
+
+
 class Detector:
     """The shared vocabulary of one rule set (compiled lexicon patterns and the helpers every matcher
     uses), the cue scan derived from it, and the per-sentence scan over the matcher kinds' stages
@@ -256,10 +263,7 @@ class Detector:
         alts = [r"(?<![\w])(?:" + f + r")(?![\w])" for f in frags] + ["<!--"]
         # the piecewise search uses the regex module: on a few alternatives it is several times faster
         self.cue_index = AlternationIndex(alts, regex.I, regex.compile)
-        try:  # the standard library engine runs the whole large alternation about twice as fast
-            return re.compile(src, re.I)
-        except re.error:
-            return regex.compile(src, regex.I)
+        return LazyPattern(_compile_cue, src, re.I)
 
     # ------------------------------------------------------------------ prefilter
     def maybe_cue(self, text: str) -> bool:

@@ -5,7 +5,7 @@ import fnmatch
 import hashlib
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 import regex
 
@@ -22,10 +22,12 @@ from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
-from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
 from .store import FindingStore
+
+if TYPE_CHECKING:  # the rewriter imports spaCy and lemminflect: loaded when a suggestion is made
+    from .rewriting import Rewriter
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
 REPORTED_BELIEF = regex.compile(
@@ -156,7 +158,7 @@ class Auditor:
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._nlp: Optional[NLP] = None
-        self._rewriter: Optional[Rewriter] = None
+        self._rewriter: Optional["Rewriter"] = None
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
         # user maps as annotation fields hold verdict words
         self.fields = self.detector.matcher("field")
@@ -179,8 +181,10 @@ class Auditor:
         return self._nlp
 
     @property
-    def rewriter(self) -> Rewriter:
+    def rewriter(self) -> "Rewriter":
         if self._rewriter is None:
+            from .rewriting import Rewriter
+
             self._rewriter = Rewriter(self.nlp)
         return self._rewriter
 

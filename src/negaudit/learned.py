@@ -93,14 +93,18 @@ class LexiconFeatures:
 
         self.lists = [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
         self.literals = Literals({w for _n, g in self.lists for w in g.index.literals.words})
+        self._memo: dict[str, list[str]] = {}
 
     def present(self, text: str) -> list[str]:
-        low = text.lower()
-        found = set(self.literals.found(low))
-        out = []
-        for name, g in self.lists:
-            if g.index.any_satisfied(found, low) or (g.always and g.may_match(text)):
-                out.append(name)
+        out = self._memo.get(text)
+        if out is None:
+            low = text.lower()
+            found = set(self.literals.found(low))
+            out = [name for name, g in self.lists
+                   if g.index.any_satisfied(found, low) or (g.always and g.may_match(text))]
+            if len(self._memo) > 8192:
+                self._memo.clear()
+            self._memo[text] = out  # the gate asks first, then the features of the same sentence
         return out
 
     def __iter__(self):  # the lists, as (name, compiled) pairs
@@ -178,6 +182,14 @@ class LinearModel:
         self._lexicon = compile_lexicon(lexicon, self.lexicon_lists)
         self._bound = True
         self._cache.clear()
+
+    def lexicon_present(self, text: str) -> list[str]:
+        """The lexicon lists whose words occur in `text` (the model's lexicon features)."""
+        if not self._bound:
+            from .rules import load_rules
+
+            self.bind(load_rules().lexicon)
+        return self._lexicon.present(text) if self._lexicon else []
 
     @classmethod
     def load(cls, path: Path):

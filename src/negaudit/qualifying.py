@@ -79,6 +79,13 @@ class LearnedStage:
         self.meta = words("meta")
         self.behaviour_needs = words("behaviour_needs")
         self.behaviour_target = words("behaviour_target")
+        # a candidate holds a word of one of these lexicon classes: a pronoun or a header alone is no
+        # evidence that a sentence is about other content's truth (the model weighs the same classes)
+        self.evidence = frozenset(cfg.get("evidence") or ())
+        unknown = self.evidence - set(learned.LEXICON_FEATURES)
+        if unknown:
+            raise ConfigError(ruleset.learned.get("_source", "rules"), "learned.evidence",
+                              f"not a lexicon feature of the model: {sorted(unknown)[0]!r}")
         self.rule_for: dict[str, Rule] = {}
         for r in ruleset.rules:
             for fam in r.families:
@@ -95,13 +102,11 @@ class LearnedStage:
         if seg.kind != "content":
             return False
         t = unit.text
-        if NOTICE_SHAPE.match(t):
-            return True
-        if self.opener is not None and self.opener.match(t):
-            return True
-        if self.locator is not None and self.locator.search(t):
-            return True
-        return (first or last) and self.meta is not None and self.meta.search(t) is not None
+        if not (NOTICE_SHAPE.match(t) or (self.opener is not None and self.opener.match(t))
+                or (self.locator is not None and self.locator.search(t))
+                or ((first or last) and self.meta is not None and self.meta.search(t) is not None)):
+            return False
+        return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
 
     def vetoed(self, q: Qualifier) -> bool:
         """Is this rule hit dropped because its sentence does not read as a qualifier?"""

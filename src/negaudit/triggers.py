@@ -139,7 +139,19 @@ def _alternatives(items) -> list:
 
 def requirements(pattern: str, flags: int = 0, per_alternative: int = 2) -> Optional[list[list[set[str]]]]:
     """For each top-level alternative of the pattern, up to `per_alternative` literal sets that a match
-    must all hit (a conjunction of disjunctions). None when some alternative has no literal at all."""
+    must all hit (a conjunction of disjunctions). None when some alternative has no literal at all.
+    The answer is kept in the analysis cache (analysiscache.py): it depends only on these arguments."""
+    from .analysiscache import memo
+
+    def compute():
+        req = _requirements(pattern, flags, per_alternative)
+        return None if req is None else [[sorted(part) for part in alt] for alt in req]
+
+    got = memo(f"req\x00{int(flags)}\x00{per_alternative}\x00{pattern}", compute)
+    return None if got is None else [[set(part) for part in alt] for alt in got]  # type: ignore[union-attr]
+
+
+def _requirements(pattern: str, flags: int, per_alternative: int) -> Optional[list[list[set[str]]]]:
     try:
         parsed = sre_parse.parse(pattern, flags)
     except Exception:
@@ -341,6 +353,32 @@ class AlternationIndex:
         return self.index.any_satisfied(set(self.index.literals.found(low)), low)
 
 
+class LazyPattern:
+    """A compiled pattern that is compiled on first use: a run that never needs it never pays for it
+    (start-up compiles nothing it can defer). Attribute access is the compiled pattern's."""
+
+    __slots__ = ("_args", "_compile", "_rx")
+
+    def __init__(self, compile_fn, pattern: str, flags: int = 0) -> None:
+        self._compile, self._args, self._rx = compile_fn, (pattern, flags), None
+
+    @property
+    def pattern(self) -> str:
+        return self._args[0]
+
+    @property
+    def flags(self) -> int:
+        return self._args[1]
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = self._compile(*self._args)
+        return getattr(rx, name)
+
+
 class GatedAlternation:
     """A compiled word-list alternation that only tries the alternatives whose literals occur in the text.
 
@@ -357,11 +395,18 @@ class GatedAlternation:
         self.alternatives = alternatives
         self.head, self.tail, self.flags, self.compile_fn = head, tail, flags, compile_fn
         self.pattern = head + "(?:" + "|".join(alternatives) + ")" + tail
-        self.full = compile_fn(self.pattern, flags)
+        self._full = None
         self.index, self.always = _index_alternatives(alternatives, flags, per_alternative=3)
         self._compiled: dict[tuple, object] = {}
         self._seen: dict[tuple, bool] = {}
         self._always = None
+
+    @property
+    def full(self):
+        """The whole alternation, compiled when first needed (most lists are never tried on a small run)."""
+        if self._full is None:
+            self._full = self.compile_fn(self.pattern, self.flags)
+        return self._full
 
     def _regex(self, text: str):
         key = tuple(sorted(set(self.always).union(self.index.satisfied(text.lower()))))

@@ -10,6 +10,7 @@ from typing import Optional
 import regex
 
 from ..detecting import parse_probability
+from ..triggers import LazyPattern
 from . import Matcher, register
 
 B = r"(?<![\w'])"
@@ -29,17 +30,17 @@ def patterns(lex) -> list:
               rf"(?:\s+[\w-]+)?|the (?:{S('doc_noun')}|{S('claim_noun')})(?:\s+(?:below|above|here))?|its (?:contents?|claims?)")
     f = regex.I
     return [
-        regex.compile(rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f),
-        regex.compile(rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
+        LazyPattern(regex.compile, rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f),
+        LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
                       rf"[^.!?\n]{{0,50}}?{B}{tgt}{E}", f),
-        regex.compile(rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f),
-        regex.compile(rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
+        LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f),
+        LazyPattern(regex.compile, rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
                       rf"[^.!?\n]{{0,40}}?{B}(?P<num>{num}){E}", f),
-        regex.compile(rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
+        LazyPattern(regex.compile, rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
                       rf"\s*[)\]]", f),
-        regex.compile(rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
+        LazyPattern(regex.compile, rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
                       rf"(?:\s+(?:rating|score|estimate|level|assessment))?\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
-        regex.compile(rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
+        LazyPattern(regex.compile, rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
                       rf"accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
     ]
 

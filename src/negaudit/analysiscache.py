@@ -1,0 +1,90 @@
+"""A persistent memo for the literal analysis of regular expressions (triggers.requirements).
+
+Building an auditor analyses about a thousand patterns of the rule packs to find the literals each one
+needs (the pre-scan and the alternation indexes rest on them). The analysis is a pure function of the
+pattern, its flags and the analysing code, and it costs most of the start-up; so its results are kept
+in one JSON file per version of that code, in the user's cache folder:
+
+    $NEGAUDIT_CACHE_DIR, else $XDG_CACHE_HOME/negaudit, else ~/.cache/negaudit
+
+The file's name holds a hash of triggers.py, so a changed analysis never reads an old result. A cache
+that cannot be read or written is ignored (the analysis runs as if there were none);
+NEGAUDIT_NO_CACHE=1 turns it off. The file is written atomically, once, at exit, and only when a run
+added entries.
+"""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Optional
+
+_CODE = Path(__file__).resolve().parent / "triggers.py"
+_memo: Optional[dict[str, object]] = None
+_added = False
+_path: Optional[Path] = None
+
+
+def _cache_path() -> Optional[Path]:
+    if os.environ.get("NEGAUDIT_NO_CACHE"):
+        return None
+    base = os.environ.get("NEGAUDIT_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = os.path.join(xdg, "negaudit") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "negaudit")
+    try:
+        digest = hashlib.sha256(_CODE.read_bytes()).hexdigest()[:16]
+    except OSError:
+        return None
+    return Path(base) / f"analysis-{digest}.json"
+
+
+def _load() -> dict[str, object]:
+    global _memo, _path
+    if _memo is None:
+        _memo = {}
+        _path = _cache_path()
+        if _path is not None:
+            try:
+                data = json.loads(_path.read_text(encoding="utf-8"))
+                if isinstance(data, dict):
+                    _memo = data
+            except (OSError, ValueError):
+                pass  # no cache yet, or a damaged one: it is rebuilt
+            atexit.register(save)
+    return _memo
+
+
+def memo(key: str, compute: Callable[[], object]) -> object:
+    """The cached JSON value for `key`, computed (and kept) when absent."""
+    global _added
+    table = _load()
+    if key in table:
+        return table[key]
+    value = compute()
+    table[key] = value
+    _added = True
+    return value
+
+
+def save() -> None:
+    """Write the table when this run added to it (atomically; a failure leaves no partial file)."""
+    global _added
+    if not _added or _path is None or _memo is None:
+        return
+    try:
+        _path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=_path.parent, prefix=".analysis-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(_memo, fh, separators=(",", ":"))
+            os.replace(tmp, _path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _added = False
+    except OSError:
+        pass  # a read-only home: the next run analyses again
