@@ -188,6 +188,16 @@ class Auditor:
             self._rewriter = Rewriter(self.nlp)
         return self._rewriter
 
+    def learned_warmup(self) -> None:
+        """Load what the first records would load lazily (the models, the lemma tables), so that worker
+        processes forked after this share it instead of loading it each."""
+        if self.learned is not None:
+            self.learned.predict("This warms the model up.")
+        claimness("The bridge opened in 1987.")
+        from . import rewriting
+
+        rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
+
     def suggest(self, rule: Rule, text: Optional[str]) -> Optional[dict]:
         """The fix for one finding: `text` (from _rewrite_input) rewritten with the negation on its own
         predicate; a negated behaviour gets a masking instruction instead."""
@@ -611,7 +621,7 @@ class Auditor:
         if jobs > 1:
             from .parallel import audit_parallel
 
-            results = audit_parallel(records, self.config, jobs, meta)
+            results = audit_parallel(records, self.config, jobs, meta, parent=self)
         else:
             results = (res for batch in _chunks(records, BATCH) for res in self.audit_batch(batch))
         for res in results:

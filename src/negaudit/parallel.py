@@ -15,10 +15,14 @@ from .models import Record
 
 BATCH = 64
 _WORKER = None
+_PARENT = None  # the parent's auditor, inherited by forked workers (set only around the pool's start)
 
 
 def _init(config) -> None:
     global _WORKER
+    if _PARENT is not None:  # a forked worker: the parent's compiled rules and spaCy pipeline, shared
+        _WORKER = _PARENT   # copy-on-write instead of being built again in every worker
+        return
     from .engine import Auditor
 
     _WORKER = Auditor(config)
@@ -50,11 +54,23 @@ def default_jobs(paths: Iterable[str]) -> int:
     return 1
 
 
-def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict) -> Iterator:
-    """Yield RecordResults in input order, computed by `jobs` worker processes."""
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, parent=None) -> Iterator:
+    """Yield RecordResults in input order, computed by `jobs` worker processes. With the fork start
+    method, `parent` (the caller's Auditor, its spaCy pipeline loaded first) is what every worker uses;
+    otherwise each worker builds its own from `config`."""
+    global _PARENT
+    fork = "fork" in mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if fork else "spawn")
     pending: deque = deque()
-    with ctx.Pool(jobs, initializer=_init, initargs=(config,)) as pool:
+    if fork and parent is not None:
+        parent.nlp  # loaded once, before the fork, rather than once per worker
+        parent.learned_warmup()
+        _PARENT = parent
+    try:
+        pool = ctx.Pool(jobs, initializer=_init, initargs=(config,))
+    finally:
+        _PARENT = None  # the workers are forked by now; the parent never reads it
+    with pool:
         batch: list[Record] = []
 
         def drain(limit: int):
