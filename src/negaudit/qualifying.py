@@ -26,6 +26,9 @@ from .rules import Rule, RuleSet
 QUESTION = regex.compile(r"\?\s*[\"'”’)\]]*\s*$")
 SPEAKER = regex.compile(r"^\W*(?:human|user|assistant|ai|bot|gpt|system|[A-Z][A-Za-z .'-]{0,30}):\s*")
 CONDITION = regex.compile(r"^\W*(?:if|unless|whether|suppose|supposing|assuming|in case)\b", regex.I)
+# a condition inside the sentence restricts its verdict too ("That is false only if the minutes are
+# wrong"); a bare "if" is left out, since "it is unknown if ..." is an unknown-truth qualifier
+RESTRICTION = regex.compile(r"\b(?:only\s+if|unless|provided\s+that|as\s+long\s+as)\b", regex.I)
 NOTICE_SHAPE = regex.compile(r"^\W{0,4}[\w'’ .-]{1,40}:\s|^\s*[\[(<{]")
 LEAD = r"^\W{0,6}(?:[\w'’ ]{1,30}:\s*)?"
 
@@ -121,7 +124,7 @@ class LearnedStage:
 
     def qualifier(self, unit: Unit, seg: Segment, first: bool, last: bool) -> Optional[Qualifier]:
         """The learned qualifier of a candidate sentence, if the classifier accepts it."""
-        if QUESTION.search(unit.text) or CONDITION.match(unit.text):
+        if QUESTION.search(unit.text) or CONDITION.match(unit.text) or RESTRICTION.search(unit.text):
             return None  # a question or a condition ("If either one is false, ...") is no verdict
         p = self.predict(unit.text)
         if p.qualifier < self.accept or p.label in ("none", "local"):

@@ -33,6 +33,7 @@ from ..rules import Rule
 from ..nlp import lemma
 from . import Matcher, register
 
+CONCESSIVE = ("though", "although")  # marks of a clause that concedes without restricting ("even if" is a condition)
 RESPONSE_ROLES = ("assistant", "completion", "output", "chosen")
 DISBELIEF = {"accept", "believe", "trust", "rely", "take", "credit", "repeat", "cite", "treat", "regard", "disregard",
              "ignore", "discount", "dismiss", "reject"}
@@ -354,6 +355,8 @@ class MetaPredicate(Matcher):
                     continue
                 if c.dep_ == "advcl" and c.i > P.i and c.lower_ in ("occur", "happen"):
                     continue
+                if c.dep_ == "advcl" and c.i > P.i and any(m.dep_ == "mark" and m.lower_ in CONCESSIVE for m in c.children):
+                    continue  # "That is a myth, though it is often repeated": a concession leaves the verdict whole
                 return False
         return True
 
