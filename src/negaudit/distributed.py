@@ -320,10 +320,10 @@ def audit_dask(paths: list[str], config: Optional[Config] = None, client=None, a
         raise DistributedError(INSTALL_HINT) from None
     config = config or Config()
     config_bytes = pickle.dumps(config)
-    _auditor(config_bytes, worker=False)  # a bad configuration or rule pack raises ConfigError here
+    local, _lock = _auditor(config_bytes, worker=False)  # a bad configuration or rule pack raises ConfigError here
     if blocksize < 1:
         raise ValueError("blocksize must be a positive number of bytes")
-    report = Report()
+    report = local.new_report()
     files = _expand([str(p) for p in paths], report.errors)
     report.files = len(files)
     parts = _plan(files, blocksize)

@@ -57,6 +57,9 @@ class Report:
     model: str = ""
     warnings: list[str] = field(default_factory=list)
     baselined: int = 0
+    # rules whose findings get no repetition bonus: a claim denied in its own sentence (category
+    # local-negation) is not taught as true however often it repeats (set from the rule set)
+    no_bonus: frozenset = frozenset()
 
     def finish(self) -> None:
         """Corpus-level repetition bonus (pattern 10), then the contract's order."""
@@ -67,13 +70,14 @@ class Report:
         store.sort()
         if store.spilled:  # findings read back from disk are new objects: keep them in a new store
             counts = _claim_counts(_keyed(store))
-            self.findings = FindingStore((_with_bonus(f, k, counts) for f, k in _keyed(store)), store.limit)
+            self.findings = FindingStore((_with_bonus(f, k, counts, self.no_bonus) for f, k in _keyed(store)),
+                                         store.limit)
             store.close()
         else:
             keyed = list(_keyed(store))
             counts = _claim_counts(keyed)
             for f, k in keyed:
-                _with_bonus(f, k, counts)
+                _with_bonus(f, k, counts, self.no_bonus)
             self.findings = store
         for w in (store.warning, self.findings.warning):
             if w and w not in self.warnings:
@@ -132,9 +136,9 @@ def _claim_counts(keyed) -> dict[bytes, int]:
     return counts
 
 
-def _with_bonus(f: Finding, k: bytes, counts: dict[bytes, int]) -> Finding:
+def _with_bonus(f: Finding, k: bytes, counts: dict[bytes, int], no_bonus: frozenset = frozenset()) -> Finding:
     """The finding with the repetition bonus of its claim (key `k`, pattern 10) added to its risk."""
-    if f.rule == "NN501":
+    if f.rule in no_bonus:
         return f
     # distinct records that state the claim; scaled like the prior for untrained claims
     bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
@@ -614,8 +618,11 @@ class Auditor:
             report.files += 1
             yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes)
 
+    def new_report(self) -> Report:
+        return Report(no_bonus=frozenset(r.id for r in self.ruleset.rules if r.category == "local-negation"))
+
     def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
-        report = Report()
+        report = self.new_report()
         records = self.iter_records(paths, report, changed)
         meta = {"rule_errors": [], "model": "", "warning": None}
         if jobs > 1:
