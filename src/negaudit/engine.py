@@ -483,18 +483,20 @@ class Auditor:
             field_ptr = qseg.pointer
             if target is not None:
                 tseg = segments[target.seg]
-                claim = {"text": tseg.text[target.start:target.end], "start": target.start, "end": target.end}
+                claim = {"text": tseg.text[target.start:target.end], "start": tseg.offset + target.start,
+                         "end": tseg.offset + target.end}  # offsets in the field (a turn may start inside it)
                 if tseg.pointer != qseg.pointer:
                     claim["field"] = tseg.pointer
                 field_ptr = tseg.pointer
-            qual = {"text": qseg.text[q.start:q.end], "start": q.start, "end": q.end}
+            qual = {"text": qseg.text[q.start:q.end], "start": qseg.offset + q.start, "end": qseg.offset + q.end}
             if field_ptr != qseg.pointer:
                 qual["field"] = qseg.pointer
             line = rec.line
             extra = {"direction": q.direction}
             if dataset_kind(rec.path) == "text" and qseg.pointer == "/text":
-                line = rec.line + qseg.text.count("\n", 0, q.start)
-                extra["column"] = q.start - (qseg.text.rfind("\n", 0, q.start) + 1) + 1
+                whole, at = rec.data.get("text", qseg.text), qseg.offset + q.start
+                line = rec.line + whole.count("\n", 0, at)
+                extra["column"] = at - (whole.rfind("\n", 0, at) + 1) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
             if place:

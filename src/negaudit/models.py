@@ -29,6 +29,7 @@ class Segment:
     key: str = ""  # field name (annotation units: the metadata key)
     value: Any = None  # raw value of an annotation field
     masked: bool = False  # loss explicitly masked on this turn (weight 0, train false): never trained
+    offset: int = 0  # where `text` starts in the field at `pointer` (a turn of a transcript string)
 
 
 @dataclass(slots=True)
