@@ -600,7 +600,8 @@ class Auditor:
                     continue  # unchanged since the base revision: not audited at all
                 only = changed[key]
             report.files += 1
-            yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes)
+            yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes,
+                                    table=self.config.table, kind=self.config.input_format)
 
     def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
         report = Report()

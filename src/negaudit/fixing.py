@@ -770,7 +770,7 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
     still be the one the audit read, checked again just before the rename."""
     res = FileResult(path)
     kind = dataset_kind(path)
-    if kind in ("json", "parquet"):
+    if kind in ("json", "parquet", "csv", "tsv"):
         res.error = (f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
                      + ("; no copy written" if output else ""))
         return res
