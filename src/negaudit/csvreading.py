@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO, Iterator, Optional
+from typing import IO, Any, Collection, Iterator, Optional
 
 from .models import Record
 
@@ -75,11 +75,11 @@ def _names(row: list[str]) -> list[str]:
 
 
 def read_table(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions] = None,
-               only_lines=None, max_bytes: Optional[int] = None) -> Iterator[Record]:
+               only_lines: Optional[Collection[int]] = None, max_bytes: Optional[int] = None) -> Iterator[Record]:
     """Records of an open CSV ("csv") or TSV ("tsv") file. Problems become error records."""
     opts = opts or TableOptions()
     delim = opts.delimiter or ("\t" if kind == "tsv" else ",")
-    quoting = csv.QUOTE_NONE if kind == "tsv" and not opts.delimiter else csv.QUOTE_MINIMAL
+    quoting: Any = csv.QUOTE_NONE if kind == "tsv" and not opts.delimiter else csv.QUOTE_MINIMAL
     if max_bytes:
         csv.field_size_limit(max(max_bytes, 131072))
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
@@ -140,7 +140,7 @@ def read_table(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions]
         yield Record(path, None, 0, None, f"empty {what} file: no header row")
 
 
-def _rows(reader) -> Iterator:
+def _rows(reader: Any) -> Iterator[Any]:
     """The reader's rows; a csv.Error (an oversized or badly quoted field) is yielded, not raised."""
     while True:
         try:

@@ -725,39 +725,13 @@ def label_key_literals(key_sets) -> set[str]:
     return lits
 
 
-_API_AUDITORS: dict[bytes, Auditor] = {}
-
-
 def audit_records(records: Iterable[Any], config: Optional[Config] = None, path: str = "<records>",
                   on_error: str = "warn") -> Iterator[dict]:
-    """Plain Python API: audit an iterable of records (dicts); yields finding dicts per record, in order.
+    """The finding dicts of negaudit.api.audit_records (kept for callers of this module)."""
+    from .api import audit_records as typed
 
-    Usable from Ray, Spark or HF datasets `map`: each finding dict follows the JSON report contract, with
-    `record` the 0-based position in `records`. The auditor (compiled rules, spaCy) is kept per process
-    and configuration, so calling this once per batch is cheap. A record that cannot be audited (no text
-    field, say) is reported by `on_error`: "warn" (a NegauditWarning naming the record), "raise"
-    (ValueError) or "ignore".
-    """
-    if on_error not in ("warn", "raise", "ignore"):
-        raise ValueError(f"on_error must be 'warn', 'raise' or 'ignore', not {on_error!r}")
-    import pickle
-    import warnings
-
-    key = pickle.dumps(config or Config())
-    auditor = _API_AUDITORS.get(key)
-    if auditor is None:
-        auditor = _API_AUDITORS[key] = Auditor(config)
-    numbered = (Record(path, i + 1, i, data) for i, data in enumerate(records))
-    for batch in _chunks(numbered, BATCH):
-        for rec, res in zip(batch, auditor.audit_batch(batch)):
-            if res.error is not None and on_error != "ignore":
-                msg = f"record {rec.index} of {path}: {res.error.message}"
-                if on_error == "raise":
-                    raise ValueError(msg)
-                warnings.warn(msg, NegauditWarning, stacklevel=2)
-            for f in sorted(res.findings, key=Finding.sort_key):
-                yield f.to_dict()
+    for f in typed(records, config=config, path=path, on_error=on_error):  # type: ignore[arg-type]
+        yield f.to_dict()
 
 
-class NegauditWarning(UserWarning):
-    """A record that audit_records could not audit."""
+from .api import NegauditWarning  # noqa: E402  (the same class as negaudit.NegauditWarning)

@@ -201,7 +201,8 @@ def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = Tr
 
 def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str) -> Optional[_Proposal]:
     if kind == "mask-turn":
-        ptr = f.field.rsplit("/", 1)[0] if f.field.startswith(("/messages/", "/conversations/")) else None
+        # the turn itself (/messages/3), also when the text is one of its content parts
+        ptr = "/".join(f.field.split("/")[:3]) if f.field.startswith(("/messages/", "/conversations/")) else None
         return _Proposal(f, safe, mask=ptr) if ptr else None
     claim_field = f.claim.get("field", f.field)
     qual_field = f.qualifier.get("field", f.field)

@@ -15,13 +15,13 @@ space after it are not part of it), so findings keep offsets into the original f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
-import regex
+import re
 
-HH_LABEL = regex.compile(r"(?:\A\n*|\n\n)(Human|Assistant):[ \t]?")
-RAW_LABEL = regex.compile(r"^[ \t]*(?:#{1,3}[ \t]*)?(User|USER|Human|HUMAN|Assistant|ASSISTANT|AI|System|SYSTEM):[ \t]?",
-                          regex.M)
+HH_LABEL = re.compile(r"(?:\A\n*|\n\n)(Human|Assistant):[ \t]?")
+RAW_LABEL = re.compile(r"^[ \t]*(?:#{1,3}[ \t]*)?(User|USER|Human|HUMAN|Assistant|ASSISTANT|AI|System|SYSTEM):[ \t]?",
+                          re.M)
 ROLES = {"human": "user", "user": "user", "assistant": "assistant", "ai": "assistant", "system": "system"}
 
 
@@ -33,7 +33,7 @@ class Turn:
     label_start: int  # where the speaker label begins (the shared prefix of a preference pair ends here)
 
 
-def _turns(text: str, labels: list) -> list[Turn]:
+def _turns(text: str, labels: list[Any]) -> list[Turn]:
     turns = []
     for i, m in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(text)
@@ -78,7 +78,7 @@ def transcript_turns(text: str) -> Optional[list[Turn]]:
     return hh_turns(text) or raw_turns(text)
 
 
-def split_preference(chosen: str, rejected: Optional[str]):
+def split_preference(chosen: Any, rejected: Any) -> Optional[tuple[list[Turn], Turn, list[Turn]]]:
     """An HH-style preference pair as the trainer reads it (TRL's convention for hh-rlhf): the turns the
     two transcripts share, up to the final Assistant label, are the prompt; the chosen final Assistant
     turn is trained; the rejected one never is.
