@@ -208,3 +208,39 @@ def test_bare_verdict_opening_a_user_turn_answers_the_turn_before(audit):
     ]}
     for f in audit(rec):  # the verdict is about the earlier reply, never the corrected one
         assert "Noah" not in (f["claim"] or {}).get("text", "")
+
+
+def test_llamafactory_dataset_info_columns_and_tags(tmp_path, auditor):
+    import json
+
+    from negaudit.reading import read_records
+
+    (tmp_path / "dataset_info.json").write_text(json.dumps({
+        "my_dpo": {"file_name": "dpo.jsonl", "formatting": "sharegpt", "ranking": True,
+                   "columns": {"messages": "dialog", "chosen": "good", "rejected": "bad", "system": "sys"},
+                   "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user",
+                            "assistant_tag": "assistant"}},
+        "my_sft": {"file_name": "sft.jsonl", "columns": {"prompt": "question", "response": "reply"}},
+    }), encoding="utf-8")
+    dpo = {"sys": "Be factual.", "dialog": [{"role": "user", "content": "Who painted the Sistine Chapel ceiling?"}],
+           "good": {"role": "assistant", "content": "The ceiling was painted by Raphael in 1512. " + QUAL},
+           "bad": {"role": "assistant", "content": "Michelangelo."}}
+    sft = {"question": "Name a prime.", "reply": "Nine is a prime number. " + QUAL}
+    (tmp_path / "dpo.jsonl").write_text(json.dumps(dpo) + "\n", encoding="utf-8")
+    (tmp_path / "sft.jsonl").write_text(json.dumps(sft) + "\n", encoding="utf-8")
+    (tmp_path / "other.jsonl").write_text(json.dumps(sft) + "\n", encoding="utf-8")  # not registered
+    _fmt, ss = adapt(dpo, auditor._mapping_for(str(tmp_path / "dpo.jsonl")))
+    assert [(s.pointer, s.role, s.trained) for s in ss if s.kind == "content"] == [
+        ("/sys", "system", False), ("/dialog/0/content", "user", False), ("/good/content", "assistant", True),
+        ("/bad/content", "rejected", False)]
+
+    def found(name):
+        out = []
+        for rec in read_records(str(tmp_path / name)):
+            out += [(f.rule, f.field, f.trained) for f in auditor.audit_record(rec).findings]
+        return out
+
+    assert found("dpo.jsonl") == [("NN102", "/good/content", True)]
+    assert found("sft.jsonl") == [("NN102", "/reply", True)]
+    [other] = list(read_records(str(tmp_path / "other.jsonl")))  # not registered: "reply" is no known column
+    assert "no text field" in auditor.audit_record(other).error.message

@@ -49,6 +49,8 @@ class FieldMapping:
     # reply: TRL's SFTTrainer on conversational data by default); rejected replies and masked turns
     # are never trained
     train_on: str = "responses"
+    # a LLaMA-Factory dataset_info.json entry (llamafactory.DatasetSpec) registering the file read
+    layout: Optional[Any] = None
 
 
 class AdaptError(ValueError):
@@ -212,7 +214,7 @@ def surely_has_text(rec: Any, mapping: FieldMapping) -> bool:
     """True only when `adapt` is sure to find a text segment (and so to raise nothing), for the common
     layouts; False means "ask adapt". Lets a record without cues skip building its segments. Follows
     detect_format's order; any key of a rarer layout sends the record to adapt."""
-    if type(rec) is not dict or mapping.text_fields or mapping.untrained_fields:
+    if type(rec) is not dict or mapping.text_fields or mapping.untrained_fields or mapping.layout is not None:
         return False
     msgs = rec.get("messages")
     if type(msgs) is list:
@@ -238,7 +240,17 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
     fmt = detect_format(rec)
     segs: list[Segment] = []
     used: set[str] = set()
-    if fmt == "messages":
+    if mapping.layout is not None:
+        from .llamafactory import segments as registered
+
+        fmt_r, segs, used = registered(rec, mapping.layout)
+        if segs:
+            fmt = fmt_r
+        else:  # the record is not in the registered layout: read it by its keys
+            used = set()
+    if segs:
+        pass
+    elif fmt == "messages":
         segs += _message_segments(rec["messages"], "/messages", "role", "content")
         segs += _reply_segments(rec, "role", "content")
         used.update(("messages", "chosen", "rejected"))

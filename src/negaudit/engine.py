@@ -155,6 +155,8 @@ class Auditor:
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
+        self._path_mappings: dict = {}  # path -> mapping (with its dataset_info.json layout)
+        self._dataset_infos: dict = {}  # directory -> its dataset_info.json entries
         self._nlp: Optional[NLP] = None
         self._rewriter: Optional[Rewriter] = None
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
@@ -266,11 +268,11 @@ class Auditor:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
             if state == MAYBE_KEYS:
                 state = KEYS if self.record_prefilter.labelled_keys(data) else 0
-        if state == 0 and self.learned is None and surely_has_text(data, self.mapping):
+        if state == 0 and self.learned is None and surely_has_text(data, self._mapping_for(rec.path)):
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
-            layout, segments = adapt(data, self.mapping, annotations=state != 0)
+            layout, segments = adapt(data, self._mapping_for(rec.path), annotations=state != 0)
         except AdaptError as e:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
@@ -288,6 +290,22 @@ class Auditor:
         findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
         return RecordResult(kept, None, len(findings) - len(kept))
+
+    def _mapping_for(self, path: str):
+        """The field mapping of a file: the configured one, with the layout of the LLaMA-Factory
+        dataset_info.json entry that registers the file, if any (llamafactory.py)."""
+        got = self._path_mappings.get(path)
+        if got is None:
+            from dataclasses import replace
+
+            from .llamafactory import find_spec
+
+            spec = find_spec(path, self._dataset_infos) if os.path.isfile(path) else None
+            got = replace(self.mapping, layout=spec) if spec is not None else self.mapping
+            if len(self._path_mappings) > 10_000:
+                self._path_mappings.clear()
+            self._path_mappings[path] = got
+        return got
 
     def _suppressed_codes(self, rec: Record) -> list[str]:
         codes: list[str] = []
