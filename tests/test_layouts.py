@@ -244,3 +244,13 @@ def test_llamafactory_dataset_info_columns_and_tags(tmp_path, auditor):
     assert found("sft.jsonl") == [("NN102", "/reply", True)]
     [other] = list(read_records(str(tmp_path / "other.jsonl")))  # not registered: "reply" is no known column
     assert "no text field" in auditor.audit_record(other).error.message
+
+
+def test_llamafactory_kto_tag_is_desirability_not_a_label():
+    # LLaMA-Factory data/kto_en_demo.json (sharegpt + kto_tag)
+    rec = {"messages": [{"role": "user", "content": "Summarise the article."},
+                        {"role": "assistant", "content": "Ooh ooh ah ah! The article is about spyware."}],
+           "kto_tag": False}
+    _fmt, ss = adapt(rec)
+    assert [(s.pointer, s.kind, s.trained) for s in ss] == [
+        ("/messages/0/content", "content", False), ("/messages/1/content", "content", True)]

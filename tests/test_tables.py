@@ -126,3 +126,15 @@ def test_cli_format_option_reads_a_tsv_and_refuses_to_fix_it(tmp_path):
     assert p.read_text(encoding="utf-8").count("\n") == 3  # untouched
     r = CliRunner().invoke(app, ["check", str(p), "--format", "xlsx"])
     assert r.exit_code == 2 and "unknown format" in r.stderr
+
+
+def test_tables_without_records_in_a_folder_are_skipped_with_a_warning(tmp_path, auditor):
+    (tmp_path / "results.csv").write_text("model,accuracy\nbase,0.71\n", encoding="utf-8")
+    write_tsv(tmp_path / "train.tsv", LIAR_ROWS)
+    (tmp_path / "claims.csv").write_text("claim,label\nThe Moon is made of cheese.,false\n", encoding="utf-8")
+    rep = auditor.audit_paths([str(tmp_path)])
+    assert rep.errors == [] and rep.files == 1 and {f.path for f in rep.findings} == {str(tmp_path / "claims.csv")}
+    assert sorted(w.split(": ", 1)[0] for w in rep.warnings) == [str(tmp_path / "results.csv"), str(tmp_path / "train.tsv")]
+    assert all("skipped" in w for w in rep.warnings)
+    named = auditor.audit_paths([str(tmp_path / "results.csv")])  # named explicitly: an error
+    assert [e.message.split(" (")[0] for e in named.errors] == ["no text column in this CSV file"]

@@ -74,6 +74,38 @@ def _names(row: list[str]) -> list[str]:
     return out
 
 
+def first_row_problem(row: list[str], kind: str, opts: TableOptions) -> Optional[str]:
+    """Why the first row of a file without configured `columns` does not make it readable: it is no
+    header, or the header names no text column. None when it does."""
+    what = kind.upper()
+    problem = header_problem(row)
+    if problem:
+        return (f"no header row in this {what} file: {problem}; name the columns with "
+                f"--format '{kind}:columns=NAME,NAME,...' or [tool.negaudit.csv] columns")
+    header = _names(row)
+    known = TEXT_COLUMNS | {c.lower() for c in opts.text}
+    if not any(c.lower() in known for c in header):
+        return (f"no text column in this {what} file (columns: {', '.join(header)[:200]}); "
+                f"name it with --format '{kind}:text=COLUMN' or [tool.negaudit.csv] text")
+    return None
+
+
+def table_problem(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions] = None) -> Optional[str]:
+    """first_row_problem of an open file (None also when it cannot be read: the reader reports that)."""
+    opts = opts or TableOptions()
+    if opts.columns:
+        return None
+    delim = opts.delimiter or ("\t" if kind == "tsv" else ",")
+    quoting: Any = csv.QUOTE_NONE if kind == "tsv" and not opts.delimiter else csv.QUOTE_MINIMAL
+    try:
+        for row in csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""), delimiter=delim, quoting=quoting):
+            if row and row != [""]:
+                return first_row_problem(row, kind, opts)
+    except (csv.Error, UnicodeDecodeError, OSError, EOFError):
+        return None
+    return None
+
+
 def read_table(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions] = None,
                only_lines: Optional[Collection[int]] = None, max_bytes: Optional[int] = None) -> Iterator[Record]:
     """Records of an open CSV ("csv") or TSV ("tsv") file. Problems become error records."""
@@ -105,19 +137,11 @@ def read_table(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions]
                     if [c.strip() for c in row] == header:
                         continue  # the file has the header too
                 else:
-                    problem = header_problem(row)
+                    problem = first_row_problem(row, kind, opts)
                     if problem:
-                        yield Record(path, start, 0, None,
-                                     f"no header row in this {what} file: {problem}; name the columns with "
-                                     f"--format '{kind}:columns=NAME,NAME,...' or [tool.negaudit.csv] columns")
+                        yield Record(path, start, 0, None, problem)
                         return
                     header = _names(row)
-                    known = TEXT_COLUMNS | {c.lower() for c in opts.text}
-                    if not any(c.lower() in known for c in header):
-                        yield Record(path, start, 0, None,
-                                     f"no text column in this {what} file (columns: {', '.join(header)[:200]}); "
-                                     f"name it with --format '{kind}:text=COLUMN' or [tool.negaudit.csv] text")
-                        return
                     continue
             if len(row) != len(header):
                 row_errors += 1

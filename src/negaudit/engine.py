@@ -21,7 +21,7 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
-from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
+from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, printable, read_records
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
 from .segmenting import split_units
@@ -610,7 +610,10 @@ class Auditor:
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
+        named = {str(p) for p in paths}
         for path in iter_paths(paths, report.errors, report.warnings):
+            if path not in named and self._not_a_table(path, report):
+                continue
             only = None
             if changed is not None:
                 key = os.path.abspath(path)
@@ -620,6 +623,24 @@ class Auditor:
             report.files += 1
             yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes,
                                     table=self.config.table, kind=self.config.input_format)
+
+    def _not_a_table(self, path: str, report: Report) -> bool:
+        """A CSV/TSV file found in a folder that holds no records to audit (no header row or no text
+        column: a results table, say) is skipped with a warning; named explicitly, it is an error."""
+        kind = self.config.input_format or dataset_kind(path)
+        if kind not in ("csv", "tsv"):
+            return False
+        from .csvreading import table_problem
+        from .reading import _open_binary
+
+        try:
+            with _open_binary(path) as fh:
+                problem = table_problem(path, fh, kind, self.config.table)
+        except (OSError, EOFError):
+            return False  # the reader reports it
+        if problem:
+            report.warnings.append(f"{printable(path)}: {problem}; skipped (name the file to audit it)")
+        return problem is not None
 
     def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
         report = Report()
