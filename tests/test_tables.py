@@ -83,13 +83,15 @@ def test_text_and_label_columns_named_by_format(tmp_path, auditor):
     found, errors = audit_file(auditor, p)
     assert found == [] and len(errors) == 1 and "no text column" in errors[0][1] and "tweet, truth" in errors[0][1]
     cfg = from_mapping({"format": "csv:text=tweet:label=truth"}, "pyproject.toml")
+    assert cfg.input_format == "csv" and cfg.table.text == ["tweet"] and cfg.table.label == ["truth"]
     assert cfg.fields.text_fields == ["tweet"] and cfg.fields.annotation_fields == ["truth"]
-    from negaudit.engine import Auditor
+    # the CLI reads them the same way (test_cli_format_option_names_columns_and_refuses_to_fix)
 
-    named = Auditor(cfg)
-    found, errors = audit_file(named, p, cfg.table)
-    assert errors == [] and [(f["field"], f["trained"], f["qualifier"]["text"]) for f in found] == \
-        [("/tweet", True, "fabricated")]
+
+def test_format_names_the_kind_of_a_file_whose_suffix_says_nothing(tmp_path, auditor):
+    p = write_tsv(tmp_path / "liar.txt", LIAR_ROWS)
+    found, errors = audit_file(auditor, p, TableOptions(columns=LIAR_COLUMNS), kind="tsv")
+    assert errors == [] and sorted(f["line"] for f in found) == [1, 3]
 
 
 def test_format_and_csv_config_errors():
@@ -114,16 +116,19 @@ def test_format_and_csv_config_errors():
         raise AssertionError("unknown csv key accepted")
 
 
-def test_cli_format_option_reads_a_tsv_and_refuses_to_fix_it(tmp_path):
-    p = write_tsv(tmp_path / "liar.txt", LIAR_ROWS)  # a suffix that says nothing
-    spec = "tsv:columns=" + ",".join(LIAR_COLUMNS)
-    r = CliRunner().invoke(app, ["check", str(p), "--format", spec, "--output-format", "json", "--model", "blank"])
+def test_cli_format_option_names_columns_and_refuses_to_fix(tmp_path):
+    p = tmp_path / "tweets.csv"
+    p.write_text("tweet,truth\nThe Eiffel Tower was moved to Berlin in 1999.,fabricated\n"
+                 "Paris is the capital of France.,accurate\n", encoding="utf-8")
+    spec = "csv:text=tweet:label=truth"
+    r = CliRunner().invoke(app, ["check", str(p), "--format", spec, "--output-format", "json"])
     rep = json.loads(r.stdout)
-    assert r.exit_code == 1 and rep["summary"]["records"] == 3 and rep["errors"] == []
-    assert {f["line"] for f in rep["findings"]} == {1, 3}
+    assert r.exit_code == 1 and rep["summary"]["records"] == 2 and rep["errors"] == []
+    assert [(f["line"], f["field"], f["trained"], f["qualifier"]["text"]) for f in rep["findings"]] == \
+        [(2, "/tweet", True, "fabricated")]
+    before = p.read_bytes()
     r = CliRunner().invoke(app, ["check", str(p), "--format", spec, "--fix"])
-    assert r.exit_code == 2 and "--format tsv" in r.stderr
-    assert p.read_text(encoding="utf-8").count("\n") == 3  # untouched
+    assert r.exit_code == 2 and "--format csv" in r.stderr and p.read_bytes() == before
     r = CliRunner().invoke(app, ["check", str(p), "--format", "xlsx"])
     assert r.exit_code == 2 and "unknown format" in r.stderr
 
