@@ -143,3 +143,17 @@ def test_tables_without_records_in_a_folder_are_skipped_with_a_warning(tmp_path,
     assert all("skipped" in w for w in rep.warnings)
     named = auditor.audit_paths([str(tmp_path / "results.csv")])  # named explicitly: an error
     assert [e.message.split(" (")[0] for e in named.errors] == ["no text column in this CSV file"]
+
+
+def test_unreadable_table_is_one_error(tmp_path, auditor):
+    import gzip
+
+    p = tmp_path / "blob.csv"
+    p.write_bytes(b"claim,label\n" + bytes(range(128, 256)) * 50 + b"\n" * 100)
+    found, errors = audit_file(auditor, p)
+    assert found == [] and [(line, msg.split(" (")[0]) for line, msg in errors] == [(1, "not UTF-8 text at or after line 1")]
+    z = tmp_path / "cut.tsv.gz"
+    whole = gzip.compress(b"statement\tlabel\n" + b"The Moon is made of cheese.\tfalse\n" * 2000)
+    z.write_bytes(whole[: len(whole) // 2])
+    errors = [r.error for r in read_records(str(z)) if r.error]
+    assert errors == ["cannot read: Compressed file ended before the end-of-stream marker was reached"]

@@ -153,11 +153,13 @@ def read_table(path: str, fh: IO[bytes], kind: str, opts: Optional[TableOptions]
             if only_lines is None or start in only_lines:
                 yield Record(path, start, index, {k: (v if v != "" else None) for k, v in zip(header, row) if k})
             index += 1
-    except UnicodeDecodeError as e:
+    except UnicodeDecodeError as e:  # decoded a block at a time: the bad byte is at or after this line
         yield Record(path, last_line + 1, index, None, f"not UTF-8 text at or after line {last_line + 1} "
                                                        f"({e.reason}); the rest of the file is not read")
+        return
     except (OSError, EOFError) as e:  # a damaged .gz / .zst
         yield Record(path, None, index, None, f"cannot read: {getattr(e, 'strerror', None) or e}")
+        return
     if row_errors > MAX_ROW_ERRORS:
         yield Record(path, None, index, None, f"{row_errors - MAX_ROW_ERRORS} more malformed {what} rows not listed")
     if header is None and not opts.columns and index == 0:
