@@ -249,7 +249,7 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
         else:  # the record is not in the registered layout: read it by its keys
             used = set()
     if segs:
-        pass
+        pass  # read as its dataset_info.json entry says
     elif fmt == "messages":
         segs += _message_segments(rec["messages"], "/messages", "role", "content")
         segs += _reply_segments(rec, "role", "content")
