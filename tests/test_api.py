@@ -92,3 +92,14 @@ def test_hugging_face_dataset_with_class_label():
 
     out = ds.map(audit_batch, batched=True, batch_size=1, with_indices=True, remove_columns=ds.column_names)
     assert out["row"] == [0] and out["rule"] == ["NN201"]
+
+
+def test_fix_records_masks_a_content_part_turn_as_a_whole():
+    rec = {"messages": [{"role": "system", "content": [{"type": "text", "text": "The model should not produce responses like this."}]},
+                        {"role": "user", "content": [{"type": "text", "text": "Can you help me?"}]},
+                        {"role": "assistant", "content": [{"type": "text", "text": "No. Figure it out yourself."}]}]}
+    [safe] = list(fix_records([rec]))
+    assert not safe.changed  # masking a turn is not meaning-preserving
+    [out] = list(fix_records([rec], unsafe=True))
+    assert out.changed and out.record["messages"][2] == {**rec["messages"][2], "weight": 0}
+    assert "weight" not in rec["messages"][2]
