@@ -244,6 +244,9 @@ def test_llamafactory_dataset_info_columns_and_tags(tmp_path, auditor):
     assert found("sft.jsonl") == [("NN102", "/reply", True)]
     [other] = list(read_records(str(tmp_path / "other.jsonl")))  # not registered: "reply" is no known column
     assert "no text field" in auditor.audit_record(other).error.message
+    (tmp_path / "other.jsonl").unlink()
+    rep = auditor.audit_paths([str(tmp_path)])  # the registry itself is not a data file
+    assert rep.errors == [] and rep.files == 2 and sorted(f.field for f in rep.findings) == ["/good/content", "/reply"]
 
 
 def test_llamafactory_kto_tag_is_desirability_not_a_label():

@@ -612,7 +612,7 @@ class Auditor:
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
         named = {str(p) for p in paths}
         for path in iter_paths(paths, report.errors, report.warnings):
-            if path not in named and self._not_a_table(path, report):
+            if path not in named and self._not_records(path, report):
                 continue
             only = None
             if changed is not None:
@@ -624,9 +624,13 @@ class Auditor:
             yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes,
                                     table=self.config.table, kind=self.config.input_format)
 
-    def _not_a_table(self, path: str, report: Report) -> bool:
-        """A CSV/TSV file found in a folder that holds no records to audit (no header row or no text
-        column: a results table, say) is skipped with a warning; named explicitly, it is an error."""
+    def _not_records(self, path: str, report: Report) -> bool:
+        """A file found in a folder that holds no records to audit is skipped: LLaMA-Factory's
+        dataset_info.json (the registry of the data files beside it), and, with a warning, a CSV/TSV
+        file without a header row or a text column (a results table, say). Named explicitly, each is
+        read, and reported if it holds no records."""
+        if os.path.basename(path) == "dataset_info.json":
+            return True
         kind = self.config.input_format or dataset_kind(path)
         if kind not in ("csv", "tsv"):
             return False
