@@ -11,18 +11,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+import orjson
+
 from .models import Segment
+from .transcripts import hh_turns, split_preference, transcript_turns
 
 TRAINED_ROLES = {"assistant", "gpt", "model", "bot", "chatgpt", "completion", "output", "chosen", "text",
                  "response", "answer"}
 ROLE_ALIASES = {"human": "user", "gpt": "assistant", "chatgpt": "assistant", "bot": "assistant",
                 "model": "assistant", "ai": "assistant", "tool": "tool", "function": "tool",
+                "observation": "tool", "ipython": "tool", "function_call": "tool_call", "tool_call": "tool_call",
                 "developer": "system"}
+# a tool call (LLaMA-Factory's `function_call` turn) and a tool result (`observation`, `tool`): audited
+# only when they hold prose, never as JSON; the call is the model's output, so it is trained
+TOOL_ROLES = {"tool", "tool_call"}
+TEXT_PART_TYPES = {"text", "input_text", "output_text"}
 STRUCTURAL_KEYS = {"text", "content", "claim", "statement", "messages", "conversations", "prompt", "completion", "instruction",
                    "input", "output", "chosen", "rejected", "response", "question", "answer", "system"}
 IGNORED_KEYS = {"id", "_id", "uuid", "idx", "index", "source", "url", "split", "lang", "language",
                 "timestamp", "created", "created_at", "date", "weight", "hash", "model", "tokens",
-                "num_tokens", "length"}
+                "num_tokens", "length", "loss_weight", "tools", "functions", "images", "videos", "audios",
+                "kto_tag"}
 MAX_ANNOTATION_DEPTH = 3
 MAX_ANNOTATION_CHARS = 2000
 
@@ -40,6 +49,8 @@ class FieldMapping:
     # reply: TRL's SFTTrainer on conversational data by default); rejected replies and masked turns
     # are never trained
     train_on: str = "responses"
+    # a LLaMA-Factory dataset_info.json entry (llamafactory.DatasetSpec) registering the file read
+    layout: Optional[Any] = None
 
 
 class AdaptError(ValueError):
@@ -57,23 +68,105 @@ def _text(value: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
+def _part_text(part: Any) -> Optional[tuple[str, str]]:
+    """(key, text) of a text content part: OpenAI's {"type": "text", "text": ...} or LLaMA-Factory v1's
+    {"type": "text", "value": ...}. Image, audio and other parts hold no text."""
+    if not isinstance(part, dict) or part.get("type", "text") not in TEXT_PART_TYPES:
+        return None
+    for key in ("text", "value", "content"):
+        if isinstance(part.get(key), str):
+            return key, part[key]
+    return None
+
+
+def _is_json(text: str) -> bool:
+    """A tool call or tool result written as JSON: data, not prose, so not audited."""
+    t = text.strip()
+    if not t or t[0] not in "{[":
+        return False
+    try:
+        orjson.loads(t)
+    except ValueError:
+        return False
+    return True
+
+
+def _turn_segments(m: dict, ptr: str, role_key: str, content_key: str, role: Optional[str] = None) -> list[Segment]:
+    """Segments of one chat turn at `ptr` ({role_key: ..., content_key: ...})."""
+    if role is None:
+        role = str(m.get(role_key, "")).lower()
+        role = ROLE_ALIASES.get(role, role)
+    content = m.get(content_key)
+    ptr = f"{ptr}/{_esc(content_key)}"
+    trained = _trained(role, m)
+    if isinstance(content, list):  # content parts
+        segs = []
+        for j, part in enumerate(content):
+            got = _part_text(part)
+            if got is not None and not (role in TOOL_ROLES and _is_json(got[1])):
+                segs.append(Segment(f"{ptr}/{j}/{got[0]}", got[1], trained, _prose_role(role), masked=_masked(m)))
+        return segs
+    if not isinstance(content, str) or (role in TOOL_ROLES and _is_json(content)):
+        return []
+    return [Segment(ptr, content, trained, _prose_role(role), masked=_masked(m))]
+
+
+def _prose_role(role: str) -> str:
+    return "assistant" if role == "tool_call" else role  # a call written in prose is the model's reply
+
+
 def _message_segments(msgs: list, base: str, role_key: str, content_key: str) -> list[Segment]:
     segs: list[Segment] = []
     for i, m in enumerate(msgs):
-        if not isinstance(m, dict):
+        if isinstance(m, dict):
+            segs += _turn_segments(m, f"{base}/{i}", role_key, content_key)
+    return segs
+
+
+def _reply_segments(rec: dict, role_key: str, content_key: str) -> list[Segment]:
+    """`chosen` / `rejected` beside a conversation (LLaMA-Factory's sharegpt DPO: each a single
+    {"from", "value"} turn, or a plain string). The chosen reply is trained, the rejected one never."""
+    segs: list[Segment] = []
+    for key in ("chosen", "rejected"):
+        val = rec.get(key)
+        if isinstance(val, dict):
+            rk = role_key if role_key in val else ("role" if "role" in val else "from")
+            ck = content_key if content_key in val else ("content" if "content" in val else "value")
+            sub = _turn_segments(val, "/" + key, rk, ck)
+        elif isinstance(val, str):
+            sub = [Segment("/" + key, val, True, "assistant")]
+        elif isinstance(val, list):
+            sub = _message_segments(val, "/" + key, "role" if any(isinstance(m, dict) and "role" in m for m in val)
+                                    else role_key, content_key)
+        else:
             continue
-        role = str(m.get(role_key, "")).lower()
-        role = ROLE_ALIASES.get(role, role)
-        content = m.get(content_key)
-        ptr = f"{base}/{i}/{content_key}"
-        if isinstance(content, list):  # OpenAI content parts
-            for j, part in enumerate(content):
-                if isinstance(part, dict) and isinstance(part.get("text"), str):
-                    segs.append(Segment(f"{ptr}/{j}/text", part["text"], _trained(role, m), role, masked=_masked(m)))
-            continue
-        if not isinstance(content, str):
-            continue
-        segs.append(Segment(ptr, content, _trained(role, m), role, masked=_masked(m)))
+        for sg in sub:
+            if key == "rejected":
+                sg.trained, sg.role = False, "rejected"
+            else:
+                sg.trained = sg.role == "assistant" and not sg.masked
+        segs += sub
+    return segs
+
+
+def _transcript_segments(ptr: str, text: str, turns, trained: bool, role: Optional[str] = None) -> list[Segment]:
+    """One segment per turn of a transcript string, with its offset in the field; a role given replaces
+    the turns' roles. In an untrained prompt, an Assistant turn is prompt context (role "prompt"): its
+    qualifiers are about its own text, as in a prompt field, not about the trained reply."""
+    return [Segment(ptr, text[t.start:t.end], trained,
+                    role or ("prompt" if not trained and t.role == "assistant" else t.role), offset=t.start)
+            for t in turns if t.end > t.start]
+
+
+def _history_segments(history: list) -> list[Segment]:
+    """Alpaca `history`: [[query, response], ...] before the instruction; LLaMA-Factory trains the
+    responses too (unless `mask_history` is set, which lives in the training config, not the data)."""
+    segs: list[Segment] = []
+    for i, pair in enumerate(history):
+        if isinstance(pair, list) and len(pair) == 2:
+            for j, (role, trained) in enumerate((("user", False), ("assistant", True))):
+                if isinstance(pair[j], str):
+                    segs.append(Segment(f"/history/{i}/{j}", pair[j], trained, role))
     return segs
 
 
@@ -87,7 +180,7 @@ def _masked(msg: dict) -> bool:
 
 
 def _trained(role: str, msg: dict) -> bool:
-    return role == "assistant" and not _masked(msg)
+    return role in ("assistant", "tool_call") and not _masked(msg)
 
 
 def detect_format(rec: dict) -> str:
@@ -121,7 +214,7 @@ def surely_has_text(rec: Any, mapping: FieldMapping) -> bool:
     """True only when `adapt` is sure to find a text segment (and so to raise nothing), for the common
     layouts; False means "ask adapt". Lets a record without cues skip building its segments. Follows
     detect_format's order; any key of a rarer layout sends the record to adapt."""
-    if type(rec) is not dict or mapping.text_fields or mapping.untrained_fields:
+    if type(rec) is not dict or mapping.text_fields or mapping.untrained_fields or mapping.layout is not None:
         return False
     msgs = rec.get("messages")
     if type(msgs) is list:
@@ -147,16 +240,41 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
     fmt = detect_format(rec)
     segs: list[Segment] = []
     used: set[str] = set()
-    if fmt == "messages":
+    if mapping.layout is not None:
+        from .llamafactory import segments as registered
+
+        fmt_r, segs, used = registered(rec, mapping.layout)
+        if segs:
+            fmt = fmt_r
+        else:  # the record is not in the registered layout: read it by its keys
+            used = set()
+    if segs:
+        pass  # read as its dataset_info.json entry says
+    elif fmt == "messages":
         segs += _message_segments(rec["messages"], "/messages", "role", "content")
-        used.add("messages")
+        segs += _reply_segments(rec, "role", "content")
+        used.update(("messages", "chosen", "rejected"))
     elif fmt == "sharegpt":
+        if isinstance(rec.get("system"), str):
+            segs.append(Segment("/system", rec["system"], False, "system"))
         segs += _message_segments(rec["conversations"], "/conversations", "from", "value")
-        used.add("conversations")
+        segs += _reply_segments(rec, "from", "value")
+        used.update(("conversations", "system", "chosen", "rejected"))
+    elif fmt == "preference" and not isinstance(rec.get("prompt"), (str, list)) \
+            and (pair := split_preference(rec.get("chosen"), rec.get("rejected"))) is not None:
+        # an HH-RLHF pair: two whole transcripts; the shared prefix is the prompt, the final Assistant
+        # turn of `chosen` is trained (TRL's convention for hh-rlhf)
+        prompt, final, rejected = pair
+        if isinstance(rec.get("system"), str):
+            segs.append(Segment("/system", rec["system"], False, "system"))
+        segs += _transcript_segments("/chosen", rec["chosen"], prompt, False)
+        segs += _transcript_segments("/chosen", rec["chosen"], [final], True)
+        segs += _transcript_segments("/rejected", rec["rejected"], rejected, False, "rejected")
+        used.update(("system", "chosen", "rejected"))
     else:
         order = {
-            "preference": [("system", False, "system"), ("prompt", False, "prompt"), ("chosen", True, "chosen"),
-                           ("rejected", False, "rejected")],
+            "preference": [("system", False, "system"), ("prompt", False, "prompt"), ("instruction", False, "instruction"),
+                           ("input", False, "input"), ("chosen", True, "chosen"), ("rejected", False, "rejected")],
             "prompt-completion": [("system", False, "system"), ("prompt", False, "prompt"),
                                   ("completion", True, "completion")],
             "alpaca": [("system", False, "system"), ("instruction", False, "instruction"),
@@ -165,20 +283,31 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
                      ("statement", True, "text")],
             "qa": [("question", False, "user"), ("answer", True, "assistant"), ("response", True, "assistant")],
         }.get(fmt, [])
+        if fmt in ("alpaca", "preference") and isinstance(rec.get("history"), list):
+            segs += _history_segments(rec["history"])
+            used.add("history")
         for key, trained, role in order:
             val = rec.get(key)
             if key in rec:
                 used.add(key)
             if isinstance(val, str):
-                segs.append(Segment("/" + _esc(key), val, trained, role))
+                turns = None
+                if fmt == "text":  # a raw chat document: trained whole, its turns kept apart for linking
+                    turns = transcript_turns(val)
+                elif key == "prompt":  # the prompt of a TRL-style HH split: "\n\nHuman: ...\n\nAssistant:"
+                    turns = hh_turns(val)
+                if turns:
+                    segs += _transcript_segments("/" + _esc(key), val, turns, trained)
+                else:
+                    segs.append(Segment("/" + _esc(key), val, trained, role))
             elif isinstance(val, list) and key in ("chosen", "rejected", "prompt", "completion"):
                 # TRL conversational preference / prompt-completion: lists of messages
                 sub = _message_segments(val, "/" + _esc(key), "role", "content")
-                for s in sub:
+                for sg in sub:
                     if key == "rejected" or key == "prompt":
-                        s.trained = False
+                        sg.trained = False
                     elif key in ("chosen", "completion"):
-                        s.trained = s.role == "assistant"
+                        sg.trained = sg.role == "assistant" and not sg.masked
                 segs += sub
     for ptr in (mapping.text_fields + mapping.untrained_fields) if mapping.text_fields or mapping.untrained_fields else ():
         val = resolve_pointer(rec, ptr)

@@ -214,6 +214,10 @@ def check(
     train_on: Optional[TrainOn] = typer.Option(None, "--train-on", help="Which turns your trainer puts loss on: responses "
                                                "(assistant turns, completions; default) or all (every token, e.g. TRL "
                                                "SFTTrainer without assistant_only_loss)."),
+    input_format: Optional[str] = typer.Option(None, "--format", metavar="FORMAT",
+                                               help="Read every input as this format: jsonl, json, csv, tsv, text or parquet "
+                                                    "(default: by suffix). CSV/TSV take columns: 'tsv:text=statement:label=label', "
+                                                    "'tsv:columns=id,label,statement,...' for a file without a header row."),
     show_info: bool = typer.Option(False, "--show-info", help="Also list info findings in the terminal report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
@@ -247,6 +251,14 @@ def check(
     snapshots = None
     try:
         cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
+        if input_format:
+            try:
+                cfg.set_format(input_format)
+            except ValueError as e:
+                _fail(f"--format {input_format}: {e}")
+        if cfg.input_format and cfg.input_format != "jsonl" and (fix or diff or fix_output):
+            _fail(f"--fix and --diff edit JSON Lines and text files by their suffix, not files read as "
+                  f"--format {cfg.input_format}")
         auditor = Auditor(cfg)
         changed = None
         notes: list[str] = []

@@ -15,6 +15,7 @@ import yaml
 
 from . import safeyaml
 from .adapters import FieldMapping
+from .csvreading import TableOptions, parse_format
 from .errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -26,6 +27,7 @@ MODEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 FAIL_ON = ("high", "medium", "low", "info", "never")
 TRAIN_ON = ("responses", "all")
 FIELD_KEYS = {"text": "text_fields", "untrained": "untrained_fields", "annotation": "annotation_fields"}
+CSV_KEYS = ("columns", "text", "label", "delimiter")
 
 
 @dataclass
@@ -39,6 +41,18 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     max_record_mb: float = 8.0
     source: Optional[str] = None  # the file this came from
+    input_format: Optional[str] = None  # read every file as this kind (reading.KINDS); None: by suffix
+    table: TableOptions = field(default_factory=TableOptions)  # how CSV/TSV files are read
+
+    def set_format(self, spec: str) -> None:
+        """Apply a --format / `format` value: the file kind, and for CSV/TSV its columns. Raises ValueError."""
+        self.input_format = parse_format(spec, self.table)
+        self.columns_to_fields()
+
+    def columns_to_fields(self) -> None:
+        """Named text columns are trained text fields; named label columns are read as truth labels."""
+        self.fields.text_fields += [c for c in self.table.text if c not in self.fields.text_fields]
+        self.fields.annotation_fields += [c for c in self.table.label if c not in self.fields.annotation_fields]
 
 
 def _str_list(path: str, key: str, v: Any) -> list[str]:
@@ -93,12 +107,32 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
                 raise ConfigError(path, raw_key, "must be a positive number of megabytes")
             cfg.max_record_mb = float(v)
+        elif key == "format":
+            if not isinstance(v, str):
+                raise ConfigError(path, raw_key, "must be a string such as 'tsv' or 'csv:text=COLUMN'")
+            try:
+                cfg.input_format = parse_format(v, cfg.table)
+            except ValueError as e:
+                raise ConfigError(path, raw_key, str(e)) from None
+        elif key == "csv":
+            if not isinstance(v, dict):
+                raise ConfigError(path, raw_key, f"must be a table with {' / '.join(CSV_KEYS)}")
+            for ck, cv in v.items():
+                if ck not in CSV_KEYS:
+                    raise ConfigError(path, f"{raw_key}.{ck}", f"unknown key (expected one of {', '.join(CSV_KEYS)})")
+                if ck == "delimiter":
+                    if not isinstance(cv, str) or len(cv.replace("\\t", "\t")) != 1:
+                        raise ConfigError(path, f"{raw_key}.{ck}", "must be one character")
+                    cfg.table.delimiter = cv.replace("\\t", "\t")
+                else:
+                    setattr(cfg.table, ck, _str_list(path, f"{raw_key}.{ck}", cv))
         elif key == "per-file-ignores":
             if not isinstance(v, dict):
                 raise ConfigError(path, raw_key, "must be a table of glob -> list of rule codes")
             cfg.per_file_ignores = {str(g): _str_list(path, f"{raw_key}.{g}", codes) for g, codes in v.items()}
         else:
             raise ConfigError(path, str(raw_key), "unknown key")
+    cfg.columns_to_fields()
     return cfg
 
 

@@ -18,7 +18,6 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator, NamedTuple, Optional
 
-from . import reading
 from .config import Config
 from .engine import BATCH, Auditor, Report, _chunks
 from .errors import ConfigError

@@ -21,7 +21,7 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
-from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
+from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, printable, read_records
 from .rules import Rule, load_rules
 from .segmenting import split_units
 from .store import FindingStore
@@ -161,6 +161,8 @@ class Auditor:
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
+        self._path_mappings: dict = {}  # path -> mapping (with its dataset_info.json layout)
+        self._dataset_infos: dict = {}  # directory -> its dataset_info.json entries
         self._nlp: Optional[NLP] = None
         self._rewriter: Optional["Rewriter"] = None
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
@@ -284,11 +286,11 @@ class Auditor:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
             if state == MAYBE_KEYS:
                 state = KEYS if self.record_prefilter.labelled_keys(data) else 0
-        if state == 0 and self.learned is None and surely_has_text(data, self.mapping):
+        if state == 0 and self.learned is None and surely_has_text(data, self._mapping_for(rec.path)):
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
             # a record with no cue and no label key is only adapted, to report one with no text
-            layout, segments = adapt(data, self.mapping, annotations=state != 0)
+            layout, segments = adapt(data, self._mapping_for(rec.path), annotations=state != 0)
         except AdaptError as e:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
@@ -306,6 +308,22 @@ class Auditor:
         findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
         return RecordResult(kept, None, len(findings) - len(kept))
+
+    def _mapping_for(self, path: str):
+        """The field mapping of a file: the configured one, with the layout of the LLaMA-Factory
+        dataset_info.json entry that registers the file, if any (llamafactory.py)."""
+        got = self._path_mappings.get(path)
+        if got is None:
+            from dataclasses import replace
+
+            from .llamafactory import find_spec
+
+            spec = find_spec(path, self._dataset_infos) if os.path.isfile(path) else None
+            got = replace(self.mapping, layout=spec) if spec is not None else self.mapping
+            if len(self._path_mappings) > 10_000:
+                self._path_mappings.clear()
+            self._path_mappings[path] = got
+        return got
 
     def _suppressed_codes(self, rec: Record) -> list[str]:
         codes: list[str] = []
@@ -501,18 +519,20 @@ class Auditor:
             field_ptr = qseg.pointer
             if target is not None:
                 tseg = segments[target.seg]
-                claim = {"text": tseg.text[target.start:target.end], "start": target.start, "end": target.end}
+                claim = {"text": tseg.text[target.start:target.end], "start": tseg.offset + target.start,
+                         "end": tseg.offset + target.end}  # offsets in the field (a turn may start inside it)
                 if tseg.pointer != qseg.pointer:
                     claim["field"] = tseg.pointer
                 field_ptr = tseg.pointer
-            qual = {"text": qseg.text[q.start:q.end], "start": q.start, "end": q.end}
+            qual = {"text": qseg.text[q.start:q.end], "start": qseg.offset + q.start, "end": qseg.offset + q.end}
             if field_ptr != qseg.pointer:
                 qual["field"] = qseg.pointer
             line = rec.line
             extra = {"direction": q.direction}
             if dataset_kind(rec.path) == "text" and qseg.pointer == "/text":
-                line = rec.line + qseg.text.count("\n", 0, q.start)
-                extra["column"] = q.start - (qseg.text.rfind("\n", 0, q.start) + 1) + 1
+                whole, at = rec.data.get("text", qseg.text), qseg.offset + q.start
+                line = rec.line + whole.count("\n", 0, at)
+                extra["column"] = at - (whole.rfind("\n", 0, at) + 1) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
             if place:
@@ -608,7 +628,10 @@ class Auditor:
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
+        named = {str(p) for p in paths}
         for path in iter_paths(paths, report.errors, report.warnings):
+            if path not in named and self._not_records(path, report):
+                continue
             only = None
             if changed is not None:
                 key = os.path.abspath(path)
@@ -616,7 +639,30 @@ class Auditor:
                     continue  # unchanged since the base revision: not audited at all
                 only = changed[key]
             report.files += 1
-            yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes)
+            yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes,
+                                    table=self.config.table, kind=self.config.input_format)
+
+    def _not_records(self, path: str, report: Report) -> bool:
+        """A file found in a folder that holds no records to audit is skipped: LLaMA-Factory's
+        dataset_info.json (the registry of the data files beside it), and, with a warning, a CSV/TSV
+        file without a header row or a text column (a results table, say). Named explicitly, each is
+        read, and reported if it holds no records."""
+        if os.path.basename(path) == "dataset_info.json":
+            return True
+        kind = self.config.input_format or dataset_kind(path)
+        if kind not in ("csv", "tsv"):
+            return False
+        from .csvreading import table_problem
+        from .reading import _open_binary
+
+        try:
+            with _open_binary(path) as fh:
+                problem = table_problem(path, fh, kind, self.config.table)
+        except (OSError, EOFError):
+            return False  # the reader reports it
+        if problem:
+            report.warnings.append(f"{printable(path)}: {problem}; skipped (name the file to audit it)")
+        return problem is not None
 
     def new_report(self) -> Report:
         return Report(no_bonus=frozenset(r.id for r in self.ruleset.rules if r.category == "local-negation"))
@@ -743,39 +789,13 @@ def label_key_literals(key_sets) -> set[str]:
     return lits
 
 
-_API_AUDITORS: dict[bytes, Auditor] = {}
-
-
 def audit_records(records: Iterable[Any], config: Optional[Config] = None, path: str = "<records>",
                   on_error: str = "warn") -> Iterator[dict]:
-    """Plain Python API: audit an iterable of records (dicts); yields finding dicts per record, in order.
+    """The finding dicts of negaudit.api.audit_records (kept for callers of this module)."""
+    from .api import audit_records as typed
 
-    Usable from Ray, Spark or HF datasets `map`: each finding dict follows the JSON report contract, with
-    `record` the 0-based position in `records`. The auditor (compiled rules, spaCy) is kept per process
-    and configuration, so calling this once per batch is cheap. A record that cannot be audited (no text
-    field, say) is reported by `on_error`: "warn" (a NegauditWarning naming the record), "raise"
-    (ValueError) or "ignore".
-    """
-    if on_error not in ("warn", "raise", "ignore"):
-        raise ValueError(f"on_error must be 'warn', 'raise' or 'ignore', not {on_error!r}")
-    import pickle
-    import warnings
-
-    key = pickle.dumps(config or Config())
-    auditor = _API_AUDITORS.get(key)
-    if auditor is None:
-        auditor = _API_AUDITORS[key] = Auditor(config)
-    numbered = (Record(path, i + 1, i, data) for i, data in enumerate(records))
-    for batch in _chunks(numbered, BATCH):
-        for rec, res in zip(batch, auditor.audit_batch(batch)):
-            if res.error is not None and on_error != "ignore":
-                msg = f"record {rec.index} of {path}: {res.error.message}"
-                if on_error == "raise":
-                    raise ValueError(msg)
-                warnings.warn(msg, NegauditWarning, stacklevel=2)
-            for f in sorted(res.findings, key=Finding.sort_key):
-                yield f.to_dict()
+    for f in typed(records, config=config, path=path, on_error=on_error):  # type: ignore[arg-type]
+        yield f.to_dict()
 
 
-class NegauditWarning(UserWarning):
-    """A record that audit_records could not audit."""
+from .api import NegauditWarning  # noqa: E402,F401  (the same class as negaudit.NegauditWarning)

@@ -201,7 +201,8 @@ def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = Tr
 
 def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str) -> Optional[_Proposal]:
     if kind == "mask-turn":
-        ptr = f.field.rsplit("/", 1)[0] if f.field.startswith(("/messages/", "/conversations/")) else None
+        # the turn itself (/messages/3), also when the text is one of its content parts
+        ptr = "/".join(f.field.split("/")[:3]) if f.field.startswith(("/messages/", "/conversations/")) else None
         return _Proposal(f, safe, mask=ptr) if ptr else None
     claim_field = f.claim.get("field", f.field)
     qual_field = f.qualifier.get("field", f.field)
@@ -770,7 +771,7 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
     still be the one the audit read, checked again just before the rename."""
     res = FileResult(path)
     kind = dataset_kind(path)
-    if kind in ("json", "parquet"):
+    if kind in ("json", "parquet", "csv", "tsv"):
         res.error = (f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
                      + ("; no copy written" if output else ""))
         return res

@@ -238,6 +238,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                 c.seg == u.seg and c.order > u.order and c.order not in qualifier_units and not REQUEST.match(c.text)
                 and not c.text.rstrip().endswith("?") for c in units):
             return []  # "one of the entries in the table below is wrong": the user's own table, not the reply
+        if role in PROMPT_ROLES and not fwd_own and len(WORD.findall(u.text)) <= 4 and \
+                not any(c.seg == u.seg and c.order < u.order for c in units) and \
+                any(segments[i].kind == "content" for i in range(u.seg)):
+            # a bare verdict opening a user turn ("Wrong!", "That's false.") answers the turn before it
+            prev = [c for c in claims if c.seg < u.seg and segments[c.seg].kind == "content"]
+            return [Link(prev[-1].seg, prev[-1].start, prev[-1].end, prev[-1])] if prev else []
         if role in PROMPT_ROLES and not fwd_own:
             responders = [c for c in claims if c.seg > u.seg and segments[c.seg].role in RESPONSE_ROLES]
             if responders:

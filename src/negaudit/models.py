@@ -1,7 +1,8 @@
 """Plain data types that flow between the stages (read -> adapt -> split -> detect -> link -> score)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Optional
 
 
@@ -10,7 +11,7 @@ class Record:
     """One record read from a file: parsed JSON (or text) plus where it came from."""
 
     path: str
-    line: int  # 1-based line where the record starts
+    line: Optional[int]  # 1-based line where the record starts (None: an error about the whole file)
     index: int  # 0-based record index in the file
     data: Any = None
     error: Optional[str] = None
@@ -29,6 +30,7 @@ class Segment:
     key: str = ""  # field name (annotation units: the metadata key)
     value: Any = None  # raw value of an annotation field
     masked: bool = False  # loss explicitly masked on this turn (weight 0, train false): never trained
+    offset: int = 0  # where `text` starts in the field at `pointer` (a turn of a transcript string)
 
 
 @dataclass(slots=True)
@@ -67,14 +69,15 @@ class Finding:
     record: int
     field: str
     trained: bool
-    qualifier: dict
-    claim: Optional[dict]
+    qualifier: dict[str, Any]  # {"text", "start", "end"} (+ "field" when not the finding's field)
+    claim: Optional[dict[str, Any]]
     message: str
-    suggestion: Optional[dict] = None
-    extra: dict = field(default_factory=dict)  # compatible extensions (linked_claims, ...)
+    suggestion: Optional[dict[str, Any]] = None
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # compatible extensions (linked_claims, ...)
     sort_offset: int = 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
+        """The finding object of the JSON report contract."""
         d = {
             "rule": self.rule,
             "severity": self.severity,
@@ -92,7 +95,11 @@ class Finding:
         d.update(self.extra)
         return d
 
-    def sort_key(self):
+    def __getitem__(self, key: str) -> Any:
+        """A finding read like its JSON object (`f["rule"]`), as audit_records' dicts were read."""
+        return self.to_dict()[key]
+
+    def sort_key(self) -> tuple[str, int, int, int, str, int]:
         return (self.path, self.line, self.record, self.sort_offset, self.rule, self.qualifier.get("start", 0))
 
 
@@ -102,5 +109,5 @@ class InputError:
     line: Optional[int]
     message: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "line": self.line, "message": self.message}

@@ -1,4 +1,5 @@
-"""Reading records from files, streamed: JSONL (.gz, .zst), JSON arrays, plain text and Markdown.
+"""Reading records from files, streamed: JSONL (.gz, .zst), JSON arrays, plain text and Markdown,
+Parquet, CSV and TSV (csvreading.py).
 
 Nothing here holds a whole file in memory except a plain-text file, which is one record by
 definition. Every problem becomes a Record with `error` set (path, line, cause) and reading goes on.
@@ -22,6 +23,8 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonlines")
 JSON_SUFFIXES = (".json",)
 TEXT_SUFFIXES = (".txt", ".md", ".markdown", ".rst", ".text")
 PARQUET_SUFFIXES = (".parquet", ".pq")
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+KINDS = ("jsonl", "json", "text", "parquet", "csv", "tsv")  # what --format can name
 COMPRESSIONS = ("", ".gz", ".zst")
 MAX_DEPTH_MESSAGE = "JSON nested too deeply"
 MAX_RECORD_BYTES = 8 * 1024 * 1024  # larger records are reported, not audited (configurable: max-record-mb)
@@ -34,7 +37,7 @@ def too_large(n: int, limit: Optional[int] = None) -> str:
 
 
 def dataset_kind(path: str) -> str | None:
-    """'jsonl', 'json', 'text' or None, looking through a .gz/.zst suffix."""
+    """'jsonl', 'json', 'text', 'parquet', 'csv', 'tsv' or None, looking through a .gz/.zst suffix."""
     name = path.lower()
     if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
@@ -48,7 +51,7 @@ def dataset_kind(path: str) -> str | None:
         return "json"
     if name.endswith(TEXT_SUFFIXES):
         return "text"
-    return None
+    return TABLE_SUFFIXES.get(os.path.splitext(name)[1])
 
 
 def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[str]] = None) -> Iterator[str]:
@@ -411,12 +414,15 @@ def read_parquet(path: str, only_lines=None) -> Iterator[Record]:
                 yield Record(path, row, row - 1, data)
 
 
-def read_records(path: str, only_lines=None, parse: bool = True, max_bytes: Optional[int] = None) -> Iterator[Record]:
-    """Records of one file, by its suffix. Unreadable files give a single error record.
+def read_records(path: str, only_lines=None, parse: bool = True, max_bytes: Optional[int] = None,
+                 table=None, kind: Optional[str] = None) -> Iterator[Record]:
+    """Records of one file, by its suffix (or `kind`, one of KINDS). Unreadable files give a single
+    error record.
 
     `only_lines` (a set of 1-based line numbers) limits JSON Lines and JSON arrays to the records that
     start on those lines; a text file is read when any of its lines is listed. parse=False leaves JSON
-    Lines records unparsed (see read_jsonl)."""
+    Lines records unparsed (see read_jsonl). `table` (csvreading.TableOptions) says how CSV/TSV files
+    are read."""
     if os.path.isdir(path):
         yield Record(path, None, 0, None, "is a directory")
         return
@@ -429,7 +435,18 @@ def read_records(path: str, only_lines=None, parse: bool = True, max_bytes: Opti
     if not os.access(path, os.R_OK):
         yield Record(path, None, 0, None, "permission denied")
         return
-    kind = dataset_kind(path) or "jsonl"
+    kind = kind or dataset_kind(path) or "jsonl"
+    if kind in ("csv", "tsv"):
+        from .csvreading import read_table
+
+        try:
+            fh = _open_binary(path)
+        except (OSError, EOFError) as e:
+            yield Record(path, None, 0, None, _io_error(e))
+            return
+        with fh:
+            yield from read_table(path, fh, kind, table, only_lines, max_bytes)
+        return
     if kind == "parquet":
         yield from read_parquet(path, only_lines)
         return

@@ -52,11 +52,12 @@ class PinkElephant(Matcher):
                 m0 = ms[0]
                 sent = next((u for u in units if u.seg == i and u.start <= m0.start() < u.end), None)
                 risk = scoring.finalize(scoring.base_risk(rule.prior, True))
-                claim = {"text": sent.text, "start": sent.start, "end": sent.end} if sent else None
+                o = s.offset  # offsets in the field (a turn of a transcript may start inside it)
+                claim = {"text": sent.text, "start": o + sent.start, "end": o + sent.end} if sent else None
                 out.append(Finding(
                     rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=rec.line,
                     record=rec.index, field=s.pointer, trained=True,
-                    qualifier={"text": m0.group(), "start": m0.start(), "end": m0.end()}, claim=claim,
+                    qualifier={"text": m0.group(), "start": o + m0.start(), "end": o + m0.end()}, claim=claim,
                     message=f"{rule.message} Denied attribute '{attr}' appears {len(ms)} times.",
                     suggestion={"text": f"Mask '{attr}' from the loss in this record ({len(ms)} occurrences), "
                                         "or state the true attribute instead of repeating the denial.",
