@@ -150,7 +150,11 @@ def _render(report, fmt: "OutputFormat", auditor):
     if fmt is OutputFormat.json or fmt is OutputFormat.text:
         return json_chunks(report)
     if fmt is OutputFormat.jsonl:
-        return (orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
+        from .clustering import clusters_of
+        from .reporting import finding_dict
+
+        clusters = clusters_of(report)
+        return (orjson.dumps(finding_dict(f, clusters)) + b"\n" for f in report.findings)
     if fmt is OutputFormat.sarif:
         return orjson.dumps(formats.sarif(report, auditor.ruleset), option=orjson.OPT_INDENT_2) + b"\n"
     if fmt is OutputFormat.github:
@@ -292,6 +296,9 @@ def check(
         _fail(str(e))
         return
     report.warnings[:0] = notes
+    from .clustering import use_rules
+
+    use_rules(report, auditor.ruleset)
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
     if diff or fix or fix_output is not None:
