@@ -125,22 +125,20 @@ def same_claim(a: ClaimKey, b: ClaimKey) -> bool:
     return inter / (len(a.lemmas) + len(b.lemmas) - inter) >= JACCARD
 
 
-def placement(f) -> str:
-    """Where the finding's qualifier sits: field (metadata or another field), in-sentence (inside the
-    claim's sentence), prefix (opens the field, before the claim), suffix (a document-level notice after
-    the claim), or sentence (a neighbouring sentence)."""
+def placement(f, scope: str = "") -> str:
+    """Where the finding's qualifier sits: field (metadata, or another field than the claim's),
+    in-sentence (inside the claim's sentence), prefix or suffix (a document-level notice before or after
+    the claim: a rule of `scope: document`), or sentence (a sentence-level qualifier beside the claim)."""
     q, c = f.qualifier, f.claim
-    if q.get("field") or (c and c.get("field")) or (c is None and f.extra.get("family") and not q.get("text")):
+    if q.get("field") or (c and c.get("field")):
         return "field"
     if c is None:
         return "sentence"
     qs, qe, cs, ce = q.get("start", 0), q.get("end", 0), c.get("start", 0), c.get("end", 0)
     if qs < ce and cs < qe:
         return "in-sentence"
-    if qe <= cs and qs <= 2:
-        return "prefix"
-    if qs >= ce and f.extra.get("direction") in ("document", "backward") and qs > 0:
-        return "suffix" if f.extra.get("direction") == "document" else "sentence"
+    if scope == "document":
+        return "prefix" if qe <= cs else "suffix"
     return "sentence"
 
 
@@ -192,7 +190,7 @@ def _clip(t: Optional[str]) -> str:
 
 class Clusterer:
     """Groups findings into claim clusters in one pass (`add` each finding in the contract's order,
-    then `finish`). `rules` maps a rule code to (category, families)."""
+    then `finish`). `rules` maps a rule code to (category, families, scope): see rule_table."""
 
     def __init__(self, rules: Optional[dict] = None, max_clusters: int = 0) -> None:
         from datasketch import MinHashLSH
@@ -244,7 +242,7 @@ class Clusterer:
         """The cluster a finding belongs to (made when none matches), or None for a finding without a claim."""
         if not f.claim or not f.claim.get("text"):
             return None
-        cat = self.rules.get(f.rule, ("", ()))[0]
+        cat = self.rules.get(f.rule, ("", (), ""))[0]
         text = f.claim["text"]
         if cat == PINK:  # pink elephant: the denied attribute next to the same names
             attr = ((f.suggestion or {}).get("mask") or [""])[0]
@@ -302,7 +300,7 @@ class Clusterer:
         c = self.cluster_for(f)
         if c is None:
             return
-        cat, fams = self.rules.get(f.rule, ("", ()))
+        cat, fams, scope = self.rules.get(f.rule, ("", (), ""))
         where = (f.path, f.record)
         if c.cur != where:
             c.flush()
@@ -314,7 +312,7 @@ class Clusterer:
         for fam in ([f.extra["family"]] if f.extra.get("family") else fams):
             c.families[fam] = c.families.get(fam, 0) + 1
         if cat not in NOT_DETACHED:
-            place = placement(f)
+            place = placement(f, scope)
             c.places[place] = c.places.get(place, 0) + 1
         c.cur_risk = max(c.cur_risk, f.risk)
         c.cur_detached = c.cur_detached or cat not in NOT_DETACHED
@@ -333,7 +331,7 @@ class Clusterer:
                 "claim": {"text": _clip(f.claim.get("text")), "start": f.claim.get("start", 0),
                           "end": f.claim.get("end", 0)},
                 "suggestion": _clip(f.suggestion.get("text")) if f.suggestion else None,
-                "place": placement(f),
+                "place": placement(f, scope),
             })
 
     def finish(self) -> "Clusters":
@@ -359,7 +357,7 @@ class Clusters:
         if not f.claim or not f.claim.get("text"):
             return None
         c = self._c
-        if c.rules.get(f.rule, ("", ()))[0] == PINK:
+        if c.rules.get(f.rule, ("", (), ""))[0] == PINK:
             attr = ((f.suggestion or {}).get("mask") or [""])[0]
             key = claim_key(f.claim["text"])
             uid = c._pink.get((attr, key.names if key else frozenset()))
@@ -406,7 +404,8 @@ def _severity(risk: float) -> str:
 
 
 def rule_table(ruleset) -> dict:
-    return {r.id: (r.category, tuple(r.families)) for r in ruleset.rules}
+    """rule code -> (category, qualifier families, scope)"""
+    return {r.id: (r.category, tuple(r.families), str(r.match.get("scope") or "")) for r in ruleset.rules}
 
 
 def cluster_findings(findings: Iterable, ruleset=None, max_clusters: int = 0) -> Clusters:
