@@ -53,6 +53,7 @@ MAX_FINGERPRINTS = 200_000
 LOCATIONS = 20
 EXAMPLES = 3
 ANCHORS = 4
+MAX_CANDIDATES = 32
 TEXT_LIMIT = 400  # characters of a claim, qualifier or suggestion kept in an example
 
 LOCAL = {"local-negation"}
@@ -81,7 +82,16 @@ def _lemma(word: str) -> str:
     for pos in ("VERB", "NOUN", "ADJ"):
         if pos in lem:
             return lem[pos][0]
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]  # a plural the lexicon does not know ("Olympics")
     return word
+
+
+@lru_cache(maxsize=65536)
+def _unknown(word: str) -> bool:
+    from lemminflect import getAllLemmas
+
+    return not getAllLemmas(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +108,8 @@ def claim_key(text: str) -> Optional[ClaimKey]:
     lemmas, numbers, names = set(), set(), set()
     for i, tok in enumerate(toks):
         low = tok.lower().replace("’", "'")
+        if low.endswith("'s"):
+            low = low[:-2]
         if low in STOP or low.endswith("n't"):
             continue
         if low[0].isdigit():
@@ -107,7 +119,8 @@ def claim_key(text: str) -> Optional[ClaimKey]:
         lem = _lemma(low)
         lemmas.add(lem)
         # a capitalised word names something; the first word of a sentence only when a name follows it
-        if tok[0].isupper() and (i > 0 or (len(toks) > 1 and toks[1][0].isupper())):
+        # or the lexicon does not know it ("Adele won", not "Yesterday it")
+        if tok[0].isupper() and (i > 0 or (len(toks) > 1 and toks[1][0].isupper()) or _unknown(low)):
             names.add(lem)
     if not lemmas:
         return None
@@ -193,11 +206,13 @@ class Clusterer:
     then `finish`). `rules` maps a rule code to (category, families, scope): see rule_table."""
 
     def __init__(self, rules: Optional[dict] = None, max_clusters: int = 0) -> None:
-        from datasketch import MinHashLSH
+        from datasketch import MinHash, MinHashLSH
 
         self.rules = rules or {}
         self.max_clusters = max_clusters or MAX_CLUSTERS
         self._lsh = MinHashLSH(threshold=JACCARD * 0.8, num_perm=NUM_PERM)  # candidates; same_claim decides
+        first = MinHash(num_perm=NUM_PERM)  # permutations made once (each MinHash() would make them again)
+        self._perm = (first.scheme, first.permutations)
         self._exact: dict[bytes, int] = {}
         self._pink: dict[tuple, int] = {}
         self.clusters: dict[int, Cluster] = {}
@@ -208,26 +223,29 @@ class Clusterer:
         self._order: Optional[dict[int, str]] = None
 
     # ------------------------------------------------------------------ matching
-    @staticmethod
-    def _minhash(key: ClaimKey):
+    def _minhash(self, key: ClaimKey):
+        """MinHash of the claim's lemmas, its numbers and names counted once more (so templated claims that
+        differ only in a number or a name share fewer LSH buckets)."""
         from datasketch import MinHash
 
-        m = MinHash(num_perm=NUM_PERM)
-        m.update_batch([w.encode("utf-8") for w in sorted(key.lemmas)])
+        m = MinHash(num_perm=NUM_PERM, permutations=self._perm[1], scheme=self._perm[0])
+        m.update_batch([w.encode("utf-8") for w in sorted(key.lemmas)]
+                       + [f"#{w}".encode("utf-8") for w in sorted(key.numbers)]
+                       + [f"@{w}".encode("utf-8") for w in sorted(key.names)])
         return m
 
     def find(self, key: ClaimKey, m=None) -> Optional[int]:
-        """The cluster (internal id) that states this claim, if one is held: the oldest that matches."""
+        """The cluster (internal id) that states this claim, if one is held: the oldest that matches among
+        the MAX_CANDIDATES oldest LSH candidates (a bound on the work for templated claims)."""
         uid = self._exact.get(key.digest)
         if uid is not None:
             return uid
-        best = None
-        for lk in self._lsh.query(m if m is not None else self._minhash(key)):
-            uid = lk[0]
+        cands = sorted(self._lsh.query(m if m is not None else self._minhash(key)))[:MAX_CANDIDATES]
+        for uid, anchor in cands:
             c = self.clusters.get(uid)
-            if c is not None and (best is None or uid < best) and any(same_claim(key, a) for a, _ in c.anchors):
-                best = uid
-        return best
+            if c is not None and same_claim(key, c.anchors[anchor][0]):
+                return uid
+        return None
 
     def _remember(self, c: Cluster, key: ClaimKey, m) -> None:
         if len(self._exact) < MAX_FINGERPRINTS and key.digest not in self._exact:
