@@ -3,9 +3,13 @@ through the real CLI and JSON report; the clustering on claim texts; shares, pin
 Markdown summary, and the memory bound."""
 import json
 import random
+from pathlib import Path
+
+import jsonschema
 
 from typer.testing import CliRunner
 
+import negaudit
 from conftest import write_jsonl
 from negaudit.cli import app
 from negaudit.clustering import ANCHORS, EXAMPLES, LOCATIONS, Clusterer, claim_key, cluster_findings, same_claim
@@ -74,6 +78,8 @@ def test_one_claim_in_500_records_is_one_cluster_through_the_cli(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", rows[:300])
     write_jsonl(tmp_path / "b.jsonl", rows[300:])
     rep = cli_json(tmp_path)
+    schema = json.loads((Path(negaudit.__file__).parent / "data" / "report.schema.json").read_text())
+    jsonschema.validate(rep, schema)
     assert rep["schema"] == 2
     clusters = rep["clusters"]
     top = [(c["records"], c["claim"]) for c in clusters[:3]]
