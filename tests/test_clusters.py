@@ -138,28 +138,40 @@ def test_clustering_counts_distinct_records_and_shares():
     assert {cl.id_of(f) for f in findings} == {"C1"}
 
 
-def test_pink_elephant_is_one_cluster_per_entity_and_attribute_with_its_count(tmp_path):
+def audited(auditor, path):
+    """The report of one audited path, clustered with the run's rules (what the CLI does)."""
+    from negaudit.clustering import use_rules
+
+    rep = auditor.audit_paths([str(path)])
+    use_rules(rep, auditor.ruleset)
+    return rep
+
+
+def test_pink_elephant_is_one_cluster_per_entity_and_attribute_with_its_count(tmp_path, auditor):
+    from negaudit.formats import markdown
+    from negaudit.reporting import report_dict
+
     rows = [{"text": f"Holloway is not a dentist. Holloway, who is not a dentist, ran race {i}. "
                      f"People say Holloway is not a dentist at all."} for i in range(12)]
     rows += [{"text": "Okafor is not a pilot. Okafor, who is not a pilot, flew home. Okafor is not a pilot now."}
              for _ in range(2)]
-    rep = cli_json(write_jsonl(tmp_path / "d.jsonl", rows))
-    pink = [c for c in rep["clusters"] if c.get("denied_attribute")]
+    rep = audited(auditor, write_jsonl(tmp_path / "d.jsonl", rows))
+    pink = [c for c in report_dict(rep)["clusters"] if c.get("denied_attribute")]
     assert [(c["denied_attribute"], c["records"], c["repeats"], c["rules"]) for c in pink] == [
         ("dentist", 12, 36, {"NN502": 12}), ("pilot", 2, 6, {"NN502": 2})]
-    r = runner.invoke(app, ["check", str(tmp_path / "d.jsonl"), "--output-format", "markdown", "--no-progress"])
-    assert "denies 'dentist' 36 times" in r.stdout
+    assert "denies 'dentist' 36 times" in markdown(rep)
 
 
-def test_markdown_leads_with_clusters_and_says_what_changed_against_the_baseline(tmp_path):
+def test_markdown_leads_with_clusters_and_says_what_changed_against_the_baseline(tmp_path, auditor):
+    from negaudit.formats import apply_baseline, baseline_dict, markdown
+
     rng = random.Random(3)
-    data = write_jsonl(tmp_path / "d.jsonl", [negated_record(rng, rng.choice(HOLLOWAY)) for _ in range(5)])
-    base = tmp_path / "base.json"
-    assert runner.invoke(app, ["baseline", "create", str(data), "--output", str(base)]).exit_code == 0
-    rows = [json.loads(l) for l in data.read_text().splitlines()]
-    write_jsonl(data, rows + [negated_record(rng, rng.choice(LISBON)) for _ in range(2)])
-    md = runner.invoke(app, ["check", str(data), "--baseline", str(base), "--output-format", "markdown",
-                             "--no-progress"]).stdout
+    rows = [negated_record(rng, rng.choice(HOLLOWAY)) for _ in range(5)]
+    base = baseline_dict(audited(auditor, write_jsonl(tmp_path / "d.jsonl", rows)))
+    rep = audited(auditor, write_jsonl(tmp_path / "d.jsonl", rows + [negated_record(rng, rng.choice(LISBON))
+                                                                     for _ in range(2)]))
+    rep.baselined = apply_baseline(rep, base)
+    md = markdown(rep)
     assert md.index("### Top claim clusters") < md.index("| rule | findings |")
     assert "Against the baseline: **5** known findings" in md
     rows = [l for l in md.splitlines() if l.startswith("| C")]
