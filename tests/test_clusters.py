@@ -189,11 +189,11 @@ def test_cluster_memory_is_bounded():
                 yield _finding("NN101", "big.jsonl", i, SHEERAN[i % 7])
 
     held = []
-    for n in (1_500, 3_000):
-        cl = Clusterer(max_clusters=200)
+    for n in (800, 1_600):
+        cl = Clusterer(max_clusters=100)
         for f in stream(n):
             cl.add(f)
-            assert len(cl.clusters) <= 200
+            assert len(cl.clusters) <= 100
         held.append((len(cl._exact), sum(len(c.anchors) for c in cl.clusters.values())))
         out = cl.finish()
         assert all(len(c.locations) <= LOCATIONS and len(c.examples) <= EXAMPLES and len(c.anchors) <= ANCHORS
@@ -203,4 +203,4 @@ def test_cluster_memory_is_bounded():
         assert "Sheeran" in top["claim"] and len(top["locations"]) == LOCATIONS
         assert n // 10 - out.stats()["undercount_bound"] <= top["records"] <= n // 10
     # twice the findings, no more held fingerprints or anchors than the bound allows
-    assert all(e <= 200 * 8 and a <= 200 * ANCHORS for e, a in held)
+    assert all(e <= 100 * 8 and a <= 100 * ANCHORS for e, a in held)
