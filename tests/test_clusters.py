@@ -91,6 +91,9 @@ def test_one_claim_in_500_records_is_one_cluster_through_the_cli(tmp_path):
         assert {"id", "claim", "records", "findings", "rules", "families", "detached_share", "local_share",
                 "risk"} <= set(c)
         assert c["detached_share"] == 1.0 and c["local_share"] == 0.0 and c["findings"] >= c["records"]
+    # notices open the record (prefix); "The preceding statement is false." is a sentence beside the claim
+    place = clusters[0]["placement"]
+    assert set(place) == {"prefix", "sentence"} and sum(place.values()) == clusters[0]["findings"]
     # the corpus-level risk rises with repetition: same framings, more records, higher risk
     assert clusters[0]["risk"] > clusters[1]["risk"] > clusters[2]["risk"]
     # every finding names its cluster, and the cluster's finding count is the number that name it

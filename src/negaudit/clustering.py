@@ -7,7 +7,7 @@ won the gold" and "Ed Sheeran won the gold" share one key), the numbers it names
 capitalises. A claim joins a cluster when
 
 - its key is one already seen (an exact fingerprint: a digest of the sorted lemmas), or
-- MinHash LSH over the lemmas (datasketch) finds a cluster whose anchor claim has a Jaccard
+- MinHash LSH over the lemmas (minhash.py) finds a cluster whose anchor claim has a Jaccard
   similarity of at least JACCARD with it, and one of the two claims states every number and names
   every name the other does ("Holloway" and "Dr Mara Holloway"; never "Nintendo" and "Sega").
 
@@ -43,12 +43,13 @@ from typing import Iterable, Optional
 
 import regex
 
+from .minhash import LSHIndex, signature
+
 SCHEMA_VERSION = 2  # report schema: 1 = the contract of design.md; 2 adds `clusters` and finding `cluster`
 JACCARD = 0.5
-NUM_PERM = 64
 FULL_EXPOSURE = 1000
 SINGLE_WEIGHT = 0.5
-MAX_CLUSTERS = 5_000  # about 9 KB each (LSH buckets 5 KB, counts and examples 4 KB): some 45 MB
+MAX_CLUSTERS = 5_000  # about 9 KB each (LSH bands and counts, examples): some 45 MB
 MAX_FINGERPRINTS = 200_000
 LOCATIONS = 20
 EXAMPLES = 3
@@ -206,33 +207,24 @@ class Clusterer:
     then `finish`). `rules` maps a rule code to (category, families, scope): see rule_table."""
 
     def __init__(self, rules: Optional[dict] = None, max_clusters: int = 0) -> None:
-        from datasketch import MinHash, MinHashLSH
-
         self.rules = rules or {}
         self.max_clusters = max_clusters or MAX_CLUSTERS
-        self._lsh = MinHashLSH(threshold=JACCARD * 0.8, num_perm=NUM_PERM)  # candidates; same_claim decides
-        first = MinHash(num_perm=NUM_PERM)  # permutations made once (each MinHash() would make them again)
-        self._perm = (first.scheme, first.permutations)
+        self._lsh = LSHIndex()  # proposes candidates; same_claim decides
         self._exact: dict[bytes, int] = {}
         self._pink: dict[tuple, int] = {}
         self.clusters: dict[int, Cluster] = {}
         self._next = 0
-        self._lsh_keys = 0
         self.pruned = 0
         self.undercount_bound = 0
         self._order: Optional[dict[int, str]] = None
 
     # ------------------------------------------------------------------ matching
-    def _minhash(self, key: ClaimKey):
+    @staticmethod
+    def _minhash(key: ClaimKey):
         """MinHash of the claim's lemmas, its numbers and names counted once more (so templated claims that
         differ only in a number or a name share fewer LSH buckets)."""
-        from datasketch import MinHash
-
-        m = MinHash(num_perm=NUM_PERM, permutations=self._perm[1], scheme=self._perm[0])
-        m.update_batch([w.encode("utf-8") for w in sorted(key.lemmas)]
-                       + [f"#{w}".encode("utf-8") for w in sorted(key.numbers)]
-                       + [f"@{w}".encode("utf-8") for w in sorted(key.names)])
-        return m
+        return signature(sorted(key.lemmas) + [f"#{w}" for w in sorted(key.numbers)]
+                         + [f"@{w}" for w in sorted(key.names)])
 
     def find(self, key: ClaimKey, m=None) -> Optional[int]:
         """The cluster (internal id) that states this claim, if one is held: the oldest that matches among
