@@ -207,3 +207,22 @@ def test_cluster_memory_is_bounded():
         assert n // 10 - out.stats()["undercount_bound"] <= top["records"] <= n // 10
     # twice the findings, no more held fingerprints or anchors than the bound allows
     assert all(e <= 100 * 8 and a <= 100 * ANCHORS for e, a in held)
+
+
+def test_minhash_index_finds_similar_sets_and_forgets_removed_ones():
+    from negaudit.minhash import LSHIndex, signature
+
+    a = [f"w{i}" for i in range(40)]
+    half = a[:27] + [f"x{i}" for i in range(13)]  # Jaccard 27/53, about 0.5
+    near = a[:36] + ["y1", "y2", "y3", "y4"]  # 36/44, about 0.8
+    far = [f"z{i}" for i in range(40)]
+    agree = (signature(a) == signature(half)).mean()
+    assert 0.3 <= agree <= 0.75  # a signature agrees on a share of minima close to the Jaccard similarity
+    idx = LSHIndex()
+    idx.insert("a", signature(a))
+    idx.insert("far", signature(far))
+    assert idx.query(signature(near)) == {"a"} and "a" in idx.query(signature(a))
+    assert idx.query(signature([f"q{i}" for i in range(40)])) == set()
+    idx.remove("a")
+    assert idx.query(signature(a)) == set() and len(idx) == 1
+    assert sum(len(b) for b in idx._bands) == len(idx._bands)  # empty buckets are dropped, not kept
