@@ -36,6 +36,7 @@ which the report states.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -232,7 +233,7 @@ class Clusterer:
         uid = self._exact.get(key.digest)
         if uid is not None:
             return uid
-        cands = sorted(self._lsh.query(m if m is not None else self._minhash(key)))[:MAX_CANDIDATES]
+        cands = heapq.nsmallest(MAX_CANDIDATES, self._lsh.query(m if m is not None else self._minhash(key)))
         for uid, anchor in cands:
             c = self.clusters.get(uid)
             if c is not None and same_claim(key, c.anchors[anchor][0]):
