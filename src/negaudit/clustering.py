@@ -50,7 +50,7 @@ SCHEMA_VERSION = 2  # report schema: 1 = the contract of design.md; 2 adds `clus
 JACCARD = 0.5
 FULL_EXPOSURE = 1000
 SINGLE_WEIGHT = 0.5
-MAX_CLUSTERS = 5_000  # about 9 KB each (LSH bands and counts, examples): some 45 MB
+MAX_CLUSTERS = 5_000  # about 10 KB each (LSH bands 6 KB, counts and examples 4 KB): some 50 MB
 MAX_FINGERPRINTS = 200_000
 LOCATIONS = 20
 EXAMPLES = 3
