@@ -22,7 +22,7 @@ def test_json_report_follows_the_contract(tmp_path):
     r = run(["check", str(p), "--output-format", "json"])
     assert r.exit_code == 1
     rep = json.loads(r.stdout)
-    assert set(rep) == {"version", "summary", "findings", "errors"}
+    assert set(rep) == {"version", "schema", "summary", "cluster_stats", "clusters", "findings", "errors"}
     assert {"files", "records", "findings", "errors", "by_rule", "by_severity"} <= set(rep["summary"])
     assert rep["summary"]["records"] == 2 and rep["summary"]["files"] == 1
     f = rep["findings"][0]

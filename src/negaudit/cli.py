@@ -34,6 +34,7 @@ class OutputFormat(str, Enum):
     sarif = "sarif"
     github = "github"
     markdown = "markdown"
+    html = "html"
 
 
 class TrainOn(str, Enum):
@@ -150,11 +151,19 @@ def _render(report, fmt: "OutputFormat", auditor):
     if fmt is OutputFormat.json or fmt is OutputFormat.text:
         return json_chunks(report)
     if fmt is OutputFormat.jsonl:
-        return (orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
+        from .clustering import clusters_of
+        from .reporting import finding_dict
+
+        clusters = clusters_of(report)
+        return (orjson.dumps(finding_dict(f, clusters)) + b"\n" for f in report.findings)
     if fmt is OutputFormat.sarif:
         return orjson.dumps(formats.sarif(report, auditor.ruleset), option=orjson.OPT_INDENT_2) + b"\n"
     if fmt is OutputFormat.github:
         return formats.github(report).encode("utf-8")
+    if fmt is OutputFormat.html:
+        from .htmlreport import render
+
+        return render(report, auditor.ruleset)
     return formats.markdown(report).encode("utf-8")
 
 
@@ -201,7 +210,7 @@ def _ruleset(config: Optional[Path]):
 def check(
     paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .txt, .md)."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-f",
-                                               help="text, json, jsonl, sarif, github or markdown."),
+                                               help="text, json, jsonl, sarif, github, markdown or html."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still shows the summary."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings not in this baseline file."),
     diff_base: Optional[str] = typer.Option(None, "--diff-base", help="Audit only records added or changed since this git revision."),
@@ -304,6 +313,9 @@ def check(
         _fail(str(e))
         return
     report.warnings[:0] = notes
+    from .clustering import use_rules
+
+    use_rules(report, auditor.ruleset)
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
     if diff or fix or fix_output is not None:

@@ -160,6 +160,10 @@ def markdown(report: Report, top: int = 10) -> str:
     sev = " · ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "no findings"
     lines.append(f"{s['files']} files, {s['records']} records: {s['findings']} findings ({sev}), {s['errors']} errors"
                  + (f", {s['suppressed']} suppressed" if s.get("suppressed") else "") + ".")
+    if s.get("baselined"):
+        lines += ["", f"Against the baseline: **{s['baselined']}** known findings are not shown; the clusters and "
+                      "findings below are new or grown since."]
+    lines += _cluster_lines(report, top)
     lines += ["", "| rule | findings |", "|---|---|"]
     lines += [f"| {r} | {n} |" for r, n in s["by_rule"].items()]
     ranked = heapq.nsmallest(top, report.findings, key=lambda f: (-f.risk, f.path, f.line))
@@ -176,6 +180,26 @@ def markdown(report: Report, top: int = 10) -> str:
         lines += [f"- {md_code(e.path + (':' + str(e.line) if e.line else ''), False)}: {md_code(e.message, False)}"
                   for e in report.errors[:20]]
     return "\n".join(lines) + "\n"
+
+
+def _cluster_lines(report: Report, top: int) -> list[str]:
+    """The top claim clusters: which claims the corpus teaches, in how many records."""
+    from .clustering import clusters_of
+    from .reporting import cluster_label
+
+    clusters = clusters_of(report)
+    if not len(clusters):
+        return []
+    out = ["", f"### Top claim clusters ({min(top, len(clusters))} of {len(clusters)})", "",
+           "| cluster | records | findings | risk | rules | claim |", "|---|---|---|---|---|---|"]
+    for c in clusters.to_dicts(top):
+        out.append(f"| {c['id']} | {c['records']} | {c['findings']} | {c['risk']:.2f} ({c['severity']}) | "
+                   f"{', '.join(c['rules'])} | {md_code(cluster_label(c, 140))} |")
+    st = clusters.stats()
+    if st["dropped"]:
+        out += ["", f"{st['dropped']} rarely repeated clusters were dropped to bound memory; record counts may be "
+                    f"low by at most {st['undercount_bound']}."]
+    return out
 
 
 # ---------------------------------------------------------------------- baseline

@@ -8,17 +8,30 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .clustering import SCHEMA_VERSION, clusters_of
 from .engine import Report
 from .reading import printable
 
 SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
+def finding_dict(f, clusters) -> dict:
+    """A finding's JSON object: the contract's keys, its extensions, and the id of its claim cluster."""
+    d = f.to_dict()
+    d["cluster"] = clusters.id_of(f)
+    return d
+
+
+def _head(report: Report, clusters) -> dict:
+    return {"version": __version__, "schema": SCHEMA_VERSION, "summary": report.summary(),
+            "cluster_stats": clusters.stats(), "clusters": clusters.to_dicts()}
+
+
 def report_dict(report: Report) -> dict:
+    clusters = clusters_of(report)
     return {
-        "version": __version__,
-        "summary": report.summary(),
-        "findings": [f.to_dict() for f in report.findings],
+        **_head(report, clusters),
+        "findings": [finding_dict(f, clusters) for f in report.findings],
         "errors": [e.to_dict() for e in report.errors],
     }
 
@@ -27,12 +40,13 @@ def json_chunks(report: Report, batch: int = 512):
     """The JSON report (the bytes orjson gives report_dict with two-space indent), in chunks: each
     finding is serialised on its own, so a large report is never built as one object."""
     opt = orjson.OPT_INDENT_2
-    head = orjson.dumps({"version": __version__, "summary": report.summary()}, option=opt)
+    clusters = clusters_of(report)
+    head = orjson.dumps(_head(report, clusters), option=opt)
     yield head[:-2] + b",\n  \"findings\": "  # drop the closing "\n}"
     part: list[bytes] = []
     first = True
     for f in report.findings:
-        part.append(b"    " + orjson.dumps(f.to_dict(), option=opt).replace(b"\n", b"\n    "))
+        part.append(b"    " + orjson.dumps(finding_dict(f, clusters), option=opt).replace(b"\n", b"\n    "))
         if len(part) == batch:
             yield (b"[\n" if first else b",\n") + b",\n".join(part)
             part, first = [], False
@@ -49,7 +63,37 @@ def _snippet(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def cluster_label(c: dict, limit: int = 90) -> str:
+    """A cluster's claim as one line; a pink elephant says which attribute is denied, how often."""
+    text = _snippet(c["claim"], limit)
+    if c.get("denied_attribute"):
+        return f"denies '{printable(c['denied_attribute'])}' {c['repeats']} times: {text}"
+    return text
+
+
+def write_clusters(report: Report, console: Console, top: int = 10) -> None:
+    """The claims the corpus teaches, most repeated first."""
+    clusters = clusters_of(report)
+    if not len(clusters):
+        return
+    t = Table(title=f"top claim clusters ({min(top, len(clusters))} of {len(clusters)})", show_lines=False)
+    for col, just in (("id", "left"), ("records", "right"), ("findings", "right"), ("risk", "right"),
+                      ("rules", "left")):
+        t.add_column(col, justify=just, no_wrap=True)
+    t.add_column("claim")
+    width = max(24, min(100, console.width - 56))
+    for c in clusters.to_dicts(top):
+        t.add_row(c["id"], str(c["records"]), str(c["findings"]), Text(f"{c['risk']:.2f}", style=SEV_STYLE[c["severity"]]),
+                  ",".join(c["rules"]), Text(cluster_label(c, width)))
+    console.print(t)
+    st = clusters.stats()
+    if st["dropped"]:
+        console.print(Text(f"{st['dropped']} rarely repeated clusters were dropped to bound memory; record counts "
+                           f"may be low by at most {st['undercount_bound']}.", style="dim"))
+
+
 def write_terminal(report: Report, console: Console, show_info: bool = False, list_findings: bool = True) -> None:
+    write_clusters(report, console)
     for f in report.findings if list_findings else ():
         if f.severity == "info" and not show_info:
             continue
