@@ -2,7 +2,6 @@
 its charts and cluster table, and filters the table by rule."""
 import json
 import re
-import shutil
 
 import pytest
 from typer.testing import CliRunner
