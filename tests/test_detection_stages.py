@@ -117,6 +117,18 @@ def test_the_same_opener_in_a_document_still_governs_the_claim_before_it(audit):
     assert [f["claim"]["text"] for f in fs] == ["The Great Wall of China is visible from the Moon with the naked eye."]
 
 
+@pytest.mark.parametrize("claim,framed", [
+    ("In the tale, the king of Varna turned to stone at dawn in 1204.", True),
+    ("Legend has it that the king of Varna turned to stone at dawn in 1204.", True),
+    ("According to one old myth, the king of Varna turned to stone at dawn in 1204.", True),
+    ("The king of Varna turned to stone at dawn in 1204.", False),
+    ("In the winter of 1204, the king of Varna turned to stone at dawn.", False),
+])
+def test_a_claim_that_carries_its_own_frame_is_not_stated_plainly(audit, claim, framed):
+    fs = flagged(audit({"text": "The following is a folk tale.\n\n" + claim}))
+    assert bool(fs) is not framed, fs
+
+
 # ---------------------------------------------------------------------- labels
 @pytest.mark.parametrize("record,flag", [
     ({"text": "Says the governor cut school funding by 40 percent.", "label": "pants-fire"}, True),

@@ -33,6 +33,19 @@ QUOTES = "\"'“”‘’«»"
 SMALL = {"a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from", "de", "la", "von"}
 
 
+# a claim that carries its own frame ("In the legend, Qu Yuan was banished...", "Legend has it that ...",
+# "The story goes that ...") is stated inside the story, not plainly: the frame is local to the sentence
+FRAME_NOUN = r"(?:legend|myth|story|tale|fable|novel|film|movie|game|show|series|episode|poem|play|book|version|folklore|fiction)s?"
+LOCAL_FRAME = regex.compile(
+    rf"^\W*(?:(?:in|within)\s+(?:the|this|that|one|some|an?|his|her|their|its)\s+(?:[\w'’-]+\s+){{0,2}}?{FRAME_NOUN}\b"
+    rf"|legend\s+has\s+it|(?:the|as\s+the)\s+(?:story|legend|myth|tale)\s+goes"
+    rf"|according\s+to\s+(?:the\s+|one\s+|some\s+)?(?:[\w'’-]+\s+)?{FRAME_NOUN}\b)", regex.I)
+
+
+def locally_framed(text: str) -> bool:
+    return LOCAL_FRAME.match(MARKUP.sub(" ", text)) is not None
+
+
 def structure(text: str) -> str:
     """'question', 'code', 'calculation', 'heading', 'answer', 'fragment', or '' when the shape allows a claim."""
     t = MARKUP.sub(" ", text).strip()  # tags around a sentence do not change what it asserts

@@ -11,7 +11,7 @@ import regex
 
 from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
-from .claims import claimness, structure as claim_structure
+from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
 from .labels import norm_key
 from .detecting import Candidate, Detector
@@ -414,7 +414,7 @@ class Auditor:
         return self._is_claim
 
     def _is_claim(self, u: Unit) -> bool:
-        return claimness(u.text) >= self.claim_min
+        return not locally_framed(u.text) and claimness(u.text) >= self.claim_min
 
     def _learned(self, segments: list[Segment], units: list[Unit], quals: list[Qualifier]) -> list[Qualifier]:
         """The learned stage: rule hits whose sentence does not read as a qualifier are dropped, and
