@@ -145,6 +145,8 @@ def test_pre_commit_hook_with_the_real_client(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     write_jsonl(repo / "clean.jsonl", CLEAN)
     write_jsonl(repo / "bad.jsonl", [NEGATED])
+    (repo / "README.md").write_text("# Data\n\nThis claim is false. Ed Sheeran won the 100m gold.\n")
+    (repo / "package.json").write_text('{"name": "ds"}\n')
     git(repo, "add", ".")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     pc = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "negaudit", "--verbose"]
@@ -153,3 +155,7 @@ def test_pre_commit_hook_with_the_real_client(tmp_path):
     assert "NN101" in bad.stdout
     good = subprocess.run(pc + ["--files", "clean.jsonl"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-2000:]
+    # the hook's file set is datasets by name: a commit of README.md or package.json alone passes
+    docs = subprocess.run(pc + ["--files", "README.md", "package.json"], cwd=repo, env=env, capture_output=True,
+                          text=True, timeout=900)
+    assert docs.returncode == 0 and "no files to check" in docs.stdout, docs.stdout[-3000:] + docs.stderr[-2000:]

@@ -61,8 +61,10 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     pass
 
 
-def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on, train_on=None) -> Config:
+def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on, train_on=None, files=None) -> Config:
     cfg = load_config(str(config_path) if config_path else None)
+    if files is not None:
+        _selection(cfg, **files)
     if train_on:
         cfg.fields.train_on = train_on.value
     if select:
@@ -77,6 +79,35 @@ def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on,
     if fail_on:
         cfg.fail_on = fail_on.value
     return cfg
+
+
+def _selection(cfg: Config, exclude=None, extend_exclude=None, respect_gitignore=None, force_exclude=False) -> None:
+    """The file-selection flags over the config's: --exclude replaces the excludes, the rest add.
+    Patterns from the command line are relative to the working directory."""
+    sel = cfg.selection
+    cwd = os.getcwd()
+    rebase = lambda pats: [_from_cwd(p, cwd, sel.base_dir) for x in pats for p in x.split(",") if p.strip()]  # noqa: E731
+    if exclude:
+        sel.exclude = rebase(exclude)
+    if extend_exclude:
+        sel.extend_exclude = sel.extend_exclude + rebase(extend_exclude)
+    if respect_gitignore is not None:
+        sel.respect_gitignore = respect_gitignore
+    if force_exclude:
+        sel.force_exclude = True
+
+
+def _from_cwd(pattern: str, cwd: str, base: Optional[str]) -> str:
+    """A pattern typed relative to the working directory, made relative to the config's folder."""
+    pattern = pattern.strip()
+    if not base or "/" not in pattern.rstrip("/") or os.path.abspath(base) == cwd:
+        return pattern  # a bare name matches at any depth; nothing to rebase
+    neg = pattern.startswith("!")
+    body = pattern[1:] if neg else pattern
+    rel = os.path.relpath(os.path.join(cwd, body.lstrip("/")), base).replace(os.sep, "/")
+    if body.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return ("!" if neg else "") + "/" + rel
 
 
 def _say(msg: str, label: str = "", style: str = "") -> None:
@@ -223,6 +254,13 @@ def check(
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
     fix_output: Optional[Path] = typer.Option(None, "--fix-output", help="Write the fixed copy here instead of editing the input (one input file)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: all cores for inputs over 4 MB, else 1); output is identical for any value."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Gitignore-style patterns of files and folders not to audit, "
+                                                "replacing the defaults (.git, .venv, node_modules, ...) and the config's `exclude`."),
+    extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Patterns to exclude on top of the defaults and the config."),
+    respect_gitignore: Optional[bool] = typer.Option(None, "--respect-gitignore/--no-respect-gitignore",
+                                                     help="Skip files that .gitignore ignores (default: respect it)."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply the excludes to files named on the command line too "
+                                       "(the pre-commit hook does)."),
     fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Audit on a Dask cluster: scheduler address (tcp://host:8786), or local / local:N "
@@ -246,7 +284,9 @@ def check(
         _fail(f"--fix-strategy must be auto, local-negation or drop-claim, not {fix_strategy!r}")
     snapshots = None
     try:
-        cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
+        cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on,
+                      dict(exclude=exclude, extend_exclude=extend_exclude, respect_gitignore=respect_gitignore,
+                           force_exclude=force_exclude))
         auditor = Auditor(cfg)
         changed = None
         notes: list[str] = []

@@ -1,7 +1,6 @@
 """The audit of one record and of whole files: adapt -> split -> scan -> parse few -> link -> score."""
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -300,10 +299,7 @@ class Auditor:
                     codes.append(ig.upper())
                 elif isinstance(ig, list):
                     codes += [str(c).upper() for c in ig]
-        for pattern, rules in self.config.per_file_ignores.items():
-            if fnmatch.fnmatch(rec.path, pattern) or fnmatch.fnmatch(rec.path.split("/")[-1], pattern):
-                codes += [c.upper() for c in rules]
-        return codes
+        return codes + self.config.ignored_for(rec.path)
 
     def _detect(self, rec: Record, segments: list[Segment], layout: str) -> list[Finding]:
         det = self.detector
@@ -590,7 +586,10 @@ class Auditor:
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
-        for path in iter_paths(paths, report.errors, report.warnings):
+        from .selecting import Selector
+
+        selector = Selector(self.config.selection, self.mapping, self.max_record_bytes)
+        for path in iter_paths(paths, report.errors, report.warnings, selector):
             only = None
             if changed is not None:
                 key = os.path.abspath(path)
