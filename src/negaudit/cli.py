@@ -225,7 +225,14 @@ def _ruleset(config: Optional[Path]):
         cfg = load_config(str(config) if config else None)
         return load_rules(cfg.extend)
     except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
+        _config_error(e)
+
+
+def _config_error(e: ConfigError) -> None:
+    """Exit 2 naming where the bad value was written: the config file and key, or the flag."""
+    if e.path == "<command line>":
+        _fail(f"{e.key}: {e.reason}")
+    _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
 
 
 @app.command()
@@ -326,7 +333,7 @@ def check(
                 _fail(f"cannot use baseline {baseline}: {getattr(e, 'strerror', None) or e}")
             report.baselined = apply_baseline(report, base)
     except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
+        _config_error(e)
         return
     except ModelError as e:
         _fail(str(e))

@@ -43,6 +43,8 @@ class Config:
     max_record_mb: float = 8.0
     source: Optional[str] = None  # the file this came from
     selection: Selection = field(default_factory=Selection)  # which files under the paths are audited
+    # where each rule selector was written: (kind, SELECTOR) -> (file, key), for the error naming it
+    origins: dict = field(default_factory=dict)
 
     @property
     def base_dir(self) -> str:
@@ -115,10 +117,10 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
     cfg.selection.base_dir = str(Path(base_dir).resolve())
     for raw_key, v in data.items():
         key = str(raw_key).replace("_", "-")
-        if key == "select":
-            cfg.select = _str_list(path, raw_key, v)
-        elif key == "ignore":
-            cfg.ignore = _str_list(path, raw_key, v)
+        if key in ("select", "ignore"):
+            codes = _str_list(path, raw_key, v)
+            setattr(cfg, key, codes)
+            cfg.origins.update({(key, c.upper()): (path, raw_key) for c in codes})
         elif key in ("extend", "extend-rules", "rule-packs"):
             cfg.extend = [str((base_dir / p).resolve()) if not os.path.isabs(p) else p
                           for p in _str_list(path, raw_key, v)]
@@ -158,6 +160,8 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             if not isinstance(v, dict):
                 raise ConfigError(path, raw_key, "must be a table of glob -> list of rule codes")
             cfg.per_file_ignores = {str(g): _str_list(path, f"{raw_key}.{g}", codes) for g, codes in v.items()}
+            cfg.origins.update({("per-file-ignores", c.upper()): (path, f"{raw_key}.{g}")
+                                for g, codes in cfg.per_file_ignores.items() for c in codes})
         else:
             raise ConfigError(path, str(raw_key), unknown("key", str(raw_key), KEYS))
     return cfg

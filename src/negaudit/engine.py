@@ -20,6 +20,7 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
+from .suppressing import record_suppressions
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
 from .rules import Rule, load_rules
@@ -151,7 +152,7 @@ class Auditor:
         # the largest record audited, passed to every reader (never set globally: one run's limit
         # must not leak into another auditor or a direct reader in the same process)
         self.max_record_bytes = int(self.config.max_record_mb * 1024 * 1024)
-        self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
+        self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore, self.config.origins)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._nlp: Optional[NLP] = None
@@ -283,23 +284,16 @@ class Auditor:
     def _audit_steps(self, rec: Record, segments: list[Segment], layout: str):
         """The detectors on one record, as a generator: it yields the texts it needs parsed (they are
         then in the parse cache) and returns its RecordResult."""
-        ignore = self._suppressed_codes(rec)
+        ignore, problem = self._suppressed_codes(rec)
         findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
-        return RecordResult(kept, None, len(findings) - len(kept))
+        return RecordResult(kept, InputError(rec.path, rec.line, problem) if problem else None, len(findings) - len(kept))
 
-    def _suppressed_codes(self, rec: Record) -> list[str]:
-        codes: list[str] = []
-        data = rec.data
-        if isinstance(data, dict):
-            sup = data.get(self.mapping.suppression_field)
-            if isinstance(sup, dict):
-                ig = sup.get("ignore")
-                if isinstance(ig, str):
-                    codes.append(ig.upper())
-                elif isinstance(ig, list):
-                    codes += [str(c).upper() for c in ig]
-        return codes + self.config.ignored_for(rec.path)
+    def _suppressed_codes(self, rec: Record) -> tuple[list[str], Optional[str]]:
+        """The codes suppressed for this record (its own field, then per-file-ignores) and what is
+        wrong with its suppression field, if anything."""
+        codes, problem = record_suppressions(rec.data, self.mapping.suppression_field, self.ruleset.known)
+        return codes + self.config.ignored_for(rec.path), problem
 
     def _detect(self, rec: Record, segments: list[Segment], layout: str) -> list[Finding]:
         det = self.detector
