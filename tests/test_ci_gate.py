@@ -58,7 +58,7 @@ def test_sarif_validates_against_the_official_schema(tmp_path):
     locs = {(x["ruleId"], x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
              x["locations"][0]["physicalLocation"]["region"]["startLine"],
              x["locations"][0]["physicalLocation"]["region"]["startColumn"]) for x in run_["results"]}
-    assert ("NN101", "d.jsonl", 7, 1) in locs
+    assert ("NN101", "d.jsonl", 7, 11) in locs  # the qualifier starts after {"text": "
     assert ("NN102", "doc.md", 3, 31) in locs  # "That never happened" starts at column 31 of line 3
 
 
@@ -66,7 +66,7 @@ def test_github_annotations(tmp_path):
     data = write_jsonl(tmp_path / "d.jsonl", CLEAN + [NEGATED])
     out = run("check", data, "--output-format", "github", "--no-progress").stdout.splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"::error file={data},line=7,title=NN101 high (risk 0.89)::")
+    assert out[0].startswith(f"::error file={data},line=7,col=11,title=NN101 high (risk 0.89)::")
     assert "Suggested rewrite: Ed Sheeran did not win the 100m gold in Paris." in out[0]
 
 

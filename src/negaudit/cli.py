@@ -172,13 +172,20 @@ def _refuse_input(flag: str, target: Optional[Path], paths) -> None:
             continue
 
 
-def _render(report, fmt: "OutputFormat", auditor):
+def _render(report, fmt: "OutputFormat", auditor, strategy: str = "auto", show_info: bool = False):
     """The report as bytes, or as an iterator of byte chunks for the formats that can stream (a large
     report is never held in memory twice)."""
     from . import formats
     from .reporting import json_chunks
 
-    if fmt is OutputFormat.json or fmt is OutputFormat.text:
+    if fmt is OutputFormat.text:
+        import io
+
+        buf = io.StringIO()
+        _terminal(report, Console(file=buf, no_color=True, highlight=False, soft_wrap=True, width=10_000),
+                  auditor, show_info, True, strategy)
+        return buf.getvalue().encode("utf-8")
+    if fmt is OutputFormat.json:
         return json_chunks(report)
     if fmt is OutputFormat.jsonl:
         return (orjson.dumps(f.to_dict()) + b"\n" for f in report.findings)
@@ -187,6 +194,51 @@ def _render(report, fmt: "OutputFormat", auditor):
     if fmt is OutputFormat.github:
         return formats.github(report).encode("utf-8")
     return formats.markdown(report).encode("utf-8")
+
+
+def _terminal(report, console, auditor, show_info: bool, list_findings: bool, strategy: str = "auto",
+              statistics: bool = False) -> None:
+    from .reporting import write_terminal
+
+    names = {r.id: r.name for r in auditor.ruleset.rules} if auditor is not None else {}
+    write_terminal(report, console, show_info, list_findings, strategy, statistics, names)
+
+
+def _console() -> "_Stdout":
+    """The terminal report's console: outside a terminal no line is ever wrapped (grep, CI problem
+    matchers and `| cat` read one finding per line)."""
+    con = _Stdout(highlight=False)
+    if not con.is_terminal:
+        con.soft_wrap = True
+    return con
+
+
+def _stdin_file(paths: list[Path], name: Optional[str], tmp: str) -> tuple[list[Path], Optional[str]]:
+    """`-` among PATHS: stdin spooled to a file named like --stdin-filename (its suffix picks the
+    reader; JSON Lines by default); returns the paths to read and that file's path."""
+    if not any(str(p) == "-" for p in paths):
+        return paths, None
+    import shutil
+
+    spool = os.path.join(tmp, os.path.basename(name or "stdin.jsonl") or "stdin.jsonl")
+    with open(spool, "wb") as fh:
+        shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+    return [Path(spool) if str(p) == "-" else p for p in paths], spool
+
+
+def _rename_input(report, spool: str, shown: str) -> None:
+    """Findings and errors of the spooled stdin carry the name the user gave (or `-`)."""
+    from .store import FindingStore
+
+    store = FindingStore()
+    for f in report.findings:
+        if f.path == spool:
+            f.path = shown
+        store.append(f)
+    report.findings = store
+    for e in report.errors:
+        if e.path == spool:
+            e.path = shown
 
 
 def _with_progress(auditor, paths: list[str], changed=None, jobs: int = 1):
@@ -237,10 +289,23 @@ def _config_error(e: ConfigError) -> None:
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .txt, .md)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-f",
-                                               help="text, json, jsonl, sarif, github or markdown."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still shows the summary."),
+    paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .parquet; "
+                                        ".txt and .md when named), or - for stdin."),
+    output_format: Optional[OutputFormat] = typer.Option(None, "--output-format", "-f",
+                                                         help="text (default), json, jsonl, sarif, github or markdown."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file, in --output-format "
+                                          "(default: from the suffix: .json, .jsonl, .sarif, .md, else text); the "
+                                          "terminal still shows the summary."),
+    sarif_output: Optional[Path] = typer.Option(None, "--sarif-output", help="Also write a SARIF report to this file (same audit)."),
+    markdown_output: Optional[Path] = typer.Option(None, "--markdown-output", help="Also write a Markdown summary to this file "
+                                                   "(e.g. $GITHUB_STEP_SUMMARY)."),
+    json_output: Optional[Path] = typer.Option(None, "--json-output", help="Also write the JSON report to this file."),
+    annotations: bool = typer.Option(False, "--annotations", help="Also print GitHub workflow-command annotations "
+                                     "(::error file=...) on stdout, before the report."),
+    statistics: bool = typer.Option(False, "--statistics", help="Terminal report: a count per rule instead of each finding."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (input and config errors still exit 2)."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name findings in stdin (-) are reported "
+                                                 "under; its suffix picks the reader (default: JSON Lines)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings not in this baseline file."),
     diff_base: Optional[str] = typer.Option(None, "--diff-base", help="Audit only records added or changed since this git revision."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: medium)."),
@@ -274,8 +339,32 @@ def check(
                                             "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs negaudit[dask]."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
+    import tempfile
+
     from .engine import Auditor
-    from .reporting import write_terminal
+
+    if any(str(p) == "-" for p in paths) and (fix or diff or fix_output is not None or dask is not None):
+        _fail("stdin (-) cannot be combined with --fix, --diff, --fix-output or --dask")
+    with tempfile.TemporaryDirectory(prefix="negaudit-stdin-") as tmp:
+        paths, spool = _stdin_file(list(paths), stdin_filename, tmp)
+        _check(paths, spool, stdin_filename or "-", output_format, output, sarif_output, markdown_output, json_output,
+               annotations, statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model,
+               config, train_on, show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude,
+               extend_exclude, respect_gitignore, force_exclude, fix_strategy, dask)
+
+
+def _check(paths, spool, shown, output_format, output, sarif_output, markdown_output, json_output, annotations,
+           statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model, config, train_on,
+           show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude, extend_exclude,
+           respect_gitignore, force_exclude, fix_strategy, dask) -> None:
+    from .engine import Auditor
+    from .outputs import format_for, write_report
+
+    if output_format is None:
+        output_format = OutputFormat(format_for(str(output))) if output is not None else OutputFormat.text
+    extra_outputs = [(flag, target, fmt) for flag, target, fmt in (
+        ("--sarif-output", sarif_output, OutputFormat.sarif), ("--markdown-output", markdown_output, OutputFormat.markdown),
+        ("--json-output", json_output, OutputFormat.json)) if target is not None]
 
     if dask is not None:
         bad = [name for name, used in (("--diff-base", diff_base), ("--fix", fix), ("--diff", diff),
@@ -285,6 +374,8 @@ def check(
     if dask is None:
         _refuse_input("--output", output, paths)
         _refuse_input("--fix-output", fix_output, paths)
+        for flag, target, _ in extra_outputs:
+            _refuse_input(flag, target, paths)
     if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
         _fail("--fix-output takes exactly one input file")
     if fix_strategy not in ("auto", "local-negation", "drop-claim"):
@@ -339,6 +430,8 @@ def check(
         _fail(str(e))
         return
     report.warnings[:0] = notes
+    if spool is not None:
+        _rename_input(report, spool, shown)
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
     if diff or fix or fix_output is not None:
@@ -370,19 +463,23 @@ def check(
             with _stdout():
                 sys.stdout.flush()
             raise typer.Exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if summary.records else EXIT_OK)
-    if output is not None:
+    # one audit, several outputs: the files first, then stdout
+    for flag, target, fmt in extra_outputs + ([("--output", output, output_format)] if output is not None else []):
         try:
-            from .fixing import atomic_write
-
-            atomic_write(str(output), _render(report, output_format, auditor), like=None)
+            write_report(str(target), _render(report, fmt, auditor, fix_strategy, show_info))
         except OSError as e:
-            _fail(f"cannot write report to {output}: {e.strerror or e}")
+            _fail(f"cannot write report to {target} ({flag}): {e.strerror or e}")
+    if annotations:
+        from .formats import github
+
         with _stdout():
-            write_terminal(report, _Stdout(highlight=False),
-                           show_info, list_findings=False)
+            sys.stdout.write(github(report))
+    if output is not None:
+        with _stdout():
+            _terminal(report, _console(), auditor, show_info, False, fix_strategy, statistics)
     elif output_format is OutputFormat.text:
         with _stdout():
-            write_terminal(report, _Stdout(highlight=False), show_info, list_findings=not quiet)
+            _terminal(report, _console(), auditor, show_info, not quiet, fix_strategy, statistics)
     else:
         out = _render(report, output_format, auditor)
         with _stdout():
@@ -390,7 +487,7 @@ def check(
                 sys.stdout.buffer.write(chunk)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
-    if cfg.fail_on != "never":
+    if cfg.fail_on != "never" and not exit_zero:
         limit = SEVERITY_ORDER[cfg.fail_on]
         if any(SEVERITY_ORDER[f.severity] >= limit for f in report.findings):
             raise typer.Exit(EXIT_FINDINGS)

@@ -20,6 +20,7 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
+from .locating import qualifier_columns
 from .suppressing import record_suppressions
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, read_records
 from .rewriting import Rewriter
@@ -277,8 +278,8 @@ class Auditor:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
         if not state & HOT and not (state & KEYS and self._labelled(segments, layout)) and self.learned is None:
             return _NOTHING  # no cue in the text and no label in the metadata
-        if rec.raw is not None:
-            rec = Record(rec.path, rec.line, rec.index, data)
+        if rec.raw is not None:  # parsed now; the line is kept to place the findings' columns
+            rec = Record(rec.path, rec.line, rec.index, data, None, rec.raw)
         return rec, segments, layout
 
     def _audit_steps(self, rec: Record, segments: list[Segment], layout: str):
@@ -287,6 +288,8 @@ class Auditor:
         ignore, problem = self._suppressed_codes(rec)
         findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
+        if kept:
+            _locate(rec, kept)
         return RecordResult(kept, InputError(rec.path, rec.line, problem) if problem else None, len(findings) - len(kept))
 
     def _suppressed_codes(self, rec: Record) -> tuple[list[str], Optional[str]]:
@@ -665,6 +668,16 @@ def _why(q: Qualifier) -> str:
     if q.learned is not None:
         return f" (Learned qualifier stage: {q.learned[0].replace('_', ' ')}, p={q.learned[1]:.2f}.)"
     return ""
+
+
+def _locate(rec: Record, findings: list[Finding]) -> None:
+    """The qualifier's column in a JSON Lines line, and the record's own `id` (when it has one)."""
+    if rec.raw is not None:
+        qualifier_columns(rec.raw, findings)
+    rid = rec.data.get("id") if isinstance(rec.data, dict) else None
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+        for f in findings:
+            f.extra.setdefault("id", rid)
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:
