@@ -241,22 +241,34 @@ def _rename_input(report, spool: str, shown: str) -> None:
             e.path = shown
 
 
-def _with_progress(auditor, paths: list[str], changed=None, jobs: int = 1):
-    """Audit with a rich progress line on stderr: records done and records per second."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _selected_files(cfg: Config, paths: list[str]) -> list[str]:
+    """The files the run will read (for the job count and the progress total): a walk with the run's
+    file selection, its notes and errors left to the audit itself."""
+    from .reading import iter_paths
+    from .selecting import Selector
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("negaudit", total=None, rate="")
-        state = {"n": 0, "t0": time.perf_counter()}
+    sel = Selector(cfg.selection, cfg.fields, int(cfg.max_record_mb * 1024 * 1024))
+    return list(iter_paths(paths, [], [], sel))
 
-        def tick() -> None:
-            state["n"] += 1
-            if state["n"] % 200 == 0:
-                dt = max(1e-9, time.perf_counter() - state["t0"])
-                bar.update(task, completed=state["n"], rate=f"{state['n'] / dt:,.0f} records/s")
 
-        return auditor.audit_paths(paths, progress=tick, changed=changed, jobs=jobs)
+def _with_progress(auditor, paths: list[str], files: list[str], changed=None, jobs: int = 1):
+    """Audit with a progress line on stderr: bytes read of the total, records per second, time left."""
+    from .progress import Meter
+
+    with Meter(files, err) as meter:
+        return auditor.audit_paths(paths, progress=meter.tick, changed=changed, jobs=jobs, on_read=meter.read)
+
+
+def _interrupted(auditor) -> None:
+    """Ctrl-C: what the audit had found so far, on stderr, and exit 130 (no report is written)."""
+    rep = getattr(auditor, "partial", None)
+    if rep is None:
+        _say("negaudit: interrupted")
+    else:
+        sev = ", ".join(f"{n} {k}" for k, n in rep.summary()["by_severity"].items()) or "no findings"
+        _say(f"negaudit: interrupted after {rep.records:,} records in {rep.files} files: "
+             f"{len(rep.findings)} findings so far ({sev}); no report written")
+    raise typer.Exit(130)
 
 
 def _dask_report(paths, cfg: Config, address: str):
@@ -395,24 +407,26 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
                 changed = changed_lines(diff_base, notes=notes)
             except GitError as e:
                 _fail(f"--diff-base {diff_base}: {e}")
-        # by default a progress line only for people: a terminal, not CI, and a human-readable format
-        show = progress if progress is not None else (
-            err.is_terminal and not os.environ.get("CI")
-            and output_format in (OutputFormat.text, OutputFormat.markdown))
+        # by default a progress line only for people: stderr is a terminal and this is not CI
+        show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
+        files = _selected_files(cfg, [str(p) for p in paths]) if (show or jobs <= 0) and dask is None else []
         if jobs <= 0:
             from .parallel import default_jobs
 
-            jobs = default_jobs([str(p) for p in paths])
+            jobs = default_jobs(files)
         if (diff or fix or fix_output is not None) and dask is None:
             from .fixing import take_snapshots
 
             snapshots = take_snapshots([str(p) for p in paths])  # a fix writes only a file that is still these bytes
-        if dask is not None:
-            report = _dask_report(paths, cfg, dask)
-        elif show:
-            report = _with_progress(auditor, [str(p) for p in paths], changed, jobs)
-        else:
-            report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
+        try:
+            if dask is not None:
+                report = _dask_report(paths, cfg, dask)
+            elif show:
+                report = _with_progress(auditor, [str(p) for p in paths], files, changed, jobs)
+            else:
+                report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
+        except KeyboardInterrupt:
+            _interrupted(auditor)
         if baseline is not None:
             from .formats import apply_baseline
 

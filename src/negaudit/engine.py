@@ -596,9 +596,14 @@ class Auditor:
             report.files += 1
             yield from read_records(path, only, parse=False, max_bytes=self.max_record_bytes)
 
-    def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
-        report = Report()
+    def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1, on_read=None) -> Report:
+        """Audit the files under `paths`. `progress()` is called once per record audited and
+        `on_read(record)` once per record read; `self.partial` is the report being built (what an
+        interrupted run has found so far)."""
+        report = self.partial = Report()
         records = self.iter_records(paths, report, changed)
+        if on_read is not None:
+            records = _tapped(records, on_read)
         meta = {"rule_errors": [], "model": "", "warning": None}
         if jobs > 1:
             from .parallel import audit_parallel
@@ -668,6 +673,12 @@ def _why(q: Qualifier) -> str:
     if q.learned is not None:
         return f" (Learned qualifier stage: {q.learned[0].replace('_', ' ')}, p={q.learned[1]:.2f}.)"
     return ""
+
+
+def _tapped(records: Iterator[Record], on_read) -> Iterator[Record]:
+    for rec in records:
+        on_read(rec)
+        yield rec
 
 
 def _locate(rec: Record, findings: list[Finding]) -> None:

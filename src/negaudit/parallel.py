@@ -19,8 +19,12 @@ _WORKER = None
 
 def _init(config) -> None:
     global _WORKER
+    import signal
+
     from .engine import Auditor
 
+    # Ctrl-C is the parent's to handle: it stops the pool, and no worker prints a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER = Auditor(config)
 
 
