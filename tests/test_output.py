@@ -74,3 +74,19 @@ def test_the_sarif_home_is_the_project_url():
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert meta["urls"]["Homepage"] == INFORMATION_URI
+
+
+def test_reports_validate_against_the_shipped_schema(tmp_path):
+    import jsonschema
+
+    schema = json.loads(runner.invoke(app, ["schema"]).stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    p = tmp_path / "mixed.jsonl"
+    p.write_text("\n".join(json.dumps(x) for x in (NOTICE, SANDWICH, {"foo": 1})) + "\n{bad\n")
+    (tmp_path / "doc.md").write_text("# T\n\nMount Hollis erupted in 1994. That never happened.\n")
+    r = runner.invoke(app, ["check", str(p), str(tmp_path / "doc.md"), "-f", "json"])
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 2 and len(rep["errors"]) == 2 and len(rep["findings"]) == 3
+    jsonschema.validate(rep, schema)
+    for line in runner.invoke(app, ["check", str(p), "-f", "jsonl"]).stdout.splitlines():
+        jsonschema.validate(json.loads(line), {**schema["$defs"]["finding"], "$defs": schema["$defs"]})

@@ -1,5 +1,5 @@
 """negaudit: audit fine-tuning corpora for Negation Neglect."""
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def audit_records(records, config=None, path="<records>", on_error="warn"):

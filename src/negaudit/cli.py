@@ -348,7 +348,8 @@ def check(
     fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Audit on a Dask cluster: scheduler address (tcp://host:8786), or local / local:N "
-                                            "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs negaudit[dask]."),
+                                            "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs the "
+                                            "dask extra (pip install 'negaudit\\[dask]')."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     import tempfile
@@ -535,6 +536,14 @@ def baseline_create(
     atomic_write(str(output), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     _say(f"negaudit: baseline of {len(report.findings)} findings written to {output}")
     raise typer.Exit(EXIT_ERROR if report.errors else EXIT_OK)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the JSON report (`check --output-format json`)."""
+    from importlib.resources import files
+
+    sys.stdout.write(files("negaudit").joinpath("report.schema.json").read_text(encoding="utf-8"))
 
 
 @app.command("rules")
