@@ -474,6 +474,10 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
                 _say(f"Wrote fixed copy ({fix_output}): {summary.records} records fixed")
             # what is left counts: a new audit of each rewritten record (an unfixed finding stays)
             report.findings = remaining_findings(auditor, report.findings, summary)
+            if fix_output is None:
+                from .locating import columns_from_files
+
+                columns_from_files(report.findings)
         if diff:
             with _stdout():
                 sys.stdout.flush()
