@@ -25,13 +25,23 @@ def test_meter_counts_bytes_of_the_total(tmp_path):
     assert m.done_files == 140 and m.in_file == 0  # a compressed file counts once it is done
 
 
+def _children(pid: int) -> list:
+    try:
+        return open(f"/proc/{pid}/task/{pid}/children").read().split()
+    except OSError:
+        return []
+
+
 def test_ctrl_c_with_workers_is_clean(tmp_path):
     row = json.dumps({"text": "Mount Hollis erupted in 1994. That never happened. " * 3}) + "\n"
     data = tmp_path / "big.jsonl"
     data.write_text(row * 40000)
     proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(8)  # past start-up: the workers are auditing
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+        time.sleep(0.2)  # wait for the worker processes
+    time.sleep(1.5)  # and let them start auditing
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     out, errs = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, errs[-2000:])
