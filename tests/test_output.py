@@ -4,7 +4,6 @@ outside a terminal, the field and record id, the [*] fix marker and footer, --st
 import json
 import os
 import stat
-import sys
 
 import pytest
 from typer.testing import CliRunner

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -353,8 +352,6 @@ def check(
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
     import tempfile
-
-    from .engine import Auditor
 
     if any(str(p) == "-" for p in paths) and (fix or diff or fix_output is not None or dask is not None):
         _fail("stdin (-) cannot be combined with --fix, --diff, --fix-output or --dask")
