@@ -14,11 +14,11 @@ KEYS = ("ignore",)
 
 def record_suppressions(data: Any, field: str, known: Iterable[str]) -> tuple[list[str], Optional[str]]:
     """(rule codes or prefixes the record suppresses, problem) from the record's suppression field."""
+    if not isinstance(data, dict) or field not in data:
+        return [], None
     from .config import unknown
     from .rules import unknown_selector
 
-    if not isinstance(data, dict) or field not in data:
-        return [], None
     sup = data[field]
     if not isinstance(sup, dict):
         return [], f'suppression field "{field}" must be an object such as {{"ignore": ["NN101"]}}, got {type(sup).__name__}'
