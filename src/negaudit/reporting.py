@@ -129,4 +129,4 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     console.print(line)
     if fixes["safe"] or fixes["unsafe"]:
         more = f" ({fixes['unsafe']} more with --unsafe-fixes)" if fixes["unsafe"] else ""
-        console.print(Text(f"[*] {fixes['safe']} fixable with --fix{more}"))
+        console.print(Text(f"{'[*] ' if fixes['safe'] else ''}{fixes['safe']} fixable with --fix{more}"))

@@ -295,7 +295,7 @@ def unknown_selector(selector: str, ids: Iterable[str]) -> Optional[str]:
     prefixes = sorted({i[:n] for i in ids for n in range(2, len(i))})
     msg = unknown("rule selector", selector, [*ids, *prefixes])
     if "did you mean" not in msg:
-        msg = f"unknown rule selector {selector!r} (a rule code or prefix such as {ids[0]} or {prefixes[-1][:3]}; " \
+        msg = f"unknown rule selector {selector!r} (a rule code or prefix such as {ids[0]} or {ids[0][:3]}; " \
               "`negaudit rules` lists them)" if ids else f"unknown rule selector {selector!r}"
     return msg
 
