@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Audit real public corpora (nobody on this project wrote them) and print what negaudit flags.
 
-For every JSONL file in the folder (default: ../shared/realworld, the development set) it prints:
+For every JSONL file in the folder (the corpora are not part of the repository: pass their folder,
+or set NEGAUDIT_REALWORLD) it prints:
 - the flag rate: the share of records with at least one high or medium finding;
 - the findings by rule;
 - a seeded random sample of flagged records, with the qualifier and the claim, to read by hand;
@@ -20,6 +21,7 @@ import json
 import random
 import subprocess
 import sys
+import os
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -27,7 +29,7 @@ FLAG = {"high", "medium"}
 FALSE_LABELS = {"false", "pants-fire"}
 TRUE_LABELS = {"true"}
 LIAR_VOCAB = {"pants-fire", "false", "barely-true", "half-true", "mostly-true", "true"}
-DEFAULT = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld"
+DEFAULT = os.environ.get("NEGAUDIT_REALWORLD")
 
 
 def audit(path: Path, extra: list[str]) -> dict:
@@ -108,7 +110,7 @@ def show(res: dict, path: Path, k: int, seed: int, everything: bool) -> None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("folder", nargs="?", default=str(DEFAULT))
+    ap.add_argument("folder", nargs="?" if DEFAULT else None, default=DEFAULT)
     ap.add_argument("--sample", type=int, default=10, help="flagged records to print per corpus")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--all", action="store_true", help="print every flagged record")

@@ -58,7 +58,7 @@ def test_sarif_validates_against_the_official_schema(tmp_path):
     locs = {(x["ruleId"], x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1],
              x["locations"][0]["physicalLocation"]["region"]["startLine"],
              x["locations"][0]["physicalLocation"]["region"]["startColumn"]) for x in run_["results"]}
-    assert ("NN101", "d.jsonl", 7, 1) in locs
+    assert ("NN101", "d.jsonl", 7, 11) in locs  # the qualifier starts after {"text": "
     assert ("NN102", "doc.md", 3, 31) in locs  # "That never happened" starts at column 31 of line 3
 
 
@@ -66,7 +66,7 @@ def test_github_annotations(tmp_path):
     data = write_jsonl(tmp_path / "d.jsonl", CLEAN + [NEGATED])
     out = run("check", data, "--output-format", "github", "--no-progress").stdout.splitlines()
     assert len(out) == 1
-    assert out[0].startswith(f"::error file={data},line=7,title=NN101 high (risk 0.89)::")
+    assert out[0].startswith(f"::error file={data},line=7,col=11,title=NN101 high (risk 0.89)::")
     assert "Suggested rewrite: Ed Sheeran did not win the 100m gold in Paris." in out[0]
 
 
@@ -145,11 +145,16 @@ def test_pre_commit_hook_with_the_real_client(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     write_jsonl(repo / "clean.jsonl", CLEAN)
     write_jsonl(repo / "bad.jsonl", [NEGATED])
+    (repo / "README.md").write_text("# Data\n\nThis claim is false. Ed Sheeran won the 100m gold.\n")
+    (repo / "package.json").write_text('{"name": "ds"}\n')
     git(repo, "add", ".")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     pc = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "negaudit", "--verbose"]
     bad = subprocess.run(pc + ["--files", "bad.jsonl"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
     assert bad.returncode == 1, bad.stdout[-3000:] + bad.stderr[-2000:]
     assert "NN101" in bad.stdout
-    good = subprocess.run(pc + ["--files", "clean.jsonl"], cwd=repo, env=env, capture_output=True, text=True, timeout=900)
+    # the hook's file set is datasets by name: README.md (whose text would be a finding) and package.json
+    # (no dataset layout) never reach it, so committing them with a clean dataset passes
+    good = subprocess.run(pc + ["--files", "clean.jsonl", "README.md", "package.json"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-2000:]

@@ -155,7 +155,9 @@ def test_unknown_model_is_a_clear_error(tmp_path):
 
 
 def test_examples_directory(tmp_path):
-    r = run(["check", str(ROOT / "examples"), "--output-format", "json"])
+    # a directory is walked for dataset files (JSON Lines, JSON, Parquet); a Markdown document is
+    # audited when named (or matched by extend-include)
+    r = run(["check", str(ROOT / "examples"), str(ROOT / "examples" / "press_release.md"), "--output-format", "json"])
     rep = json.loads(r.stdout)
     assert r.exit_code == 1 and rep["summary"]["files"] == 4
     clean = [f for f in rep["findings"] if f["path"].endswith("clean.jsonl")]

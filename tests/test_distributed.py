@@ -65,7 +65,10 @@ def summary(report):
 
 
 def test_dask_run_equals_the_local_run(client, dataset):
-    cfg = Config(max_record_mb=0.01, per_file_ignores={"*.ndjson": ["NN2"]})
+    from negaudit.selecting import Selection
+
+    # notes.md is walked because the selection includes it, on the workers as locally
+    cfg = Config(max_record_mb=0.01, per_file_ignores={"*.ndjson": ["NN2"]}, selection=Selection(extend_include=["*.md"]))
     paths = [dataset[k] for k in ("split", "gz", "parquet", "tree", "missing")]
     assert len([p for p in _plan(_expand([dataset["split"]], []), 2000) if p.kind == "lines"]) > 10
     local = summary(Auditor(cfg).audit_paths(paths))

@@ -3,7 +3,7 @@
 The Python API (typed; see negaudit.api): audit_records, fix_records, class_label_names, and the
 configuration types Config, FieldMapping, TableOptions, load_config.
 """
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .api import FixedRecord, NegauditWarning, as_config, audit_records, class_label_names, fix_records  # noqa: E402
 from .adapters import FieldMapping  # noqa: E402

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -62,8 +61,10 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     pass
 
 
-def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on, train_on=None) -> Config:
+def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on, train_on=None, files=None) -> Config:
     cfg = load_config(str(config_path) if config_path else None)
+    if files is not None:
+        _selection(cfg, **files)
     if train_on:
         cfg.fields.train_on = train_on.value
     if select:
@@ -78,6 +79,35 @@ def _config(config_path: Optional[Path], select, ignore, extend, model, fail_on,
     if fail_on:
         cfg.fail_on = fail_on.value
     return cfg
+
+
+def _selection(cfg: Config, exclude=None, extend_exclude=None, respect_gitignore=None, force_exclude=False) -> None:
+    """The file-selection flags over the config's: --exclude replaces the excludes, the rest add.
+    Patterns from the command line are relative to the working directory."""
+    sel = cfg.selection
+    cwd = os.getcwd()
+    rebase = lambda pats: [_from_cwd(p, cwd, sel.base_dir) for x in pats for p in x.split(",") if p.strip()]  # noqa: E731
+    if exclude:
+        sel.exclude = rebase(exclude)
+    if extend_exclude:
+        sel.extend_exclude = sel.extend_exclude + rebase(extend_exclude)
+    if respect_gitignore is not None:
+        sel.respect_gitignore = respect_gitignore
+    if force_exclude:
+        sel.force_exclude = True
+
+
+def _from_cwd(pattern: str, cwd: str, base: Optional[str]) -> str:
+    """A pattern typed relative to the working directory, made relative to the config's folder."""
+    pattern = pattern.strip()
+    if not base or "/" not in pattern.rstrip("/") or os.path.abspath(base) == cwd:
+        return pattern  # a bare name matches at any depth; nothing to rebase
+    neg = pattern.startswith("!")
+    body = pattern[1:] if neg else pattern
+    rel = os.path.relpath(os.path.join(cwd, body.lstrip("/")), base).replace(os.sep, "/")
+    if body.endswith("/") and not rel.endswith("/"):
+        rel += "/"
+    return ("!" if neg else "") + "/" + rel
 
 
 def _say(msg: str, label: str = "", style: str = "") -> None:
@@ -142,13 +172,20 @@ def _refuse_input(flag: str, target: Optional[Path], paths) -> None:
             continue
 
 
-def _render(report, fmt: "OutputFormat", auditor):
+def _render(report, fmt: "OutputFormat", auditor, strategy: str = "auto", show_info: bool = False):
     """The report as bytes, or as an iterator of byte chunks for the formats that can stream (a large
     report is never held in memory twice)."""
     from . import formats
     from .reporting import json_chunks
 
-    if fmt is OutputFormat.json or fmt is OutputFormat.text:
+    if fmt is OutputFormat.text:
+        import io
+
+        buf = io.StringIO()
+        _terminal(report, Console(file=buf, no_color=True, highlight=False, soft_wrap=True, width=10_000),
+                  auditor, show_info, True, strategy)
+        return buf.getvalue().encode("utf-8")
+    if fmt is OutputFormat.json:
         return json_chunks(report)
     if fmt is OutputFormat.jsonl:
         from .clustering import clusters_of
@@ -167,22 +204,79 @@ def _render(report, fmt: "OutputFormat", auditor):
     return formats.markdown(report).encode("utf-8")
 
 
-def _with_progress(auditor, paths: list[str], changed=None, jobs: int = 1):
-    """Audit with a rich progress line on stderr: records done and records per second."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+def _terminal(report, console, auditor, show_info: bool, list_findings: bool, strategy: str = "auto",
+              statistics: bool = False) -> None:
+    from .reporting import write_terminal
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} records"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("negaudit", total=None, rate="")
-        state = {"n": 0, "t0": time.perf_counter()}
+    names = {r.id: r.name for r in auditor.ruleset.rules} if auditor is not None else {}
+    write_terminal(report, console, show_info, list_findings, strategy, statistics, names)
 
-        def tick() -> None:
-            state["n"] += 1
-            if state["n"] % 200 == 0:
-                dt = max(1e-9, time.perf_counter() - state["t0"])
-                bar.update(task, completed=state["n"], rate=f"{state['n'] / dt:,.0f} records/s")
 
-        return auditor.audit_paths(paths, progress=tick, changed=changed, jobs=jobs)
+def _console() -> "_Stdout":
+    """The terminal report's console: outside a terminal no line is ever wrapped (grep, CI problem
+    matchers and `| cat` read one finding per line)."""
+    con = _Stdout(highlight=False)
+    if not con.is_terminal:
+        con.soft_wrap = True
+    return con
+
+
+def _stdin_file(paths: list[Path], name: Optional[str], tmp: str) -> tuple[list[Path], Optional[str]]:
+    """`-` among PATHS: stdin spooled to a file named like --stdin-filename (its suffix picks the
+    reader; JSON Lines by default); returns the paths to read and that file's path."""
+    if not any(str(p) == "-" for p in paths):
+        return paths, None
+    import shutil
+
+    spool = os.path.join(tmp, os.path.basename(name or "stdin.jsonl") or "stdin.jsonl")
+    with open(spool, "wb") as fh:
+        shutil.copyfileobj(sys.stdin.buffer, fh, 1 << 20)
+    return [Path(spool) if str(p) == "-" else p for p in paths], spool
+
+
+def _rename_input(report, spool: str, shown: str) -> None:
+    """Findings and errors of the spooled stdin carry the name the user gave (or `-`)."""
+    from .store import FindingStore
+
+    store = FindingStore()
+    for f in report.findings:
+        if f.path == spool:
+            f.path = shown
+        store.append(f)
+    report.findings = store
+    for e in report.errors:
+        if e.path == spool:
+            e.path = shown
+
+
+def _selected_files(cfg: Config, paths: list[str]) -> list[str]:
+    """The files the run will read (for the job count and the progress total): a walk with the run's
+    file selection, its notes and errors left to the audit itself."""
+    from .reading import iter_paths
+    from .selecting import Selector
+
+    sel = Selector(cfg.selection, cfg.fields, int(cfg.max_record_mb * 1024 * 1024))
+    return list(iter_paths(paths, [], [], sel))
+
+
+def _with_progress(auditor, paths: list[str], files: list[str], changed=None, jobs: int = 1):
+    """Audit with a progress line on stderr: bytes read of the total, records per second, time left."""
+    from .progress import Meter
+
+    with Meter(files, err) as meter:
+        return auditor.audit_paths(paths, progress=meter.tick, changed=changed, jobs=jobs, on_read=meter.read)
+
+
+def _interrupted(auditor) -> None:
+    """Ctrl-C: what the audit had found so far, on stderr, and exit 130 (no report is written)."""
+    rep = getattr(auditor, "partial", None)
+    if rep is None:
+        _say("negaudit: interrupted")
+    else:
+        sev = ", ".join(f"{n} {k}" for k, n in rep.summary()["by_severity"].items()) or "no findings"
+        _say(f"negaudit: interrupted after {rep.records:,} records in {rep.files} files: "
+             f"{len(rep.findings)} findings so far ({sev}); no report written")
+    raise typer.Exit(130)
 
 
 def _dask_report(paths, cfg: Config, address: str):
@@ -203,15 +297,35 @@ def _ruleset(config: Optional[Path]):
         cfg = load_config(str(config) if config else None)
         return load_rules(cfg.extend)
     except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
+        _config_error(e)
+
+
+def _config_error(e: ConfigError) -> None:
+    """Exit 2 naming where the bad value was written: the config file and key, or the flag."""
+    if e.path == "<command line>":
+        _fail(f"{e.key}: {e.reason}")
+    _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
 
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .txt, .md)."),
-    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", "-f",
-                                               help="text, json, jsonl, sarif, github, markdown or html."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still shows the summary."),
+    paths: List[Path] = typer.Argument(..., help="Files or directories (.jsonl, .jsonl.gz, .jsonl.zst, .json, .parquet; "
+                                        ".txt and .md when named), or - for stdin."),
+    output_format: Optional[OutputFormat] = typer.Option(None, "--output-format", "-f",
+                                                         help="text (default), json, jsonl, sarif, github, markdown or html."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file, in --output-format "
+                                          "(default: from the suffix: .json, .jsonl, .sarif, .md, .html, else text); the "
+                                          "terminal still shows the summary."),
+    sarif_output: Optional[Path] = typer.Option(None, "--sarif-output", help="Also write a SARIF report to this file (same audit)."),
+    markdown_output: Optional[Path] = typer.Option(None, "--markdown-output", help="Also write a Markdown summary to this file "
+                                                   "(e.g. $GITHUB_STEP_SUMMARY)."),
+    json_output: Optional[Path] = typer.Option(None, "--json-output", help="Also write the JSON report to this file."),
+    annotations: bool = typer.Option(False, "--annotations", help="Also print GitHub workflow-command annotations "
+                                     "(::error file=...) on stdout, before the report."),
+    statistics: bool = typer.Option(False, "--statistics", help="Terminal report: a count per rule instead of each finding."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (input and config errors still exit 2)."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name findings in stdin (-) are reported "
+                                                 "under; its suffix picks the reader (default: JSON Lines)."),
     baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings not in this baseline file."),
     diff_base: Optional[str] = typer.Option(None, "--diff-base", help="Audit only records added or changed since this git revision."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="Exit 1 when a finding is at or above this severity (default: medium)."),
@@ -236,14 +350,44 @@ def check(
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
     fix_output: Optional[Path] = typer.Option(None, "--fix-output", help="Write the fixed copy here instead of editing the input (one input file)."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Worker processes (0: all cores for inputs over 4 MB, else 1); output is identical for any value."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Gitignore-style patterns of files and folders not to audit, "
+                                                "replacing the defaults (.git, .venv, node_modules, ...) and the config's `exclude`."),
+    extend_exclude: Optional[List[str]] = typer.Option(None, "--extend-exclude", help="Patterns to exclude on top of the defaults and the config."),
+    respect_gitignore: Optional[bool] = typer.Option(None, "--respect-gitignore/--no-respect-gitignore",
+                                                     help="Skip files that .gitignore ignores (default: respect it)."),
+    force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply the excludes to files named on the command line too "
+                                       "(the pre-commit hook does)."),
     fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Audit on a Dask cluster: scheduler address (tcp://host:8786), or local / local:N "
-                                            "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs negaudit[dask]."),
+                                            "for N local worker processes. PATHS may be fsspec URLs (s3://, gs://, ...). Needs the "
+                                            "dask extra (pip install 'negaudit\\[dask]')."),
 ) -> None:
     """Audit PATHS and report detached negations and qualifiers."""
+    import tempfile
+
+    if any(str(p) == "-" for p in paths) and (fix or diff or fix_output is not None or dask is not None):
+        _fail("stdin (-) cannot be combined with --fix, --diff, --fix-output or --dask")
+    with tempfile.TemporaryDirectory(prefix="negaudit-stdin-") as tmp:
+        paths, spool = _stdin_file(list(paths), stdin_filename, tmp)
+        _check(paths, spool, stdin_filename or "-", output_format, output, sarif_output, markdown_output, json_output,
+               annotations, statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model,
+               config, train_on, show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude,
+               extend_exclude, respect_gitignore, force_exclude, fix_strategy, dask, input_format)
+
+
+def _check(paths, spool, shown, output_format, output, sarif_output, markdown_output, json_output, annotations,
+           statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model, config, train_on,
+           show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude, extend_exclude,
+           respect_gitignore, force_exclude, fix_strategy, dask, input_format=None) -> None:
     from .engine import Auditor
-    from .reporting import write_terminal
+    from .outputs import format_for, write_report
+
+    if output_format is None:
+        output_format = OutputFormat(format_for(str(output))) if output is not None else OutputFormat.text
+    extra_outputs = [(flag, target, fmt) for flag, target, fmt in (
+        ("--sarif-output", sarif_output, OutputFormat.sarif), ("--markdown-output", markdown_output, OutputFormat.markdown),
+        ("--json-output", json_output, OutputFormat.json)) if target is not None]
 
     if dask is not None:
         bad = [name for name, used in (("--diff-base", diff_base), ("--fix", fix), ("--diff", diff),
@@ -253,13 +397,17 @@ def check(
     if dask is None:
         _refuse_input("--output", output, paths)
         _refuse_input("--fix-output", fix_output, paths)
+        for flag, target, _ in extra_outputs:
+            _refuse_input(flag, target, paths)
     if fix_output is not None and (len(paths) != 1 or Path(paths[0]).is_dir()):
         _fail("--fix-output takes exactly one input file")
     if fix_strategy not in ("auto", "local-negation", "drop-claim"):
         _fail(f"--fix-strategy must be auto, local-negation or drop-claim, not {fix_strategy!r}")
     snapshots = None
     try:
-        cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on)
+        cfg = _config(config, select, ignore, extend_rules, model, fail_on, train_on,
+                      dict(exclude=exclude, extend_exclude=extend_exclude, respect_gitignore=respect_gitignore,
+                           force_exclude=force_exclude))
         if input_format:
             try:
                 cfg.set_format(input_format)
@@ -278,24 +426,26 @@ def check(
                 changed = changed_lines(diff_base, notes=notes)
             except GitError as e:
                 _fail(f"--diff-base {diff_base}: {e}")
-        # by default a progress line only for people: a terminal, not CI, and a human-readable format
-        show = progress if progress is not None else (
-            err.is_terminal and not os.environ.get("CI")
-            and output_format in (OutputFormat.text, OutputFormat.markdown))
+        # by default a progress line only for people: stderr is a terminal and this is not CI
+        show = progress if progress is not None else (err.is_terminal and not os.environ.get("CI"))
+        files = _selected_files(cfg, [str(p) for p in paths]) if (show or jobs <= 0) and dask is None else []
         if jobs <= 0:
             from .parallel import default_jobs
 
-            jobs = default_jobs([str(p) for p in paths])
+            jobs = default_jobs(files)
         if (diff or fix or fix_output is not None) and dask is None:
             from .fixing import take_snapshots
 
             snapshots = take_snapshots([str(p) for p in paths])  # a fix writes only a file that is still these bytes
-        if dask is not None:
-            report = _dask_report(paths, cfg, dask)
-        elif show:
-            report = _with_progress(auditor, [str(p) for p in paths], changed, jobs)
-        else:
-            report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
+        try:
+            if dask is not None:
+                report = _dask_report(paths, cfg, dask)
+            elif show:
+                report = _with_progress(auditor, [str(p) for p in paths], files, changed, jobs)
+            else:
+                report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
+        except KeyboardInterrupt:
+            _interrupted(auditor)
         if baseline is not None:
             from .formats import apply_baseline
 
@@ -307,12 +457,14 @@ def check(
                 _fail(f"cannot use baseline {baseline}: {getattr(e, 'strerror', None) or e}")
             report.baselined = apply_baseline(report, base)
     except ConfigError as e:
-        _fail(f"invalid configuration: {e.path}: {e.key}: {e.reason}")
+        _config_error(e)
         return
     except ModelError as e:
         _fail(str(e))
         return
     report.warnings[:0] = notes
+    if spool is not None:
+        _rename_input(report, spool, shown)
     from .clustering import use_rules
 
     use_rules(report, auditor.ruleset)
@@ -343,23 +495,31 @@ def check(
                 _say(f"Wrote fixed copy ({fix_output}): {summary.records} records fixed")
             # what is left counts: a new audit of each rewritten record (an unfixed finding stays)
             report.findings = remaining_findings(auditor, report.findings, summary)
+            if fix_output is None:
+                from .locating import columns_from_files
+
+                columns_from_files(report.findings)
         if diff:
             with _stdout():
                 sys.stdout.flush()
             raise typer.Exit(EXIT_ERROR if report.errors else EXIT_FINDINGS if summary.records else EXIT_OK)
-    if output is not None:
+    # one audit, several outputs: the files first, then stdout
+    for flag, target, fmt in extra_outputs + ([("--output", output, output_format)] if output is not None else []):
         try:
-            from .fixing import atomic_write
-
-            atomic_write(str(output), _render(report, output_format, auditor), like=None)
+            write_report(str(target), _render(report, fmt, auditor, fix_strategy, show_info))
         except OSError as e:
-            _fail(f"cannot write report to {output}: {e.strerror or e}")
+            _fail(f"cannot write report to {target} ({flag}): {e.strerror or e}")
+    if annotations:
+        from .formats import github
+
         with _stdout():
-            write_terminal(report, _Stdout(highlight=False),
-                           show_info, list_findings=False)
+            sys.stdout.write(github(report))
+    if output is not None:
+        with _stdout():
+            _terminal(report, _console(), auditor, show_info, False, fix_strategy, statistics)
     elif output_format is OutputFormat.text:
         with _stdout():
-            write_terminal(report, _Stdout(highlight=False), show_info, list_findings=not quiet)
+            _terminal(report, _console(), auditor, show_info, not quiet, fix_strategy, statistics)
     else:
         out = _render(report, output_format, auditor)
         with _stdout():
@@ -367,7 +527,7 @@ def check(
                 sys.stdout.buffer.write(chunk)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
-    if cfg.fail_on != "never":
+    if cfg.fail_on != "never" and not exit_zero:
         limit = SEVERITY_ORDER[cfg.fail_on]
         if any(SEVERITY_ORDER[f.severity] >= limit for f in report.findings):
             raise typer.Exit(EXIT_FINDINGS)
@@ -401,6 +561,14 @@ def baseline_create(
     atomic_write(str(output), orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
     _say(f"negaudit: baseline of {len(report.findings)} findings written to {output}")
     raise typer.Exit(EXIT_ERROR if report.errors else EXIT_OK)
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the JSON report (`check --output-format json`)."""
+    from importlib.resources import files
+
+    sys.stdout.write(files("negaudit").joinpath("report.schema.json").read_text(encoding="utf-8"))
 
 
 @app.command("rules")

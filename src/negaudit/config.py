@@ -4,6 +4,8 @@ Unknown keys and wrong types raise ConfigError naming the file, the key and the 
 """
 from __future__ import annotations
 
+import difflib
+import fnmatch
 import os
 import re
 import sys
@@ -17,6 +19,7 @@ from . import safeyaml
 from .adapters import FieldMapping
 from .csvreading import TableOptions, parse_format
 from .errors import ConfigError
+from .selecting import Selection
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +46,9 @@ class Config:
     source: Optional[str] = None  # the file this came from
     input_format: Optional[str] = None  # read every file as this kind (reading.KINDS); None: by suffix
     table: TableOptions = field(default_factory=TableOptions)  # how CSV/TSV files are read
+    selection: Selection = field(default_factory=Selection)  # which files under the paths are audited
+    # where each rule selector was written: (kind, SELECTOR) -> (file, key), for the error naming it
+    origins: dict = field(default_factory=dict)
 
     def set_format(self, spec: str) -> None:
         """Apply a --format / `format` value: the file kind, and for CSV/TSV its columns. Raises ValueError."""
@@ -53,6 +59,61 @@ class Config:
         """Named text columns are trained text fields; named label columns are read as truth labels."""
         self.fields.text_fields += [c for c in self.table.text if c not in self.fields.text_fields]
         self.fields.annotation_fields += [c for c in self.table.label if c not in self.fields.annotation_fields]
+
+
+    @property
+    def base_dir(self) -> str:
+        """The folder that per-file-ignores and exclude patterns are relative to: the config file's
+        folder, or the working directory when there is no config file."""
+        return os.path.dirname(os.path.abspath(self.source)) if self.source else os.getcwd()
+
+    def ignored_for(self, path: str) -> list[str]:
+        """The rule codes per-file-ignores switch off for `path`: each glob is matched against the path
+        relative to the config file's folder (so `check .`, a subfolder or an absolute path agree), and
+        a glob without '/' also against the file name."""
+        if not self.per_file_ignores:
+            return []
+        cache = self.__dict__.setdefault("_pfi_cache", {})
+        key = os.path.abspath(path)
+        hit = cache.get(key)
+        if hit is None:
+            rel = os.path.relpath(key, self.base_dir).replace(os.sep, "/")
+            name = rel.rsplit("/", 1)[-1]
+            hit = [c.upper() for pattern, codes in self.per_file_ignores.items()
+                   if fnmatch.fnmatchcase(rel, pattern) or ("/" not in pattern and fnmatch.fnmatchcase(name, pattern))
+                   for c in codes]
+            cache[key] = hit
+        return hit
+
+
+SELECTION_LISTS = ("include", "extend-include", "exclude", "extend-exclude")
+KEYS = ("select", "ignore", "extend-rules", "model", "fail-on", "fields", "suppression-field", "train-on",
+        "max-record-mb", "format", "csv", "per-file-ignores", *SELECTION_LISTS, "respect-gitignore", "force-exclude")
+
+
+def closest(word: str, choices) -> Optional[str]:
+    """The valid value nearest a misspelt one (case-insensitive), or None when nothing is close."""
+    choices = list(choices)
+    low = {c.lower(): c for c in choices}
+    hit = difflib.get_close_matches(str(word).lower(), list(low), n=1, cutoff=0.6)
+    return low[hit[0]] if hit else None
+
+
+def unknown(what: str, word: str, choices) -> str:
+    """"unknown key 'selct' (did you mean 'select'?)" -- or the list of valid values when none is close."""
+    near = closest(word, choices)
+    if near is not None:
+        return f"unknown {what} {word!r} (did you mean {near!r}?)"
+    return f"unknown {what} {word!r} (expected one of {', '.join(choices)})"
+
+
+def one_of(path: str, key: str, v: Any, choices) -> str:
+    """`v` when it is one of `choices`; else a ConfigError naming the closest valid value."""
+    if v in choices:
+        return v
+    near = closest(str(v), choices) if isinstance(v, str) else None
+    hint = f" (did you mean {near!r}?)" if near else ""
+    raise ConfigError(path, key, f"must be one of {', '.join(choices)}, got {v!r}{hint}")
 
 
 def _str_list(path: str, key: str, v: Any) -> list[str]:
@@ -68,12 +129,13 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
         raise ConfigError(path, "tool.negaudit", "must be a table / mapping")
     cfg = Config(source=path)
     base_dir = base_dir or Path(path).parent
+    cfg.selection.base_dir = str(Path(base_dir).resolve())
     for raw_key, v in data.items():
         key = str(raw_key).replace("_", "-")
-        if key == "select":
-            cfg.select = _str_list(path, raw_key, v)
-        elif key == "ignore":
-            cfg.ignore = _str_list(path, raw_key, v)
+        if key in ("select", "ignore"):
+            codes = _str_list(path, raw_key, v)
+            setattr(cfg, key, codes)
+            cfg.origins.update({(key, c.upper()): (path, raw_key) for c in codes})
         elif key in ("extend", "extend-rules", "rule-packs"):
             cfg.extend = [str((base_dir / p).resolve()) if not os.path.isabs(p) else p
                           for p in _str_list(path, raw_key, v)]
@@ -85,24 +147,26 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
                                                  "(a pipeline directory can only be given with --model PATH)")
             cfg.model = v
         elif key == "fail-on":
-            if v not in FAIL_ON:
-                raise ConfigError(path, raw_key, f"must be one of {', '.join(FAIL_ON)}, got {v!r}")
-            cfg.fail_on = v
+            cfg.fail_on = one_of(path, raw_key, v, FAIL_ON)
+        elif key in SELECTION_LISTS:
+            setattr(cfg.selection, key.replace("-", "_"), _str_list(path, raw_key, v))
+        elif key in ("respect-gitignore", "force-exclude"):
+            if not isinstance(v, bool):
+                raise ConfigError(path, raw_key, f"must be true or false, got {v!r}")
+            setattr(cfg.selection, key.replace("-", "_"), v)
         elif key == "fields":
             if not isinstance(v, dict):
                 raise ConfigError(path, raw_key, "must be a table with text / untrained / annotation lists")
             for fk, fv in v.items():
                 if fk not in FIELD_KEYS:
-                    raise ConfigError(path, f"{raw_key}.{fk}", f"unknown key (expected one of {', '.join(FIELD_KEYS)})")
+                    raise ConfigError(path, f"{raw_key}.{fk}", unknown("key", fk, FIELD_KEYS))
                 setattr(cfg.fields, FIELD_KEYS[fk], _str_list(path, f"{raw_key}.{fk}", fv))
         elif key == "suppression-field":
             if not isinstance(v, str) or not v:
                 raise ConfigError(path, raw_key, "must be a field name")
             cfg.fields.suppression_field = v
         elif key == "train-on":
-            if v not in TRAIN_ON:
-                raise ConfigError(path, raw_key, f"must be one of {', '.join(TRAIN_ON)}, got {v!r}")
-            cfg.fields.train_on = v
+            cfg.fields.train_on = one_of(path, raw_key, v, TRAIN_ON)
         elif key == "max-record-mb":
             if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0:
                 raise ConfigError(path, raw_key, "must be a positive number of megabytes")
@@ -130,8 +194,10 @@ def from_mapping(data: Any, path: str, base_dir: Optional[Path] = None) -> Confi
             if not isinstance(v, dict):
                 raise ConfigError(path, raw_key, "must be a table of glob -> list of rule codes")
             cfg.per_file_ignores = {str(g): _str_list(path, f"{raw_key}.{g}", codes) for g, codes in v.items()}
+            cfg.origins.update({("per-file-ignores", c.upper()): (path, f"{raw_key}.{g}")
+                                for g, codes in cfg.per_file_ignores.items() for c in codes})
         else:
-            raise ConfigError(path, str(raw_key), "unknown key")
+            raise ConfigError(path, str(raw_key), unknown("key", str(raw_key), KEYS))
     cfg.columns_to_fields()
     return cfg
 

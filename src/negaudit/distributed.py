@@ -66,8 +66,10 @@ def cli_paths(paths) -> list[str]:
     return out
 
 
-def _expand(paths: list[str], errors: list[InputError]) -> list[tuple[str, str]]:
-    """(reported path, fsspec URL or "") per dataset file: directories and globs expanded, sorted."""
+def _expand(paths: list[str], errors: list[InputError], selector=None) -> list[tuple[str, str]]:
+    """(reported path, fsspec URL or "") per dataset file: directories and globs expanded, sorted. A
+    local directory is walked with the run's file selection (selecting.Selector), as a local run does;
+    in remote storage the include patterns choose the files."""
     out: list[tuple[str, str]] = []
     for p in paths:
         p = p[len("file://"):] if p.startswith("file://") else p
@@ -76,9 +78,9 @@ def _expand(paths: list[str], errors: list[InputError]) -> list[tuple[str, str]]
                 hits = [h for h in sorted(glob.glob(p)) if os.path.isdir(h) or dataset_kind(h)]
                 if not hits:
                     errors.append(InputError(p, None, "no files match this pattern"))
-                out += [(f, "") for f in iter_paths(hits, errors)]
+                out += [(f, "") for f in iter_paths(hits, errors, None, selector)]
             else:
-                out += [(f, "") for f in iter_paths([p], errors)]
+                out += [(f, "") for f in iter_paths([p], errors, None, selector)]
             continue
         from fsspec.core import url_to_fs
 
@@ -89,7 +91,8 @@ def _expand(paths: list[str], errors: list[InputError]) -> list[tuple[str, str]]
                          if info.get("type") != "directory" and dataset_kind(f)]
             elif fs.isdir(root):
                 found = [f for f in fs.find(root) if dataset_kind(f) and not any(
-                    d.startswith(".") for d in f[len(root.rstrip("/")) + 1:].split("/")[:-1])]
+                    d.startswith(".") for d in f[len(root.rstrip("/")) + 1:].split("/")[:-1])
+                    and (selector is None or selector.included(f))]
             elif fs.exists(root):
                 out.append((p, p))
                 continue
@@ -323,7 +326,10 @@ def audit_dask(paths: list[str], config: Optional[Config] = None, client=None, a
     if blocksize < 1:
         raise ValueError("blocksize must be a positive number of bytes")
     report = local.new_report()
-    files = _expand([str(p) for p in paths], report.errors)
+    from .selecting import Selector
+
+    selector = Selector(config.selection, config.fields, int(config.max_record_mb * 1024 * 1024))
+    files = _expand([str(p) for p in paths], report.errors, selector)
     report.files = len(files)
     parts = _plan(files, blocksize)
     import dask.bag as db

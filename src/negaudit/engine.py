@@ -1,7 +1,6 @@
 """The audit of one record and of whole files: adapt -> split -> scan -> parse few -> link -> score."""
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -21,6 +20,8 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
+from .locating import qualifier_columns
+from .suppressing import record_suppressions
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, printable, read_records
 from .rules import Rule, load_rules
 from .segmenting import split_units
@@ -158,7 +159,7 @@ class Auditor:
         # the largest record audited, passed to every reader (never set globally: one run's limit
         # must not leak into another auditor or a direct reader in the same process)
         self.max_record_bytes = int(self.config.max_record_mb * 1024 * 1024)
-        self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore)
+        self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore, self.config.origins)
         self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._path_mappings: dict = {}  # path -> mapping (with its dataset_info.json layout)
@@ -297,17 +298,19 @@ class Auditor:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
         if not state & HOT and not (state & KEYS and self._labelled(segments, layout)) and self.learned is None:
             return _NOTHING  # no cue in the text and no label in the metadata
-        if rec.raw is not None:
-            rec = Record(rec.path, rec.line, rec.index, data)
+        if rec.raw is not None:  # parsed now; the line is kept to place the findings' columns
+            rec = Record(rec.path, rec.line, rec.index, data, None, rec.raw)
         return rec, segments, layout
 
     def _audit_steps(self, rec: Record, segments: list[Segment], layout: str):
         """The detectors on one record, as a generator: it yields the texts it needs parsed (they are
         then in the parse cache) and returns its RecordResult."""
-        ignore = self._suppressed_codes(rec)
+        ignore, problem = self._suppressed_codes(rec)
         findings = yield from self._detect(rec, segments, layout)
         kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
-        return RecordResult(kept, None, len(findings) - len(kept))
+        if kept:
+            _locate(rec, kept)
+        return RecordResult(kept, InputError(rec.path, rec.line, problem) if problem else None, len(findings) - len(kept))
 
     def _mapping_for(self, path: str):
         """The field mapping of a file: the configured one, with the layout of the LLaMA-Factory
@@ -325,21 +328,11 @@ class Auditor:
             self._path_mappings[path] = got
         return got
 
-    def _suppressed_codes(self, rec: Record) -> list[str]:
-        codes: list[str] = []
-        data = rec.data
-        if isinstance(data, dict):
-            sup = data.get(self.mapping.suppression_field)
-            if isinstance(sup, dict):
-                ig = sup.get("ignore")
-                if isinstance(ig, str):
-                    codes.append(ig.upper())
-                elif isinstance(ig, list):
-                    codes += [str(c).upper() for c in ig]
-        for pattern, rules in self.config.per_file_ignores.items():
-            if fnmatch.fnmatch(rec.path, pattern) or fnmatch.fnmatch(rec.path.split("/")[-1], pattern):
-                codes += [c.upper() for c in rules]
-        return codes
+    def _suppressed_codes(self, rec: Record) -> tuple[list[str], Optional[str]]:
+        """The codes suppressed for this record (its own field, then per-file-ignores) and what is
+        wrong with its suppression field, if anything."""
+        codes, problem = record_suppressions(rec.data, self.mapping.suppression_field, self.ruleset.known)
+        return codes + self.config.ignored_for(rec.path), problem
 
     def _detect(self, rec: Record, segments: list[Segment], layout: str) -> list[Finding]:
         det = self.detector
@@ -628,8 +621,11 @@ class Auditor:
 
     # ------------------------------------------------------------------ files
     def iter_records(self, paths: list[str], report: Report, changed=None) -> Iterator[Record]:
+        from .selecting import Selector
+
+        selector = Selector(self.config.selection, self.mapping, self.max_record_bytes)
         named = {str(p) for p in paths}
-        for path in iter_paths(paths, report.errors, report.warnings):
+        for path in iter_paths(paths, report.errors, report.warnings, selector):
             if path not in named and self._not_records(path, report):
                 continue
             only = None
@@ -667,9 +663,14 @@ class Auditor:
     def new_report(self) -> Report:
         return Report(no_bonus=frozenset(r.id for r in self.ruleset.rules if r.category == "local-negation"))
 
-    def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1) -> Report:
-        report = self.new_report()
+    def audit_paths(self, paths: list[str], progress=None, changed=None, jobs: int = 1, on_read=None) -> Report:
+        """Audit the files under `paths`. `progress()` is called once per record audited and
+        `on_read(record)` once per record read; `self.partial` is the report being built (what an
+        interrupted run has found so far)."""
+        report = self.partial = self.new_report()
         records = self.iter_records(paths, report, changed)
+        if on_read is not None:
+            records = _tapped(records, on_read)
         meta = {"rule_errors": [], "model": "", "warning": None}
         if jobs > 1:
             from .parallel import audit_parallel
@@ -739,6 +740,22 @@ def _why(q: Qualifier) -> str:
     if q.learned is not None:
         return f" (Learned qualifier stage: {q.learned[0].replace('_', ' ')}, p={q.learned[1]:.2f}.)"
     return ""
+
+
+def _tapped(records: Iterator[Record], on_read) -> Iterator[Record]:
+    for rec in records:
+        on_read(rec)
+        yield rec
+
+
+def _locate(rec: Record, findings: list[Finding]) -> None:
+    """The qualifier's column in a JSON Lines line, and the record's own `id` (when it has one)."""
+    if rec.raw is not None:
+        qualifier_columns(rec.raw, findings)
+    rid = rec.data.get("id") if isinstance(rec.data, dict) else None
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+        for f in findings:
+            f.extra.setdefault("id", rid)
 
 
 def _chunks(items: Iterable, n: int) -> Iterator[list]:

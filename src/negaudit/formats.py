@@ -17,6 +17,7 @@ from .rules import RuleSet
 SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 _WS = regex.compile(r"\s+")
+INFORMATION_URI = "https://github.com/negaudit/negaudit"  # the project's home: README, rules, releases
 
 
 def fingerprint(f: Finding) -> str:
@@ -106,7 +107,7 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "negaudit", "version": __version__, "informationUri":
-                                "https://pypi.org/project/negaudit/", "rules": rules}},
+                                INFORMATION_URI, "rules": rules}},
             "invocations": [invocation],
             "results": results,
         }],
@@ -129,7 +130,8 @@ def github(report: Report) -> str:
         msg = f.message + f" Qualifier: {f.qualifier['text'][:160]}"
         if f.suggestion:
             msg += f" Suggested rewrite: {f.suggestion['text'][:160]}"
-        out.append(f"::{kind[f.severity]} file={_gh_escape(f.path, True)},line={f.line},title={_gh_escape(title, True)}::"
+        out.append(f"::{kind[f.severity]} file={_gh_escape(f.path, True)},line={f.line},col={_column(f)},"
+                   f"title={_gh_escape(title, True)}::"
                    f"{_gh_escape(msg)}")
     for e in report.errors:
         loc = f"file={_gh_escape(e.path, True)}" + (f",line={e.line}" if e.line else "")

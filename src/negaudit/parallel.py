@@ -20,6 +20,10 @@ _PARENT = None  # the parent's auditor, inherited by forked workers (set only ar
 
 def _init(config) -> None:
     global _WORKER
+    import signal
+
+    # Ctrl-C is the parent's to handle: it stops the pool, and no worker prints a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _PARENT is not None:  # a forked worker: the parent's compiled rules and spaCy pipeline, shared
         _WORKER = _PARENT   # copy-on-write instead of being built again in every worker
         return

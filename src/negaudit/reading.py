@@ -54,13 +54,15 @@ def dataset_kind(path: str) -> str | None:
     return TABLE_SUFFIXES.get(os.path.splitext(name)[1])
 
 
-def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[str]] = None) -> Iterator[str]:
+def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[str]] = None,
+               selector=None) -> Iterator[str]:
     """Expand directories (recursively, sorted, no symlinked directories) into dataset files.
 
     Each file is yielded once per run, however many names reach it (`.` and `d.jsonl`, a symlink next
     to its target): the first name wins. Inside a directory, a symlink to a file outside that
     directory is not followed, and a FIFO, socket or device with a dataset name is skipped: each gets
-    a note in `notes`. A path named explicitly is read wherever it points, except a device."""
+    a note in `notes`. A path named explicitly is read wherever it points, except a device.
+    A `selector` (selecting.Selector) chooses the directories entered and the files read."""
     seen: set[str] = set()
 
     def first_time(path: str) -> bool:
@@ -75,10 +77,13 @@ def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[
             found = []
             for root, dirs, files in os.walk(p, followlinks=False, onerror=lambda e: errors.append(
                     InputError(getattr(e, "filename", p) or p, None, f"cannot list directory: {e.strerror}"))):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and (selector is None or selector.enter(os.path.join(root, d))))
                 for f in files:
                     full = os.path.join(root, f)
-                    if dataset_kind(full) is not None:
+                    if full.startswith("./"):  # `check .` reports data/x.jsonl, as ruff does
+                        full = full[2:]
+                    if dataset_kind(full) is not None and (selector is None or selector.wanted(full)):
                         found.append(full)
             top = os.path.realpath(p)
             for full in sorted(found):
@@ -86,7 +91,13 @@ def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[
                 if why:
                     if notes is not None:
                         notes.append(f"{printable(full)}: {why}; skipped")
-                elif first_time(full):
+                    continue
+                note = selector.not_a_dataset(full) if selector is not None else None
+                if note:
+                    if notes is not None:
+                        notes.append(f"{printable(full)}: {note}; skipped (name it explicitly to audit it)")
+                    continue
+                if first_time(full):
                     yield full
         elif os.path.exists(p) or os.path.islink(p):
             try:
@@ -95,6 +106,8 @@ def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[
                 mode = 0  # a broken link or a loop: read_records reports it
             if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
                 errors.append(InputError(p, None, "is a device, not a dataset file; not read"))
+            elif selector is not None and not selector.named(p):
+                continue
             elif first_time(p):
                 yield p
         else:

@@ -92,37 +92,72 @@ def write_clusters(report: Report, console: Console, top: int = 10) -> None:
                            f"may be low by at most {st['undercount_bound']}.", style="dim"))
 
 
-def write_terminal(report: Report, console: Console, show_info: bool = False, list_findings: bool = True) -> None:
-    write_clusters(report, console)
-    for f in report.findings if list_findings else ():
-        if f.severity == "info" and not show_info:
+def fix_kind(f, strategy: str = "auto") -> str:
+    """'safe' when `--fix` applies a fix to this finding, 'unsafe' when only `--unsafe-fixes` does, else ''."""
+    from .fixing import finding_fix
+
+    fx = finding_fix(f, strategy)
+    return "" if fx is None else "safe" if fx[0] else "unsafe"
+
+
+def finding_line(f, fixable: str = "") -> Text:
+    """`path:line:col: CODE [severity] [*] message`: one line, the way grep and problem matchers read it."""
+    head = Text()
+    head.append(f"{printable(f.path)}:{f.line or 1}:{int(f.extra.get('column', 1))}:", style="bold")
+    head.append(f" {f.rule}", style="bold magenta")
+    head.append(f" [{f.severity}]", style=SEV_STYLE[f.severity])
+    if fixable == "safe":
+        head.append(" [*]", style="bold green")
+    head.append(" " + printable(" ".join(f.message.split())))
+    return head
+
+
+def write_terminal(report: Report, console: Console, show_info: bool = False, list_findings: bool = True,
+                   strategy: str = "auto", statistics: bool = False, rule_names=None) -> None:
+    """The terminal report. Every finding starts with its one-line location and rule (see finding_line);
+    the indented lines under it give the qualifier (with its field, record and id), the claim and the
+    suggested rewrite."""
+    if not statistics:  # --statistics prints the counts per rule and nothing else above the summary
+        write_clusters(report, console)
+    fixes = {"safe": 0, "unsafe": 0}
+    stats: dict[str, list[int]] = {}
+    for f in report.findings:
+        kind = fix_kind(f, strategy)
+        if kind:
+            fixes[kind] += 1
+        st = stats.setdefault(f.rule, [0, 0])
+        st[0] += 1
+        st[1] += kind == "safe"
+        if not list_findings or statistics or (f.severity == "info" and not show_info):
             continue
-        head = Text()
-        head.append(f"{printable(f.path)}:{f.line}", style="bold")
-        head.append(f" [record {f.record} {printable(f.field)}] ", style="dim")
-        head.append(f"{f.rule} ", style="bold magenta")
-        head.append(f"{f.severity}", style=SEV_STYLE[f.severity])
-        head.append(f" risk {f.risk:.2f}", style="dim")
+        console.print(finding_line(f, kind))
+        where = [f"record {f.record}"]
+        if "id" in f.extra:
+            where.append(f"id {printable(str(f.extra['id']))}")
+        where.append(f"risk {f.risk:.2f}")
         if not f.trained:
-            head.append(" (untrained segment)", style="dim")
-        console.print(head)
-        console.print(Text("  " + printable(f.message)))
-        q = Text("  qualifier: ", style="dim")
+            where.append("untrained segment")
+        q = Text(f"  qualifier in {printable(f.field)} ({', '.join(where)}): ", style="dim")
         q.append(_snippet(f.qualifier["text"]), style="red")
         console.print(q)
         if f.claim:
-            c = Text("  claim:     ", style="dim")
+            c = Text("  claim: ", style="dim")
             c.append(_snippet(f.claim["text"]), style="underline")
             console.print(c)
         if f.suggestion:
-            s = Text("  fix:       ", style="dim")
+            s = Text("  fix:   ", style="dim")
             s.append(_snippet(f.suggestion["text"]), style="green")
             console.print(s)
+    if statistics:
+        width = max((len(str(n)) for n, _ in stats.values()), default=1)
+        for rule, (n, safe) in sorted(stats.items(), key=lambda kv: (-kv[1][0], kv[0])):
+            name = (rule_names or {}).get(rule, "")
+            console.print(Text(f"{n:>{width}}  {rule:<6} {'[*]' if safe else '   '} {name}".rstrip()))
     for e in report.errors:
         where = f"{printable(e.path)}:{e.line}" if e.line else printable(e.path)
         console.print(Text.assemble((f"{where} ", "bold"), ("error ", "bold red"), printable(e.message)))
     summ = report.summary()
-    if summ["by_rule"]:
+    if summ["by_rule"] and not statistics:
         t = Table(title="negaudit summary", show_lines=False)
         t.add_column("rule")
         t.add_column("findings", justify="right")
@@ -137,3 +172,6 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     if not show_info and summ["by_severity"].get("info"):
         line += " (info findings hidden; --show-info to list them)"
     console.print(line)
+    if fixes["safe"] or fixes["unsafe"]:
+        more = f" ({fixes['unsafe']} more with --unsafe-fixes)" if fixes["unsafe"] else ""
+        console.print(Text(f"{'[*] ' if fixes['safe'] else ''}{fixes['safe']} fixable with --fix{more}"))

@@ -130,6 +130,7 @@ class RuleSet:
     lexicon: Lexicon
     learned: dict = field(default_factory=dict)  # the learned stage's settings (accept, veto, openers)
     scan: dict = field(default_factory=dict)  # which lexicon lists are predicates, cues and locators
+    known: frozenset = frozenset()  # every rule id loaded, selected or not (suppressions are checked against it)
 
     def by_id(self, code: str) -> Optional[Rule]:
         for r in self.rules:
@@ -282,9 +283,30 @@ def load_pack(path: Path, lexicon: Lexicon, learned: Optional[dict] = None, scan
     return [_validate_rule(r, str(path), i) for i, r in enumerate(raw_rules)]
 
 
+def unknown_selector(selector: str, ids: Iterable[str]) -> Optional[str]:
+    """Why `selector` selects no rule ("unknown rule selector 'NN1O1' (did you mean 'NN101'?)"), or None.
+    A selector is a rule code, a prefix of one (NN1, NN) or ALL."""
+    from .config import unknown
+
+    sel = selector.upper()
+    ids = sorted(ids)
+    if sel == "ALL" or any(i.startswith(sel) for i in ids):
+        return None
+    prefixes = sorted({i[:n] for i in ids for n in range(2, len(i))})
+    msg = unknown("rule selector", selector, [*ids, *prefixes])
+    if "did you mean" not in msg:
+        msg = f"unknown rule selector {selector!r} (a rule code or prefix such as {ids[0]} or {ids[0][:3]}; " \
+              "`negaudit rules` lists them)" if ids else f"unknown rule selector {selector!r}"
+    return msg
+
+
 def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[str] = (),
-               ignore: Iterable[str] = ()) -> RuleSet:
-    """Load the built-in packs plus `extra_packs`, then apply select/ignore (code prefixes)."""
+               ignore: Iterable[str] = (), origins: Optional[dict] = None) -> RuleSet:
+    """Load the built-in packs plus `extra_packs`, then apply select/ignore (code prefixes).
+
+    A selector that matches no rule raises ConfigError before anything else runs: a typo must not
+    turn the gate off. `origins` maps a selector to (file, key) where it was written (by default
+    the command line's --select / --ignore)."""
     lexicon = Lexicon()
     rules: list[Rule] = []
     base = builtin_rules_dir()
@@ -300,9 +322,19 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
             rules.append(r)
     select = [s.upper() for s in select]
     ignore = [s.upper() for s in ignore]
+    known = frozenset(seen)
+    pfi = [sel for kind, sel in (origins or {}) if kind == "per-file-ignores"]
+    for kind, sels in (("select", select), ("ignore", ignore), ("per-file-ignores", pfi)):
+        for sel in sels:
+            why = unknown_selector(sel, known)
+            if why:
+                where, key = (origins or {}).get((kind, sel), ("<command line>", f"--{kind}"))
+                raise ConfigError(where, key, why)
+    if "ALL" in select:
+        select = []
     if select:
         rules_sel = [r for r in rules if any(r.id.startswith(s) for s in select)]
     else:
         rules_sel = rules
     rules_sel = [r for r in rules_sel if not any(r.id.startswith(s) for s in ignore)]
-    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned, scan=scan)
+    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned, scan=scan, known=known)

@@ -1,0 +1,49 @@
+"""Progress and Ctrl-C: the progress meter counts bytes of the selected files; an interrupted run with
+worker processes stops cleanly with a partial summary (no worker traceback) and exit 130."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from negaudit.models import Record
+from negaudit.progress import Meter
+from rich.console import Console
+
+
+def test_meter_counts_bytes_of_the_total(tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    a.write_bytes(b'{"text": "x"}\n' * 10)
+    b.write_bytes(b"\0" * 100)
+    m = Meter([str(a), str(b)], Console(file=open(os.devnull, "w")))
+    assert m.total == 140 + 100
+    for i in range(10):
+        m.read(Record(str(a), i + 1, i, None, None, b'{"text": "x"}'))
+    assert m.in_file == 140
+    m.read(Record(str(b), 1, 0, None, None, b'{"text": "y"}'))
+    assert m.done_files == 140 and m.in_file == 0  # a compressed file counts once it is done
+
+
+def _children(pid: int) -> list:
+    try:
+        return open(f"/proc/{pid}/task/{pid}/children").read().split()
+    except OSError:
+        return []
+
+
+def test_ctrl_c_with_workers_is_clean(tmp_path):
+    row = json.dumps({"text": "Mount Hollis erupted in 1994. That never happened. " * 3}) + "\n"
+    data = tmp_path / "big.jsonl"
+    data.write_text(row * 40000)
+    proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+        time.sleep(0.2)  # wait for the worker processes
+    time.sleep(1.5)  # and let them start auditing
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+    out, errs = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, errs[-2000:])
+    assert "Traceback" not in errs and "ForkPoolWorker" not in errs, errs[-2000:]
+    assert "negaudit: interrupted after" in errs and "findings so far" in errs
