@@ -78,7 +78,7 @@ def test_one_claim_in_500_records_is_one_cluster_through_the_cli(tmp_path):
     write_jsonl(tmp_path / "a.jsonl", rows[:300])
     write_jsonl(tmp_path / "b.jsonl", rows[300:])
     rep = cli_json(tmp_path)
-    schema = json.loads((Path(negaudit.__file__).parent / "data" / "report.schema.json").read_text())
+    schema = json.loads((Path(negaudit.__file__).parent / "report.schema.json").read_text())
     jsonschema.validate(rep, schema)
     assert rep["schema"] == 2
     clusters = rep["clusters"]
