@@ -1,4 +1,5 @@
-"""The local-negation rewriter against the rewrite bank (tests/data/rewrite_bank.jsonl, 170 sentences)."""
+"""The local-negation rewriter against the rewrite bank (tests/data/rewrite_bank.jsonl: 170 constructed
+sentences, and 162 in the shapes real corpora have, with `expected: null` where no safe rewrite exists)."""
 import json
 from collections import Counter
 
@@ -19,21 +20,33 @@ def rewriter():
     return Rewriter(load_nlp())
 
 
-def test_bank_accuracy(rewriter):
-    ok = Counter()
-    total = Counter()
+def _scores(rewriter):
+    """Exact-match score per family: a row with an expected rewrite must produce it (or an alternative);
+    a row whose `expected` is null has no safe rewrite: the rewriter must decline or mark it unsafe."""
+    ok, total = Counter(), Counter()
     for row in BANK:
-        out = rewriter.negate(row["claim"]).text
-        total[row["case"]] += 1
-        ok[row["case"]] += out == row["expected"] or out in row.get("alternatives", [])
-    assert len(BANK) >= 120
+        r = rewriter.negate(row["claim"])
+        if row["expected"] is None:
+            good = not r.safe
+        else:
+            good = r.text == row["expected"] or r.text in row.get("alternatives", [])
+        total[row["family"]] += 1
+        ok[row["family"]] += good
+    return ok, total
+
+
+def test_bank_accuracy(rewriter):
+    ok, total = _scores(rewriter)
+    assert len(BANK) >= 320
     assert sum(ok.values()) / len(BANK) >= 0.95, dict(ok)
-    for case in total:  # every construction is handled, not only the easy ones
-        assert ok[case] / total[case] >= 0.75, (case, ok[case], total[case])
+    for family in total:  # every construction and corpus shape is handled, not only the easy ones
+        assert ok[family] / total[family] >= 0.90, (family, ok[family], total[family])
 
 
 def test_every_rewrite_negates_and_changes_the_sentence(rewriter):
     for row in BANK:
+        if row["expected"] is None:
+            continue
         r = rewriter.negate(row["claim"])
         assert r.text.strip() and r.text != row["claim"]
         assert any(n in r.text for n in NEGATION), r.text
