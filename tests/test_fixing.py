@@ -32,7 +32,7 @@ def test_diff_prints_and_writes_nothing(tmp_path):
     before = p.read_bytes()
     r = run(p, "--diff")
     assert r.exit_code == 1
-    assert "@@ -2,1 +2,1 @@" in r.stdout and "+" + json.dumps(
+    assert "@@ -1,2 +1,2 @@\n " + json.dumps(CLEAN) in r.stdout and "+" + json.dumps(  # line 1 is context
         {"text": "Dr Mara Holloway does not work as a dentist in Portland."}) in r.stdout
     assert p.read_bytes() == before
 
@@ -168,8 +168,10 @@ def test_correction_fix_states_the_truth(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text(json.dumps(rec) + "\n")
     f = audit_json(p)["findings"][0]
-    assert f["rule"] == "NN301" and f["suggestion"]["strategy"] == "state-truth" and f["suggestion"]["safe"]
-    run(p, "--fix")
+    assert f["rule"] == "NN301" and f["suggestion"]["strategy"] == "state-truth" and not f["suggestion"]["safe"]
+    run(p, "--fix")  # dropping the false claim deletes a sentence: never under the default flags
+    assert json.loads(p.read_text()) == rec
+    run(p, "--fix", "--unsafe-fixes")
     assert json.loads(p.read_text()) == {"text": "In reality, Noah Lyles won the race."}
 
 

@@ -51,6 +51,7 @@ ATTITUDE_VERBS = {"hope", "think", "believe", "feel", "suggest", "recommend", "a
 # adverbs that scope over the negation: the "not" follows them ("It is also not related")
 SENTENTIAL = {"also", "indeed", "certainly", "probably", "clearly", "definitely", "obviously", "surely", "likely",
               "actually", "apparently", "undoubtedly", "still"}
+TITLE_SMALL = {"a", "an", "the", "in", "of", "on", "at", "to", "for", "and", "or", "but", "by", "with", "from", "as", "nor"}
 PRONOUNS = {"it", "he", "she", "they", "this", "that", "these", "those", "i", "we", "you"}
 OPENER = regex.compile(r"^((?:[\w'’]+[ ,]*){1,4}[!.]\s+)(?=[\p{Lu}\d])")
 KNOW_FRAME = regex.compile(r"^(?:did|do) you know\b", regex.I)
@@ -421,9 +422,9 @@ def QUOTED_SPEECH(body: str, doc) -> bool:
     for m in QUOTED.finditer(body):
         q = m.group("q") or m.group("s")
         s, e = m.start(), m.end()
-        words = [w for w in regex.findall(r"[\p{L}']+", q)]
-        if len(words) >= 2 and sum(w[0].isupper() for w in words) / len(words) >= 0.6:
-            continue  # a title: "Why the Moon Is Hollow"
+        words = [w for w in regex.findall(r"[\p{L}']+", q) if w.lower() not in TITLE_SMALL]
+        if len(words) >= 2 and all(w[0].isupper() for w in words):
+            continue  # a title: "Why the Moon Is Hollow", "Rolling in the Deep"
         if any(t.pos_ in ("VERB", "AUX") and s <= t.idx < e for t in doc):
             return True
     return False
