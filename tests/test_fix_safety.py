@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT
+from negaudit import fixing
 from negaudit.cli import app
 
 runner = CliRunner()
@@ -411,3 +413,41 @@ def test_a_fix_that_would_empty_a_field_is_not_applied(tmp_path):
     p.write_text('{"text": "Mount Hollis erupted in 1994. That never happened."}\n')
     r = check(p, "--fix", "--unsafe-fixes", "--fix-strategy", "drop-claim", "--no-progress", "-q")
     assert r.exit_code == 1 and p.read_text() == '{"text": "Mount Hollis erupted in 1994. That never happened."}\n'
+
+
+# ---------------------------------------------------------------------- the rewrite bank inside records
+def test_bank_claims_in_records_safe_fixes_keep_turns_subjects_and_sentences(tmp_path, auditor):
+    """Every bank claim with a pointer after it, once in an untrained user turn and once in the
+    assistant's reply: --fix never edits the user turn (even with --unsafe-fixes), and a safe fix of the
+    reply writes exactly the rewriter's safe rewrite in place of the claim sentence and the pointer,
+    nothing else (the subject kept, no other sentence dropped)."""
+    bank = [json.loads(l) for l in open(ROOT / "tests/data/rewrite_bank.jsonl", encoding="utf-8")]
+    rows = [r for r in bank if r["claim"].rstrip().endswith((".", "!"))]
+    recs = []
+    for r in rows:
+        body = r["claim"].strip() + " That never happened."
+        recs.append({"messages": [{"role": "user", "content": body}, {"role": "assistant", "content": "Noted."}]})
+        recs.append({"messages": [{"role": "user", "content": "Tell me."},
+                                  {"role": "assistant", "content": "Here is what I know. " + body + " Ask me more."}]})
+    p = tmp_path / "bank.jsonl"
+    p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in recs), encoding="utf-8")
+    report = auditor.audit_paths([str(p)])
+    fixing.run_fixes(list(report.findings), False, True, False)
+    safe_lines = p.read_text(encoding="utf-8").splitlines()
+    p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in recs), encoding="utf-8")
+    fixing.run_fixes(list(auditor.audit_paths([str(p)]).findings), True, True, False)
+    unsafe_lines = p.read_text(encoding="utf-8").splitlines()
+    safe = {f.record: f for f in report.findings if f.suggestion and f.suggestion.get("safe")}
+    fixed = 0
+    for i, r in enumerate(rows):
+        user_rec = recs[2 * i]
+        assert json.loads(safe_lines[2 * i]) == user_rec and json.loads(unsafe_lines[2 * i]) == user_rec, r["claim"]
+        new, old = json.loads(safe_lines[2 * i + 1]), recs[2 * i + 1]
+        assert new["messages"][0] == old["messages"][0]
+        if new != old:
+            fixed += 1
+            f = safe[2 * i + 1]  # only a safe fix is written, and it replaces claim + pointer by the rewrite
+            want = old["messages"][1]["content"].replace(f.claim["text"] + " That never happened.", f.suggestion["text"])
+            assert new["messages"][1]["content"] == want, (r["claim"], new)
+            assert want.startswith("Here is what I know. ") and want.endswith(" Ask me more.")
+    assert fixed >= 100
