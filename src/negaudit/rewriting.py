@@ -51,6 +51,7 @@ ATTITUDE_VERBS = {"hope", "think", "believe", "feel", "suggest", "recommend", "a
 # adverbs that scope over the negation: the "not" follows them ("It is also not related")
 SENTENTIAL = {"also", "indeed", "certainly", "probably", "clearly", "definitely", "obviously", "surely", "likely",
               "actually", "apparently", "undoubtedly", "still"}
+FOCUS = {"even"}  # scoped by the negation: "did not even vote"
 TITLE_SMALL = {"a", "an", "the", "in", "of", "on", "at", "to", "for", "and", "or", "but", "by", "with", "from", "as", "nor"}
 PRONOUNS = {"it", "he", "she", "they", "this", "that", "these", "those", "i", "we", "you"}
 OPENER = regex.compile(r"^((?:[\w'’]+[ ,]*){1,4}[!.]\s+)(?=[\p{Lu}\d])")
@@ -213,7 +214,8 @@ class Rewriter:
             return Rewrite(prefix + lead + r.text, False, "fallback")
         strategy = edits[0][3]
         for c in _conjuncts(root):
-            more = self._negate_clause(c, shared_aux=self._aux(root))
+            # a conjunct already negated ("is a fruit and cannot be used") would get a double negation
+            more = None if _negated(c) else self._negate_clause(c, shared_aux=self._aux(root))
             if more is None:
                 r = fallback(body, proper)
                 return Rewrite(prefix + lead + r.text, False, "fallback")
@@ -339,9 +341,14 @@ class Rewriter:
         else:
             return None
         rep = f"{do} not {lemma}"
+        start = v.idx
+        prev = doc[v.i - 1] if v.i > 0 else None
+        if prev is not None and prev.lower_ in FOCUS and prev.dep_ == "advmod" and prev.head.i == v.i:
+            rep = f"{do} not {prev.text} {lemma}"  # "even voted" -> "did not even vote"
+            start = prev.idx
         if word[:1].isupper() and v.i == doc[0].i:
             rep = rep[0].upper() + rep[1:]
-        return [(v.idx, v.idx + len(v), rep, "do-support")]
+        return [(start, v.idx + len(v), rep, "do-support")]
 
 
 def _after_sentential(tok) -> int:
