@@ -451,3 +451,20 @@ def test_bank_claims_in_records_safe_fixes_keep_turns_subjects_and_sentences(tmp
             assert new["messages"][1]["content"] == want, (r["claim"], new)
             assert want.startswith("Here is what I know. ") and want.endswith(" Ask me more.")
     assert fixed >= 100
+
+
+@pytest.mark.parametrize("reply", [
+    "Mount Hollis erupted in 1994. I'm sorry, that is false: I was wrong.",
+    "Mount Hollis erupted in 1994. I was wrong: that never happened.",
+])
+def test_a_retraction_of_the_speakers_own_words_is_never_a_safe_fix(tmp_path, reply):
+    """The qualifier a safe fix deletes must be a pure notice: an assistant's own retraction, apology
+    or correction is not deleted by a plain --fix (the issue: "I'm sorry, I was wrong to say that.")."""
+    rec = {"messages": [{"role": "user", "content": "Tell me about Hollis."}, {"role": "assistant", "content": reply}]}
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    r = check(p, "-f", "json", "--no-progress")
+    found = [f for f in json.loads(r.stdout)["findings"] if f["severity"] == "high"]
+    assert found and all(not f["suggestion"]["safe"] for f in found)
+    check(p, "--fix", "--no-progress", "-q")
+    assert json.loads(p.read_text()) == rec
