@@ -189,8 +189,8 @@ class Auditor:
         rewritten with the negation on its own predicate; a negated behaviour gets a masking instruction,
         an inline retraction advice. `fix` says what `--fix` may do with it ("none" when the claim or
         the qualifier sits in an untrained segment: those are never edited, `fixable` False); `safe`
-        needs a rule whose local negation may be safe, a certain rewrite and a `certain` finding (see
-        _certain)."""
+        needs a rule whose local negation may be safe, a certain rewrite and a `certain` finding (high,
+        with a qualifier that is a pure notice: _pure_notice)."""
         kind = rule.autofix.get("kind", "local-negation")
         fix = kind if fixable else "none"
         if kind == "mask-turn":

@@ -9,6 +9,9 @@ Data safety rules:
   collapsed elsewhere;
 * a fix is all or nothing for its finding: a claim is rewritten only with the qualifiers that made it
   detached removed, and a safe fix of a detached sentence needs the claim next to its qualifier;
+* a segment the model is not trained on (a user or system turn, a prompt) is never edited: such a
+  finding carries no fix (the engine sets its suggestion's "fix" to "none"); a plain --fix writes only
+  a fix the engine marked safe, and never deletes a sentence other than the qualifier it makes redundant;
 * each file is fixed once per run, through symlinks (the link stays a link), under an advisory lock
   (fcntl.flock), and only if it is still the file that was audited: its size, mtime, inode and
   SHA-256 are checked against a snapshot taken before the audit read it, before the rename. A file

@@ -203,7 +203,7 @@ class Rewriter:
             new = _apply(body, [e[:3] for e in edits] + [(s, e, "") for s, e in drop_spans])
             new = _tidy(new, body)
             return Rewrite(prefix + lead + new, False, "frame")
-        if QUOTED_SPEECH(body, doc):
+        if _quoted_speech(body, doc):
             return declined("the claim is quoted speech: negate it inside the quotation only if the speaker said so")
         if root.pos_ not in ("VERB", "AUX") or _negated(root) or self._quantified(root):
             r = fallback(body, proper)
@@ -405,10 +405,10 @@ def _clause_problem(root) -> str:
     """Why the main clause has no safe local negation, or ''."""
     subj = _subject(root)
     first = root.doc[0]
-    if subj is None and root.tag_ == "VB" or first.lower_ in ("please", "let", "let's") or \
-            (subj is None and root.dep_ == "ROOT" and root.i == first.i and root.tag_ in ("VB", "VBP")):
-        return "an instruction or a greeting asserts nothing"
-    if subj is not None and subj.i > root.i and root.tag_ in ("VB",):
+    # a base-form verb without a subject before it ("Write a poem.", "Step 2: Open the menu."), a verb
+    # that opens the sentence without a subject ("Thank you for ..."), "Please ...", "Let's ..."
+    if root.tag_ == "VB" and (subj is None or subj.i > root.i) or first.lower_ in ("please", "let") or \
+            (subj is None and root.i == first.i and root.tag_ == "VBP"):
         return "an instruction or a greeting asserts nothing"
     if first.lower_ == "here" and lemma_of(root) == "be":
         return "the sentence presents what follows and asserts nothing itself"
@@ -423,7 +423,7 @@ def _clause_problem(root) -> str:
     return ""
 
 
-def QUOTED_SPEECH(body: str, doc) -> bool:
+def _quoted_speech(body: str, doc) -> bool:
     """Does the sentence report quoted words (a quotation with a verb that is not a title)? Its claim
     is what someone said: negating the quotation would misquote them."""
     for m in QUOTED.finditer(body):
