@@ -26,6 +26,7 @@ from typing import Optional
 import regex
 from functools import lru_cache
 
+from lemminflect import getAllInflections, getAllLemmas
 from lemminflect import getInflection as _get_inflection
 from lemminflect import getLemma as _get_lemma
 
@@ -50,7 +51,7 @@ ATTITUDE_VERBS = {"hope", "think", "believe", "feel", "suggest", "recommend", "a
                   "understand", "guess", "wish", "want", "like", "love", "need", "promise", "help", "assist"}
 # adverbs that scope over the negation: the "not" follows them ("It is also not related")
 SENTENTIAL = {"also", "indeed", "certainly", "probably", "clearly", "definitely", "obviously", "surely", "likely",
-              "actually", "apparently", "undoubtedly", "still"}
+              "actually", "apparently", "undoubtedly", "still", "therefore", "thus", "hence"}
 FOCUS = {"even"}  # scoped by the negation: "did not even vote"
 TITLE_SMALL = {"a", "an", "the", "in", "of", "on", "at", "to", "for", "and", "or", "but", "by", "with", "from", "as", "nor"}
 PRONOUNS = {"it", "he", "she", "they", "this", "that", "these", "those", "i", "we", "you"}
@@ -171,7 +172,7 @@ class Rewriter:
         doc = self.nlp.parse(body)
         proper = len(doc) > 0 and doc[0].pos_ == "PROPN"
         sents = list(doc.sents)
-        if not any(t.pos_ in ("VERB", "AUX") for t in doc):
+        if not any(t.pos_ in ("VERB", "AUX") or _past_form(t.lower_) for t in doc):
             return declined("a fragment without a verb asserts nothing")
         headline = not prefix and not regex.search(r"[.!?][\"'”’)]*\s*$", body) and words <= 12
         if len(sents) != 1 or headline or words > 45:
@@ -349,6 +350,14 @@ class Rewriter:
         if word[:1].isupper() and v.i == doc[0].i:
             rep = rep[0].upper() + rep[1:]
         return [(start, v.idx + len(v), rep, "do-support")]
+
+
+@lru_cache(maxsize=8192)
+def _past_form(word: str) -> bool:
+    """Is the word a past-tense verb form ("sank"), whatever the tagger said? (A small model tags a verb
+    of a short sentence as a noun: "The Titanic sank in 1915.")"""
+    return any(lem != word and word in getAllInflections(lem, "VERB").get("VBD", ())
+               for lem in getAllLemmas(word, "VERB").get("VERB", ()))
 
 
 def _after_sentential(tok) -> int:
