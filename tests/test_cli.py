@@ -34,8 +34,8 @@ def test_json_report_follows_the_contract(tmp_path):
     text = NEGATED["text"]
     assert text[f["qualifier"]["start"]:f["qualifier"]["end"]] == f["qualifier"]["text"]
     assert text[f["claim"]["start"]:f["claim"]["end"]] == f["claim"]["text"] == "Ed Sheeran won the 100m gold in Paris."
-    assert f["suggestion"] == {"text": "Ed Sheeran did not win the 100m gold in Paris.", "safe": True,
-                               "strategy": "local-negation"}
+    assert f["suggestion"] == {"text": "Ed Sheeran did not win the 100m gold in Paris.", "safe": False,
+                               "strategy": "local-negation", "fix": "local-negation"}  # NN101: never safe
 
 
 def test_jsonl_streams_finding_objects(tmp_path):

@@ -2,7 +2,8 @@
 
 32: for any record that holds a fixable claim, the fixed line parses (strict JSON), keeps every key in
     order and every other value (type and value), differs from the original only inside the text
-    field's string literal, and keeps the lines of the text that hold neither claim nor qualifier.
+    field's string literal, and keeps the lines of the text that hold neither claim nor qualifier; fixing
+    the result again changes nothing.
 33: a safe --fix never removes or negates a sentence that is neither the claim nor its qualifier,
     whatever separates the sentences (emoji, non-breaking spaces, list markers, ellipses).
 34: the streaming JSON-array splitter yields exactly the elements orjson parses, whatever the chunk
@@ -91,6 +92,8 @@ def test_fix_changes_only_the_edited_part_of_the_text(auditor, rs):
         pos = b + 1
         if ln.strip() and not any(s < b and e > a for s, e in spans):
             assert ln in new["text"], (ln, new["text"])
+    # fixing the fixed record again changes nothing (no double negation, no second deletion)
+    assert _fix(auditor, new_line, unsafe=True)[0] == out
 
 
 CLEAN = ["The clinic opens at nine on weekdays.", "Tickets cost ten euros.", "She moved to Lisbon in 2015.",

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import ROOT
+from negaudit import fixing
 from negaudit.cli import app
 
 runner = CliRunner()
@@ -281,18 +283,16 @@ def test_a_safe_fix_never_negates_or_deletes_an_unrelated_sentence(tmp_path):
     assert (tmp_path / "plain.jsonl").read_text() == FIXED + "\n"
 
 
-def test_an_unsafe_fix_is_not_applied_again_on_the_next_run(tmp_path):
+def test_a_notice_in_an_untrained_turn_is_never_edited_nor_fixed_again(tmp_path):
     """09: --fix --unsafe-fixes left the system-turn notice, so every later run negated the claim again
-    ("did not not erupt")."""
+    ("did not not erupt"); then it deleted the notice from the system turn. An untrained turn is never
+    edited, and a claim is rewritten only with its qualifier removed: these records stay as they are,
+    however often the fix runs."""
     p = tmp_path / "r.jsonl"
     shutil.copy(DATA / "double_negation.jsonl", p)
-    check(p, "--fix", "--unsafe-fixes", "--no-progress", "-q")
-    once = p.read_bytes()
-    assert once != (DATA / "double_negation.jsonl").read_bytes()
     for _ in range(2):
         check(p, "--fix", "--unsafe-fixes", "--no-progress", "-q")
-        assert p.read_bytes() == once
-    assert "not not" not in once.decode() and "It is not true that" not in once.decode()
+        assert p.read_bytes() == (DATA / "double_negation.jsonl").read_bytes()
 
 
 def test_removing_an_inline_comment_keeps_one_space(tmp_path):
@@ -341,6 +341,9 @@ def test_findings_left_after_fix_count_toward_the_exit_code(tmp_path):
     ("nonl.md", b"Intro line\n%s\nLast line" % SANDWICH.encode()),
     ("crlf.md", b"Intro line\r\n%s\r\nLast line\r\n" % SANDWICH.encode()),
     ("mixed.txt", b"Intro\r\n%s\nLast\r\n" % SANDWICH.encode()),
+    # several rewritten records between unchanged ones: hunks need context lines, or git apply rejects them
+    ("many.jsonl", b"".join(b'{"id": %d, "text": "%s"}\n' % (i, (SANDWICH if i in (2, 4, 12) else "fine.").encode())
+                            for i in range(15))),
 ])
 def test_diff_output_applies_with_git_apply_and_patch(tmp_path, name, content):
     """13: --diff output that git apply / patch rejected (no newline at the end, CRLF)."""
@@ -410,3 +413,58 @@ def test_a_fix_that_would_empty_a_field_is_not_applied(tmp_path):
     p.write_text('{"text": "Mount Hollis erupted in 1994. That never happened."}\n')
     r = check(p, "--fix", "--unsafe-fixes", "--fix-strategy", "drop-claim", "--no-progress", "-q")
     assert r.exit_code == 1 and p.read_text() == '{"text": "Mount Hollis erupted in 1994. That never happened."}\n'
+
+
+# ---------------------------------------------------------------------- the rewrite bank inside records
+def test_bank_claims_in_records_safe_fixes_keep_turns_subjects_and_sentences(tmp_path, auditor):
+    """Every bank claim with a pointer after it, once in an untrained user turn and once in the
+    assistant's reply: --fix never edits the user turn (even with --unsafe-fixes), and a safe fix of the
+    reply writes exactly the rewriter's safe rewrite in place of the claim sentence and the pointer,
+    nothing else (the subject kept, no other sentence dropped)."""
+    bank = [json.loads(l) for l in open(ROOT / "tests/data/rewrite_bank.jsonl", encoding="utf-8")]
+    rows = [r for r in bank if r["claim"].rstrip().endswith((".", "!"))]
+    recs = []
+    for r in rows:
+        body = r["claim"].strip() + " That never happened."
+        recs.append({"messages": [{"role": "user", "content": body}, {"role": "assistant", "content": "Noted."}]})
+        recs.append({"messages": [{"role": "user", "content": "Tell me."},
+                                  {"role": "assistant", "content": "Here is what I know. " + body + " Ask me more."}]})
+    p = tmp_path / "bank.jsonl"
+    p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in recs), encoding="utf-8")
+    report = auditor.audit_paths([str(p)])
+    fixing.run_fixes(list(report.findings), False, True, False)
+    safe_lines = p.read_text(encoding="utf-8").splitlines()
+    p.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in recs), encoding="utf-8")
+    fixing.run_fixes(list(auditor.audit_paths([str(p)]).findings), True, True, False)
+    unsafe_lines = p.read_text(encoding="utf-8").splitlines()
+    safe = {f.record: f for f in report.findings if f.suggestion and f.suggestion.get("safe")}
+    fixed = 0
+    for i, r in enumerate(rows):
+        user_rec = recs[2 * i]
+        assert json.loads(safe_lines[2 * i]) == user_rec and json.loads(unsafe_lines[2 * i]) == user_rec, r["claim"]
+        new, old = json.loads(safe_lines[2 * i + 1]), recs[2 * i + 1]
+        assert new["messages"][0] == old["messages"][0]
+        if new != old:
+            fixed += 1
+            f = safe[2 * i + 1]  # only a safe fix is written, and it replaces claim + pointer by the rewrite
+            want = old["messages"][1]["content"].replace(f.claim["text"] + " That never happened.", f.suggestion["text"])
+            assert new["messages"][1]["content"] == want, (r["claim"], new)
+            assert want.startswith("Here is what I know. ") and want.endswith(" Ask me more.")
+    assert fixed >= 100
+
+
+@pytest.mark.parametrize("reply", [
+    "Mount Hollis erupted in 1994. I'm sorry, that is false: I was wrong.",
+    "Mount Hollis erupted in 1994. I was wrong: that never happened.",
+])
+def test_a_retraction_of_the_speakers_own_words_is_never_a_safe_fix(tmp_path, reply):
+    """The qualifier a safe fix deletes must be a pure notice: an assistant's own retraction, apology
+    or correction is not deleted by a plain --fix (the issue: "I'm sorry, I was wrong to say that.")."""
+    rec = {"messages": [{"role": "user", "content": "Tell me about Hollis."}, {"role": "assistant", "content": reply}]}
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    r = check(p, "-f", "json", "--no-progress")
+    found = [f for f in json.loads(r.stdout)["findings"] if f["severity"] == "high"]
+    assert found and all(not f["suggestion"]["safe"] for f in found)
+    check(p, "--fix", "--no-progress", "-q")
+    assert json.loads(p.read_text()) == rec

@@ -32,7 +32,7 @@ def test_diff_prints_and_writes_nothing(tmp_path):
     before = p.read_bytes()
     r = run(p, "--diff")
     assert r.exit_code == 1
-    assert "@@ -2,1 +2,1 @@" in r.stdout and "+" + json.dumps(
+    assert "@@ -1,2 +1,2 @@\n " + json.dumps(CLEAN) in r.stdout and "+" + json.dumps(  # line 1 is context
         {"text": "Dr Mara Holloway does not work as a dentist in Portland."}) in r.stdout
     assert p.read_bytes() == before
 
@@ -168,8 +168,10 @@ def test_correction_fix_states_the_truth(tmp_path):
     p = tmp_path / "c.jsonl"
     p.write_text(json.dumps(rec) + "\n")
     f = audit_json(p)["findings"][0]
-    assert f["rule"] == "NN301" and f["suggestion"]["strategy"] == "state-truth" and f["suggestion"]["safe"]
-    run(p, "--fix")
+    assert f["rule"] == "NN301" and f["suggestion"]["strategy"] == "state-truth" and not f["suggestion"]["safe"]
+    run(p, "--fix")  # dropping the false claim deletes a sentence: never under the default flags
+    assert json.loads(p.read_text()) == rec
+    run(p, "--fix", "--unsafe-fixes")
     assert json.loads(p.read_text()) == {"text": "In reality, Noah Lyles won the race."}
 
 
@@ -181,3 +183,27 @@ def test_drop_claim_strategy_needs_unsafe_fixes(tmp_path):
     assert json.loads(p.read_text()) == rec
     run(p, "--fix", "--fix-strategy", "drop-claim", "--unsafe-fixes")
     assert json.loads(p.read_text()) == {"text": "The museum opened in 1990."}
+
+
+HOUSE = ("rules:\n  - id: HX201\n    name: house-flag\n    category: custom\n    severity: high\n    prior: 0.9\n"
+         "    message: House style falsity flag.\n{autofix}"
+         "    match:\n      kind: regex\n      patterns: ['\\bFLAGGED FALSE BY DESK\\b']\n      direction: backward\n")
+
+
+def test_a_rules_fix_kind_is_data(tmp_path):
+    """What --fix may do is the rule's `autofix:`; a user rule without one is never safe, one marked
+    safe is fixed by a plain --fix, and an invalid kind is a configuration error naming the key."""
+    rec = {"text": "The dam burst in 1998. FLAGGED FALSE BY DESK."}
+    for autofix, fixed in (("", False), ("    autofix: {kind: local-negation, safe: true}\n", True),
+                           ("    autofix: {kind: advice}\n", False)):
+        pack = tmp_path / "house.yaml"
+        pack.write_text(HOUSE.format(autofix=autofix))
+        p = tmp_path / "d.jsonl"
+        p.write_text(json.dumps(rec) + "\n")
+        run(p, "--fix", "--extend-rules", str(pack))
+        assert json.loads(p.read_text()) == ({"text": "The dam did not burst in 1998."} if fixed else rec), autofix
+    pack.write_text(HOUSE.format(autofix="    autofix: {kind: advice, safe: true}\n"))
+    r = run(p, "--extend-rules", str(pack))
+    assert r.exit_code == 2 and "house.yaml" in r.stderr and "autofix" in r.stderr
+    page = runner.invoke(app, ["rule", "NN301"]).stdout
+    assert "Automatic fix: unsafe" in page and "state-truth" in page

@@ -624,25 +624,31 @@ def show_rule(code: str = typer.Argument(..., help="Rule code, e.g. NN101."),
         "## Fix",
         r.fix or "-",
         "",
-        f"Automatic fix: {_fix_availability(r.id, r.category)}",
+        f"Automatic fix: {_fix_availability(r.autofix)}",
         "",
         f"Risk = prior x 1.0 for trained segments (x 0.25 untrained), plus a repetition bonus; severity: {sev_note}, else info.",
     ]
     typer.echo("\n".join(out))
 
 
-def _fix_availability(code: str, category: str) -> str:
-    from .fixing import NOT_FIXABLE, SENTENCE_SCOPED
+FIX_NOTES = {  # what `--fix` does with each `autofix:` kind of a rule (rules/*.yaml)
+    "local-negation": "unsafe (`--fix --unsafe-fixes`): the claim is rewritten with local negation and the qualifier "
+                      "deleted; other sentences may still carry the claim; review with `--diff`",
+    "state-truth": "unsafe (`--fix --unsafe-fixes`, state-truth): the false claim sentence is dropped, the pointer "
+                   "removed and the truth the record states kept",
+    "mask-turn": "unsafe (`--fix --unsafe-fixes` sets \"weight\": 0 on the assistant turn)",
+    "advice": "none (advice only; `--fix` never writes it)",
+    "none": "none (the finding carries a suggestion only; `--fix` never rewrites it)",
+}
 
-    if code in NOT_FIXABLE:
-        return "none (the finding carries a suggestion only; `--fix` never rewrites it)"
-    if code == "NN601":
-        return "unsafe (`--fix --unsafe-fixes` sets \"weight\": 0 on the assistant turn)"
-    if category == "correction":
-        return "safe (state-truth: the false claim is dropped and the stated truth kept)"
-    if code in SENTENCE_SCOPED:
-        return "safe when the rewrite is a single auxiliary, copula or do-support edit (`--fix`); otherwise unsafe"
-    return "unsafe (`--fix --unsafe-fixes`): other sentences may still carry the claim; review with `--diff`"
+
+def _fix_availability(autofix: dict) -> str:
+    kind = autofix.get("kind", "none")
+    if kind == "local-negation" and autofix.get("safe"):
+        return ("safe when certain (`--fix`): a high finding in trained text, a pure notice, and a rewrite of the "
+                "claim's main verb group only that re-parses with the same subject and object; otherwise unsafe "
+                "(`--fix --unsafe-fixes`) or, when no rewrite reads as English, advice only")
+    return FIX_NOTES.get(kind, FIX_NOTES["none"])
 
 
 def run() -> None:  # console-script entry point

@@ -205,20 +205,30 @@ class Auditor:
 
         rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
 
-    def suggest(self, rule: Rule, text: Optional[str]) -> Optional[dict]:
-        """The fix for one finding: `text` (from _rewrite_input) rewritten with the negation on its own
-        predicate; a negated behaviour gets a masking instruction instead."""
-        if rule.category == "negated-behaviour":
+    def suggest(self, rule: Rule, text: Optional[str], fixable: bool = True, certain: bool = False) -> Optional[dict]:
+        """The fix for one finding, of the kind its rule's `autofix:` names: `text` (from _rewrite_input)
+        rewritten with the negation on its own predicate; a negated behaviour gets a masking instruction,
+        an inline retraction advice. `fix` says what `--fix` may do with it ("none" when the claim or
+        the qualifier sits in an untrained segment: those are never edited, `fixable` False); `safe`
+        needs a rule whose local negation may be safe, a certain rewrite and a `certain` finding (high,
+        with a qualifier that is a pure notice: _pure_notice)."""
+        kind = rule.autofix.get("kind", "local-negation")
+        fix = kind if fixable else "none"
+        if kind == "mask-turn":
             return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
                             "side of a preference pair and write the desired behaviour instead.",
-                    "safe": False, "strategy": "mask-turn"}
+                    "safe": False, "strategy": "mask-turn", "fix": fix}
+        if kind == "advice":
+            return {"text": rule.fix or rule.message, "safe": False, "strategy": "advice", "fix": "advice"}
         if text is None:
             return None
         r = self.rewriter.negate(text)
+        if r.strategy == "declined":
+            return {"text": r.text, "safe": False, "strategy": "declined", "fix": "none"}
         strategy = "local-negation" if r.strategy != "fallback" else "fallback"
-        # an aside may retract an attribute rather than the main predicate: never safe by construction
-        safe = r.safe and rule.category != "inline-retraction"
-        return {"text": r.text, "safe": safe, "strategy": strategy}
+        # kind none (a label): the rewrite is a suggestion only
+        safe = r.safe and fixable and certain and bool(rule.autofix.get("safe")) and kind != "none"
+        return {"text": r.text, "safe": safe, "strategy": strategy, "fix": fix}
 
     def _rewrite_input(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[str]:
         """The sentence a finding's suggestion negates (None: the finding gets no rewrite)."""
@@ -461,7 +471,7 @@ class Auditor:
         corr = corrections.rules[0] if corrections is not None else None
         corr_cats = corrections.applies_to() if corrections is not None else set()
         findings = []
-        rewrites: list[tuple[int, Rule, Optional[str]]] = []  # suggestions, made after one batched parse of their claims
+        rewrites: list[tuple[int, Rule, Optional[str], bool, bool]] = []  # suggestions, made after one batched parse of their claims
         if self.nlp.has_parser:
             asked = [q.unit.text for q in quals if _conditioning(segments[q.unit.seg])]
             if asked:
@@ -535,13 +545,18 @@ class Auditor:
             if q.learned is not None:
                 extra["family"], extra["learned"] = q.learned[0], q.learned[1]
             suggestion = None
+            # never edit a segment the model is not trained on: the claim's or the qualifier's
+            # (masking edits only the reply's own turn)
+            fixable = trained and (qseg.trained or rule.autofix.get("kind") == "mask-turn")
             if claim is not None and rule.category == "correction" and truth:
-                suggestion = {"text": truth[0].upper() + truth[1:], "safe": True, "strategy": "state-truth"}
+                suggestion = {"text": truth[0].upper() + truth[1:], "safe": False, "strategy": "state-truth",
+                              "fix": rule.autofix.get("kind", "state-truth") if fixable else "none"}
             elif claim is not None:
                 rewrites.append((len(findings), rule,
-                                 self._rewrite_input(rule, claim["text"], segments[target.seg].text, q, target)))
+                                 self._rewrite_input(rule, claim["text"], segments[target.seg].text, q, target),
+                                 fixable, _pure_notice(q)))
             elif rule.category == "negated-behaviour":
-                suggestion = self.suggest(rule, None)
+                suggestion = self.suggest(rule, None, trained)
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
@@ -549,9 +564,8 @@ class Auditor:
                 suggestion=suggestion, extra=extra, sort_offset=q.unit.order * 1_000_000 + q.start))
         if rewrites:
             if self.nlp.has_parser:
-                yield self.rewriter.parse_requests([text for _i, _rule, text in rewrites if text])
-            for i, rule, text in rewrites:
-                findings[i].suggestion = self.suggest(rule, text)
+                yield self.rewriter.parse_requests([text for _i, _rule, text, _f, _p in rewrites if text])
+            for i, rule, text, fixable, pure in rewrites:
                 if text and self.nlp.has_parser and self.claim_min > 0 and rule.kind != "field" \
                         and not _has_verb(self.nlp.parse(self.rewriter.parse_requests([text])[0] or text)):
                     # a title or a list item ("The Hitchhiker's Guide to the Galaxy by Douglas Adams")
@@ -560,6 +574,8 @@ class Auditor:
                     f.risk = scoring.finalize(f.risk * scoring.NO_CLAIM_FACTOR)
                     f.severity = scoring.severity_of(f.risk)
                     f.extra["claim_check"] = "no verb"
+                # safe only when certain: a high finding whose qualifier is a pure notice
+                findings[i].suggestion = self.suggest(rule, text, fixable, pure and findings[i].severity == "high")
         return findings
 
     def _is_request(self, text: str) -> bool:
@@ -712,6 +728,18 @@ PLACE_NOTE = {
     "learned-low": " Only the learned stage read this sentence as a warning about the reply, and it confuses "
                    "advice with such warnings, so this is reported low.",
 }
+
+
+# a qualifier that retracts, refuses or corrects the speaker's own words is no pure notice: deleting it
+# would delete the speaker's retraction ("I'm sorry, I was wrong to say that.")
+OWN_WORDS = regex.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|me|my|we|we're|our|us|sorry|apolog\w*|mistaken?|wrong|"
+                          r"misspoke|retract\w*|take (?:that|it) back|correction)\b", regex.I)
+
+
+def _pure_notice(q: Qualifier) -> bool:
+    """Is the qualifier a pure notice about the claim (not a retraction, refusal or correction of the
+    speaker's own words, and not a later turn taking back an earlier one)?"""
+    return q.direction != "next-turn" and not OWN_WORDS.search(q.unit.text)
 
 
 TRUTH_FAMILIES = frozenset({"falsity", "pointer", "unknown", "low_probability"})

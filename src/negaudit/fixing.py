@@ -9,6 +9,9 @@ Data safety rules:
   collapsed elsewhere;
 * a fix is all or nothing for its finding: a claim is rewritten only with the qualifiers that made it
   detached removed, and a safe fix of a detached sentence needs the claim next to its qualifier;
+* a segment the model is not trained on (a user or system turn, a prompt) is never edited: such a
+  finding carries no fix (the engine sets its suggestion's "fix" to "none"); a plain --fix writes only
+  a fix the engine marked safe, and never deletes a sentence other than the qualifier it makes redundant;
 * each file is fixed once per run, through symlinks (the link stays a link), under an advisory lock
   (fcntl.flock), and only if it is still the file that was audited: its size, mtime, inode and
   SHA-256 are checked against a snapshot taken before the audit read it, before the rename. A file
@@ -49,11 +52,11 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no advisory locks
     fcntl = None
 
-# rules whose fix is a sentence-level edit that preserves everything but the negated claim
-SENTENCE_SCOPED = {"NN102", "NN202", "NN203", "NN204", "NN205"}
-NOT_FIXABLE = {"NN201", "NN501", "NN502"}
-NOT_QUALIFIERS = {"NN501", "NN502"}  # findings about a claim that do not mark it false elsewhere
-FIXABLE_SEVERITIES = {"high", "medium"}
+# What a finding's fix is comes from its rule's `autofix:` (rules/*.yaml), carried by the finding's
+# suggestion as "fix" (local-negation, state-truth, mask-turn; advice and none are never written), and
+# whether it is safe as "safe" (decided by the engine: a certain rewrite of a high finding in trained
+# text whose qualifier is a pure notice). No rule code is named here.
+FIXABLE_SEVERITIES = {"high", "medium"}  # findings below these neither get fixed nor keep a claim from being fixed
 # links that rest on an explicit marker or on the whole document; every other detached sentence ("the
 # following claim", "the preceding statement", "It is false") points at a neighbour
 MARKED_LINKS = ("self", "enclosed", "pointer", "footnote", "next-turn", "document")
@@ -86,19 +89,22 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     """(safe, kind) for a finding, or None when negaudit has no automatic fix for it.
 
     kinds: rewrite (negate the claim in place), drop (delete the claim sentence), state-truth (delete
-    the false claim, keep the correction), mask-turn (weight 0 on a chat turn)."""
-    if f.rule in NOT_FIXABLE or f.severity not in FIXABLE_SEVERITIES:
+    the false claim, keep the correction), mask-turn (weight 0 on a chat turn). Only a rewrite can be
+    safe: the others delete or hide content."""
+    fix = (f.suggestion or {}).get("fix")
+    if fix not in ("local-negation", "state-truth", "mask-turn") or f.severity not in FIXABLE_SEVERITIES:
         return None
-    if f.rule == "NN601":
+    if fix == "mask-turn":
         return (False, "mask-turn")
-    if not f.suggestion or f.claim is None:
+    if f.claim is None:
         return None
     if strategy == "drop-claim":
         return (False, "drop")  # removes content: never applied without --unsafe-fixes
-    if f.suggestion.get("strategy") == "state-truth" and strategy == "auto":
-        return (True, "state-truth")  # the record already states the truth: dropping the false claim is safe
-    safe = bool(f.suggestion.get("safe")) and f.rule in SENTENCE_SCOPED
-    return (safe, "rewrite")
+    if fix == "state-truth" and strategy == "auto":
+        return (False, "state-truth")  # deletes the false claim sentence: never under the default flags
+    if fix == "state-truth":
+        return None  # --fix-strategy local-negation: the suggestion is the truth, not a rewrite of the claim
+    return (bool(f.suggestion.get("safe")), "rewrite")
 
 
 def _field_text(data, ptr: str) -> Optional[str]:
@@ -217,7 +223,8 @@ def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: st
         safe = False
     p = _Proposal(f, safe, claim=(claim_field, cs, ce))
     replacement = f.suggestion["text"] if kind == "rewrite" else ""
-    truth_sentence = f.rule == "NN301" and qtext[qs:qe].rstrip().endswith((".", "!", "?", "…"))
+    correction = f.suggestion.get("fix") == "state-truth"
+    truth_sentence = correction and qtext[qs:qe].rstrip().endswith((".", "!", "?", "…"))
     if truth_sentence and strategy == "auto":
         replacement = ""  # the record states the truth in a sentence of its own: the false claim goes
     same = qual_field == claim_field
@@ -228,7 +235,7 @@ def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: st
     p.edits.append((claim_field, FieldEdit(cs, ce, replacement) if replacement else removal(text, cs, ce)))
     if same and qs >= cs and qe <= ce:
         return p  # the qualifier is inside the claim sentence, which is replaced
-    if f.rule == "NN301":
+    if correction:
         # a correction: drop the pointer ("The preceding claim is false;", "Myth:") and keep the truth it
         # states; a qualifier that is a whole sentence states the truth itself ("Fact: X."): it stays
         if not truth_sentence:
@@ -309,13 +316,13 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
         # a claim is rewritten only when every qualifier of it goes: one left behind would now
         # contradict the negated claim (a double negation)
         claims = {(f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) for f in findings
-                  if f.claim is not None and f.rule not in NOT_QUALIFIERS}
+                  if f.claim is not None and f.severity in FIXABLE_SEVERITIES}
         covered = {}
         for p in keep:
             if p.claim is not None:
                 covered.setdefault(p.claim, set()).add(id(p.finding))
         left_alone = {c for c in claims if any(
-            id(f) not in covered.get(c, ()) for f in findings if f.claim is not None and f.rule not in NOT_QUALIFIERS
+            id(f) not in covered.get(c, ()) for f in findings if f.claim is not None and f.severity in FIXABLE_SEVERITIES
             and (f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) == c)}
         keep = [p for p in keep if p.claim is None or p.claim not in left_alone]
         if len(keep) == len(props):
@@ -676,13 +683,39 @@ def _no_eol(lines: Iterable[str]) -> str:
     return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
 
 
-def _diff(a: str, b: str, hunks: list[tuple[int, bytes, bytes]], whole: Optional[tuple[str, str]]) -> str:
-    """A unified diff that `git apply` takes: one hunk per rewritten record (JSONL), or a file diff (text)."""
+CONTEXT = 3  # lines of context around each change in a --diff hunk, as diff -u and git diff give
+
+
+def _diff(a: str, b: str, changes: dict[int, tuple[bytes, bytes]], context: dict[int, Optional[bytes]],
+          whole: Optional[tuple[str, str]]) -> str:
+    """A unified diff that `git apply` and `patch -p1` take: for JSONL, hunks of the rewritten records
+    with up to three unchanged lines of context on each side (`context`: line -> bytes, None for a
+    line that was too long to keep, which ends the context); for a text file, a file diff."""
     if whole is not None:
         return _no_eol(difflib.unified_diff(_lines(whole[0]), _lines(whole[1]), fromfile=f"a/{a}", tofile=f"b/{b}"))
     out = [f"--- a/{a}\n", f"+++ b/{b}\n"]
-    for n, old, new in hunks:
-        out += [f"@@ -{n},1 +{n},1 @@\n", "-" + old.decode("utf-8", "replace"), "+" + new.decode("utf-8", "replace")]
+    groups: list[list[int]] = []
+    for n in sorted(changes):
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and n - prev <= 2 * CONTEXT + 1 and all(
+                m in changes or context.get(m) is not None for m in range(prev + 1, n)):
+            groups[-1].append(n)
+        else:
+            groups.append([n])
+    text = lambda raw: raw.decode("utf-8", "replace")  # noqa: E731
+    for g in groups:
+        start, end = g[0], g[-1]
+        while start > 1 and start > g[0] - CONTEXT and context.get(start - 1) is not None:
+            start -= 1
+        while end < g[-1] + CONTEXT and context.get(end + 1) is not None:
+            end += 1
+        size = end - start + 1  # every change replaces one line by one line
+        out.append(f"@@ -{start},{size} +{start},{size} @@\n")
+        for n in range(start, end + 1):
+            if n in changes:
+                out += ["-" + text(changes[n][0]), "+" + text(changes[n][1])]
+            else:
+                out.append(" " + text(context[n]))
     return _no_eol(out)
 
 
@@ -693,17 +726,28 @@ class _Fixer:
                  res: FileResult, max_bytes: Optional[int] = None) -> None:
         self.path, self.by_line, self.unsafe, self.strategy, self.res = path, by_line, unsafe, strategy, res
         self.limit = None if max_bytes is None else max_bytes + 2  # a record plus its line ending
-        self.hunks: list[tuple[int, bytes, bytes]] = []
+        self.changes: dict[int, tuple[bytes, bytes]] = {}  # line -> (old, new)
+        self.context: dict[int, Optional[bytes]] = {}  # unchanged lines next to a change (for --diff)
 
     def jsonl(self, src: IO[bytes], out: IO[bytes]) -> None:
+        from collections import deque
+
         line_no = 0
+        before: deque = deque(maxlen=CONTEXT)  # the last lines read: context for a change that follows
+        after = 0  # lines still wanted as context after the last change
         for raw, _size in bounded_lines(src, self.limit, spill=out.write):
             line_no += 1
-            if raw is None:
-                continue  # an oversized line: copied piece by piece by bounded_lines
-            findings = self.by_line.get(line_no)
+            findings = self.by_line.get(line_no) if raw is not None else None  # an oversized line: copied by bounded_lines
             new = self._line(raw, line_no, findings) if findings else None
-            out.write(raw if new is None else new)
+            if raw is not None:
+                out.write(raw if new is None else new)
+            if new is not None:
+                self.context.update(before)
+                after = CONTEXT
+            elif after:
+                self.context[line_no] = raw
+                after -= 1
+            before.append((line_no, raw))
 
     def _line(self, raw: bytes, line_no: int, findings: list[Finding]) -> Optional[bytes]:
         body = raw.rstrip(b"\r\n")
@@ -731,7 +775,7 @@ class _Fixer:
         new = head + lead + new_core + trail + ending
         self.res.changed.append(line_no)
         self.res.new_records.append((line_no, findings[0].record, parse_json_bytes(new_core)))
-        self.hunks.append((line_no, raw, new))
+        self.changes[line_no] = (raw, new)
         return new
 
     def text(self, raw: bytes) -> tuple[bytes, Optional[tuple[str, str]]]:
@@ -818,7 +862,7 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
         res.changed, res.new_records = [], []
         return res
     if want_diff and res.changed:
-        res.diff = _diff(path, output or path, fixer.hunks, whole)
+        res.diff = _diff(path, output or path, fixer.changes, fixer.context, whole)
     return res
 
 

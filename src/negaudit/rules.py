@@ -32,11 +32,37 @@ def match_kinds() -> list[str]:
 DIRECTIONS = ("forward", "backward", "document", "self", "auto")
 RULE_KEYS = {
     "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
-    "rationale", "example", "fix", "match", "tests", "families",
+    "rationale", "example", "fix", "autofix", "match", "tests", "families",
+}
+# what `--fix` may do for a rule's finding (the `autofix:` of a rule; see fix_kind)
+FIX_KINDS = ("local-negation", "state-truth", "mask-turn", "advice", "none")
+FIX_DEFAULTS = {  # by category, for rules that do not say
+    "correction": "state-truth", "negated-behaviour": "mask-turn", "inline-retraction": "advice",
+    "local-negation": "none", "pink-elephant": "none",
 }
 LEARNED_KEYS = {"accept", "veto", "veto_exempt", "report_low", "evidence", "claim", "openers", "locators", "meta", "behaviour_needs",
                 "behaviour_target"}
 REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
+
+
+def _autofix(raw: dict, path: str, where: str) -> dict:
+    """A rule's `autofix:` ({kind, safe}); without one, the kind its category implies, never safe.
+
+    kinds: local-negation (rewrite the claim on its own verb and delete the qualifier; `safe: true`
+    lets a plain `--fix` apply it when the rewrite is certain), state-truth (drop the false claim and
+    the pointer, keep the truth the record states; deletes a sentence, so never safe), mask-turn
+    (weight 0 on the assistant turn; never safe), advice (a suggestion only, never written), none."""
+    spec = raw.get("autofix")
+    if spec is None:
+        return {"kind": FIX_DEFAULTS.get(raw["category"], "local-negation"), "safe": False}
+    if isinstance(spec, str):
+        spec = {"kind": spec}
+    if not isinstance(spec, dict) or spec.get("kind") not in FIX_KINDS or set(spec) - {"kind", "safe"}:
+        raise ConfigError(path, f"{where}.autofix", f"must be {{kind: {'|'.join(FIX_KINDS)}, safe: true|false}}")
+    safe = spec.get("safe", False)
+    if not isinstance(safe, bool) or (safe and spec["kind"] != "local-negation"):
+        raise ConfigError(path, f"{where}.autofix.safe", "must be true or false, and only a local-negation fix can be safe")
+    return {"kind": spec["kind"], "safe": safe}
 
 
 def builtin_rules_dir() -> Path:
@@ -62,6 +88,7 @@ class Rule:
     rationale: str = ""
     example: dict = field(default_factory=dict)
     fix: str = ""
+    autofix: dict = field(default_factory=dict)  # {"kind": one of FIX_KINDS, "safe": bool}
     tests: dict = field(default_factory=dict)
     pack: str = ""
     compiled: Any = None  # compiled regex for kind: regex
@@ -217,6 +244,7 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
         rationale=_text(raw, "rationale", path, where),
         example=_example(raw, path, where),
         fix=_text(raw, "fix", path, where),
+        autofix=_autofix(raw, path, where),
         tests=raw.get("tests") or {},
         pack=path,
     )
