@@ -222,12 +222,13 @@ class Auditor:
             return {"text": rule.fix or rule.message, "safe": False, "strategy": "advice", "fix": "advice"}
         if text is None:
             return None
-        r = self.rewriter.negate(text)
+        may_be_safe = fixable and certain and bool(rule.autofix.get("safe")) and kind != "none"
+        r = self.rewriter.negate(text, check_roles=may_be_safe)  # the re-parse only where safe can follow
         if r.strategy == "declined":
             return {"text": r.text, "safe": False, "strategy": "declined", "fix": "none"}
         strategy = "local-negation" if r.strategy != "fallback" else "fallback"
         # kind none (a label): the rewrite is a suggestion only
-        safe = r.safe and fixable and certain and bool(rule.autofix.get("safe")) and kind != "none"
+        safe = r.safe and may_be_safe
         return {"text": r.text, "safe": safe, "strategy": strategy, "fix": fix}
 
     def _rewrite_input(self, rule: Rule, claim_text: str, seg_text: str, q: Qualifier, target) -> Optional[str]:
@@ -565,6 +566,12 @@ class Auditor:
         if rewrites:
             if self.nlp.has_parser:
                 yield self.rewriter.parse_requests([text for _i, _rule, text, _f, _p in rewrites if text])
+                # the rewrites that may be safe are re-parsed to check their roles: in one batch, first
+                checks = [self.rewriter.negate(text, check_roles=False).role_check
+                          for i, rule, text, fixable, pure in rewrites
+                          if text and fixable and pure and findings[i].severity == "high" and rule.autofix.get("safe")]
+                if any(checks):
+                    yield [c for c in checks if c]
             for i, rule, text, fixable, pure in rewrites:
                 if text and self.nlp.has_parser and self.claim_min > 0 and rule.kind != "field" \
                         and not _has_verb(self.nlp.parse(self.rewriter.parse_requests([text])[0] or text)):

@@ -85,6 +85,8 @@ class Rewrite:
     text: str
     safe: bool
     strategy: str  # aux | copula | do-support | frame | coordination | fallback | declined
+    # with check_roles=False: the rewritten clause whose parse the role check would read ("" if none)
+    role_check: str = ""
 
 
 def declined(problem: str) -> Rewrite:
@@ -109,10 +111,12 @@ class Rewriter:
     def __init__(self, nlp) -> None:
         self.nlp = nlp  # negaudit.nlp.NLP
 
-    def negate(self, sentence: str) -> Rewrite:
-        """Negate the sentence's own main predicate. Never raises; never returns an empty text."""
+    def negate(self, sentence: str, check_roles: bool = True) -> Rewrite:
+        """Negate the sentence's own main predicate. Never raises; never returns an empty text.
+        check_roles=False skips the re-parse that `safe` needs (the rewrite is then unsafe, and
+        `role_check` names the text that re-parse would read, so a caller can batch it first)."""
         try:
-            return self._negate(sentence)
+            return self._negate(sentence, check_roles)
         except Exception:  # a parse we do not understand must not break an audit
             return fallback(sentence) if sentence.strip() else Rewrite(sentence, False, "fallback")
 
@@ -120,11 +124,11 @@ class Rewriter:
         """The texts `negate` will parse for these sentences (parsed ahead, in one batch, by the caller)."""
         return [self._split(s)[2] for s in sentences if s.strip()]
 
-    def _negate(self, sentence: str) -> Rewrite:
+    def _negate(self, sentence: str, check_roles: bool = True) -> Rewrite:
         if not sentence.strip():
             return Rewrite(sentence, False, "fallback")
         prefix, lead, body = self._split(sentence)
-        return self._negate_body(prefix, lead, body)
+        return self._negate_body(prefix, lead, body, check_roles)
 
     def _split(self, sentence: str) -> tuple[str, str, str]:
         """A list marker, an answer opener ("Yes, ", "Great question! ") and the claim itself."""
@@ -161,7 +165,7 @@ class Rewriter:
                     body = body[o.end():]
         return prefix, lead, body
 
-    def _negate_body(self, prefix: str, lead: str, body: str) -> Rewrite:
+    def _negate_body(self, prefix: str, lead: str, body: str, check_roles: bool = True) -> Rewrite:
         words = len(body.split())
         problem = "" if KNOW_FRAME.match(body) else _surface_problem(body)  # "Did you know that X?" asserts X
         if problem:
@@ -227,6 +231,8 @@ class Rewriter:
         if modal is not None and modal.lower_ in RISKY_MODALS:
             safe = False
         text = _apply(body, [e[:3] for e in edits])
+        if safe and not lead and not check_roles:
+            return Rewrite(prefix + lead + text, False, strategy, text)
         if safe and not lead:
             safe = self._same_roles(doc, text)
         return Rewrite(prefix + lead + text, safe and not lead, strategy)
