@@ -112,6 +112,15 @@ def test_a_reply_that_opens_with_that_after_a_question_points_back_at_it(audit, 
                                            {"role": "assistant", "content": reply}]}))
 
 
+def test_after_a_wh_question_the_opener_points_forward(audit):
+    # "Who wrote it?" puts no proposition forward for "This" to point back at: the claim follows
+    fs = flagged(audit({"messages": [
+        {"role": "user", "content": "Who designed the bridge over the Orne at Caen?"},
+        {"role": "assistant", "content": "This is a local legend and has never been verified. The bridge was "
+                                         "designed by the engineer Mathilde Verrier in 1931."}]}))
+    assert [f["claim"]["text"] for f in fs] == ["The bridge was designed by the engineer Mathilde Verrier in 1931."]
+
+
 def test_the_same_opener_in_a_document_still_governs_the_claim_before_it(audit):
     fs = flagged(audit({"text": "The Great Wall of China is visible from the Moon with the naked eye. That is a myth."}))
     assert [f["claim"]["text"] for f in fs] == ["The Great Wall of China is visible from the Moon with the naked eye."]

@@ -386,14 +386,23 @@ class MetaPredicate(Matcher):
 SPEAKER_ONLY = regex.compile(r"^\W*[\w ]{1,20}:\W*$")
 
 
+# a yes/no question puts a proposition forward ("Was Napoleon really short?"), which a reply's
+# "That is a myth" can point back at; a wh-question ("Who wrote the anthem?") puts none forward
+POLAR = regex.compile(r"^\W*(?:(?:human|user|question|q)\s*:\s*)?(?:(?:so|but|and|ok(?:ay)?|really|wait)\W+)?"
+                      r"(?:is|are|was|were|am|do|does|did|can|could|will|would|has|have|had|should|shall|may|might|"
+                      r"must|isn'?t|aren'?t|wasn'?t|weren'?t|don'?t|doesn'?t|didn'?t|is it true)\b", regex.I)
+
+
 def _after_question(units: list, pos: int) -> bool:
-    """Does the turn before this unit end with a question (a bare speaker label such as "Assistant:"
-    at the end of a transcript prompt does not count)?"""
+    """Does the turn before this unit end with a yes/no question (a bare speaker label such as
+    "Assistant:" at the end of a transcript prompt does not count)?"""
     k = pos - 1
     seg = units[pos].seg
     while k >= 0 and units[k].seg != seg and SPEAKER_ONLY.match(units[k].text):
         k -= 1
-    return k >= 0 and units[k].seg != seg and units[k].text.rstrip().endswith("?")
+    if k < 0 or units[k].seg == seg or not units[k].text.rstrip().endswith("?"):
+        return False
+    return POLAR.match(units[k].text) is not None
 
 
 # ---------------------------------------------------------------------- parse helpers
