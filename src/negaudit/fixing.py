@@ -646,13 +646,10 @@ def atomic_write(path: str, data, like: Optional[str] = None) -> None:
     Compression follows the target's suffix (.gz, .zst); permissions follow `like` (or the target).
     A target that exists and is not a regular file (/dev/null, a FIFO, a terminal) is written in place:
     renaming over it would replace the device or pipe with a file."""
+    from .outputs import write_in_place
+
     chunks = (data,) if isinstance(data, (bytes, bytearray)) else data
-    if os.path.exists(path) and not os.path.isfile(path):
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "is a directory", path)
-        with open(path, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
+    if write_in_place(path, chunks):
         return
     target = os.path.realpath(path)
     st = _writable(target)

@@ -28,15 +28,23 @@ def _umask() -> int:
     return mask
 
 
+def write_in_place(path: str, chunks: Iterable[bytes]) -> bool:
+    """Write `chunks` straight into `path` when it exists and is not a regular file (/dev/stdout, a FIFO,
+    a terminal: renaming over it would replace it with a file); False when `path` is for an atomic write."""
+    if not os.path.exists(path) or os.path.isfile(path):
+        return False
+    if os.path.isdir(path):
+        raise IsADirectoryError(21, "is a directory", path)
+    with open(path, "wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    return True
+
+
 def write_report(path: str, data: Union[bytes, Iterable[bytes]]) -> None:
     """Write a report to `path` atomically, with the permissions a new file normally gets."""
     chunks = (data,) if isinstance(data, (bytes, bytearray)) else data
-    if os.path.exists(path) and not os.path.isfile(path):  # /dev/stdout, a FIFO: written in place
-        if os.path.isdir(path):
-            raise IsADirectoryError(21, "is a directory", path)
-        with open(path, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
+    if write_in_place(path, chunks):
         return
     target = os.path.realpath(path)
     try:
