@@ -110,13 +110,25 @@ def fallback(text: str, proper: bool = False) -> Rewrite:
 class Rewriter:
     def __init__(self, nlp) -> None:
         self.nlp = nlp  # negaudit.nlp.NLP
+        self._unchecked: dict[str, Rewrite] = {}  # check_roles=False results, finished by the next negate
 
     def negate(self, sentence: str, check_roles: bool = True) -> Rewrite:
         """Negate the sentence's own main predicate. Never raises; never returns an empty text.
         check_roles=False skips the re-parse that `safe` needs (the rewrite is then unsafe, and
         `role_check` names the text that re-parse would read, so a caller can batch it first)."""
         try:
-            return self._negate(sentence, check_roles)
+            pre = self._unchecked.pop(sentence, None)
+            if pre is not None and check_roles:  # the rewrite is made; only its role check is left
+                if not pre.role_check:
+                    return pre
+                body = self._split(sentence)[2]
+                return Rewrite(pre.text, self._same_roles(self.nlp.parse(body), pre.role_check), pre.strategy)
+            r = self._negate(sentence, check_roles)
+            if not check_roles:
+                if len(self._unchecked) > 4096:
+                    self._unchecked.clear()
+                self._unchecked[sentence] = r
+            return r
         except Exception:  # a parse we do not understand must not break an audit
             return fallback(sentence) if sentence.strip() else Rewrite(sentence, False, "fallback")
 
