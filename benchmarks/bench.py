@@ -21,7 +21,10 @@ sides of a ratio are timed in alternation, so that a slow spell of the machine f
      command (-j 1, then -j 2) against the orjson parse floor (reading and parsing every line, no
      audit) and against the naive baseline on a sample, and whether the optimised path reports exactly
      the findings of the unoptimised path on the corpora as they are;
- (f) start-up: the whole command on a one-record clean file, against `python -c pass`.
+ (f) start-up: the whole command on a one-record clean file, against `python -c pass`;
+ (g) a pre-commit run on a two-record clean file: the real pre-commit client (`--pre-commit PATH`, or
+     `pre-commit` on PATH) running negaudit's hook as a local hook in a scratch git repository, next to
+     the hook's command alone. Skipped, and said so, when no pre-commit client is installed.
 Corpora (a)-(d) are built in memory from seeds (benchmarks/corpora.py); nothing is downloaded.
 """
 from __future__ import annotations
@@ -30,6 +33,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -189,15 +193,58 @@ def startup_rows(tmp: Path, repeat: int) -> list:
              "", "<= 1.0 s")]
 
 
+HOOK_CONFIG = """repos:
+  - repo: local
+    hooks:
+      - id: negaudit
+        name: negaudit
+        entry: {entry}
+        language: system
+        files: \\.(jsonl|ndjson|jsonlines)$
+        pass_filenames: true
+        require_serial: true
+"""
+
+
+def pre_commit_rows(tmp: Path, client, repeat: int) -> list:
+    label = "(g) pre-commit run on a two-record clean file (real client, local hook)"
+    if not client:
+        return [(label, "skipped: no pre-commit client (pass --pre-commit PATH)", "", "< 1.5 s")]
+    repo = tmp / "precommit-repo"
+    repo.mkdir()
+    (repo / "train.jsonl").write_text(
+        '{"text": "The museum opened in 1990."}\n{"messages": [{"role": "user", "content": "Where is Paris?"}, '
+        '{"role": "assistant", "content": "Paris is in France."}]}\n')
+    hook = ["check", "--force-exclude", "--no-progress"]
+    (repo / ".pre-commit-config.yaml").write_text(HOOK_CONFIG.format(entry=" ".join([sys.executable, "-m", "negaudit", *hook])))
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "bench"], cwd=repo, check=True)
+
+    def run(argv):
+        def timed():
+            t0 = time.perf_counter()
+            subprocess.run(argv, cwd=repo, check=True, capture_output=True)
+            return time.perf_counter() - t0
+        return timed
+
+    run([client, "run", "--files", "train.jsonl"])()  # the first run sets pre-commit's own cache up
+    t_hook, t_pc = paired(run([sys.executable, "-m", "negaudit", *hook, "train.jsonl"]),
+                          run([client, "run", "--files", "train.jsonl"]), repeat)
+    return [(label, f"{t_pc:.2f} s (the hook's command alone {t_hook:.2f} s)", "", "< 1.5 s")]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rss-mb", type=int, default=1024)
     ap.add_argument("--naive-sample", type=int, default=1500, help="records of the mix the baseline parses")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f,g")
     ap.add_argument("--real", type=Path, help="a folder of real JSONL corpora for part (e)")
     ap.add_argument("--real-mb", type=int, default=50, help="MB the real corpora are repeated to")
+    ap.add_argument("--pre-commit", default=shutil.which("pre-commit"), help="the pre-commit client for part (g)")
     a = ap.parse_args()
     skip = set(a.skip.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="negaudit-bench-"))
@@ -237,7 +284,7 @@ def main() -> None:
         fast = [f.to_dict() for f in audit_seconds(docs_file)[1].findings]
         full = [f.to_dict() for f in audit_seconds(docs_file, prefilter=False)[1].findings]
         rows.append((f"(b) {len(docs)} negated documents, {words:,} words: words/s",
-                     f"{words / t_docs:,.0f} vs {words / t_naive_d:,.0f}", f"{t_naive_d / t_docs:.1f}x", ">= 2x"))
+                     f"{words / t_docs:,.0f} vs {words / t_naive_d:,.0f}", f"{t_naive_d / t_docs:.1f}x", ">= 3x"))
         rows.append(("(b) same findings as the unoptimised path", f"{fast == full} ({len(fast)} findings)", "", "True"))
 
     if "c" not in skip:
@@ -262,6 +309,9 @@ def main() -> None:
 
     if "f" not in skip:
         rows += startup_rows(tmp, a.repeat)
+
+    if "g" not in skip:
+        rows += pre_commit_rows(tmp, a.pre_commit, a.repeat)
 
     print(f"negaudit benchmark: {a.records:,} records, medians of {a.repeat} runs, {os.cpu_count()} cores, "
           f"peak RSS of this script {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB\n")
