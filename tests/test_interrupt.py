@@ -33,9 +33,10 @@ def _children(pid: int) -> list:
 
 
 def test_ctrl_c_with_workers_is_clean(tmp_path):
-    row = json.dumps({"text": "Mount Hollis erupted in 1994. That never happened. " * 3}) + "\n"
+    # distinct records, so that no parse or model cache makes the run finish before the Ctrl-C
     data = tmp_path / "big.jsonl"
-    data.write_text(row * 40000)
+    data.write_text("".join(json.dumps({"text": f"Mount Hollis {i} erupted in {1000 + i % 900}. That never happened. "
+                                                f"The village of Ardmore {i} was spared."}) + "\n" for i in range(40000)))
     proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-q"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
