@@ -68,8 +68,7 @@ def _keys(token_pattern: dict, attr: str) -> Optional[list]:
 class FastMatch:
     """The ruler's patterns, indexed by the first token's tag or lowercase form."""
 
-    def __init__(self, ruler, entries: list) -> None:
-        self.ruler = ruler
+    def __init__(self, entries: list) -> None:
         self.by_tag: dict[str, list] = {}
         self.by_lower: dict[str, list] = {}
         self.other: list = []
@@ -121,5 +120,5 @@ def install(nlp) -> bool:
                     return False
                 specs.append((_keys(tp, "TAG"), _keys(tp, "LOWER"), spec))
             entries.append((attr_id, match_id, len(pattern), specs))
-    ruler.match = FastMatch(ruler, entries)
+    ruler.match = FastMatch(entries)
     return True

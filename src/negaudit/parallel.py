@@ -15,8 +15,9 @@ from .models import Record
 
 BATCH = 64
 # batches in flight per worker. Results are collected in file order, so the parent waits on the oldest
-# batch; with only two per worker, one slow batch (a long transcript) left the other worker idle
-# once it had finished its own. Memory stays bounded: at most this many batches per worker are held.
+# batch; with only two per worker, one slow batch (a long transcript) could leave the other worker idle
+# once it had finished its own (on the benchmark's SFT mix the change measured no difference). Memory
+# stays bounded: at most this many batches per worker are held.
 IN_FLIGHT = 8
 _WORKER = None
 _PARENT = None  # the parent's auditor, inherited by forked workers (set only around the pool's start)
