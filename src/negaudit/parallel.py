@@ -14,11 +14,6 @@ from typing import Iterable, Iterator
 from .models import Record
 
 BATCH = 64
-# batches in flight per worker. Results are collected in file order, so the parent waits on the oldest
-# batch; with only two per worker, one slow batch (a long transcript) could leave the other worker idle
-# once it had finished its own (on the benchmark's SFT mix the change measured no difference). Memory
-# stays bounded: at most this many batches per worker are held.
-IN_FLIGHT = 8
 _WORKER = None
 _PARENT = None  # the parent's auditor, inherited by forked workers (set only around the pool's start)
 
@@ -97,7 +92,7 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
             if len(batch) >= BATCH:
                 pending.append(pool.apply_async(_run, (batch,)))
                 batch = []
-                yield from drain(IN_FLIGHT * jobs)
+                yield from drain(2 * jobs)
         if batch:
             pending.append(pool.apply_async(_run, (batch,)))
         yield from drain(0)
