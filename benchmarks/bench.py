@@ -140,10 +140,15 @@ def parse_floor(path: Path) -> float:
     return time.perf_counter() - t0
 
 
-def process(*argv: str) -> float:
+def timed(argv: list, cwd=None) -> float:
+    """Wall time of one command, run to completion."""
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, *argv], check=True, capture_output=True)
+    subprocess.run(argv, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - t0
+
+
+def process(*argv: str) -> float:
+    return timed([sys.executable, *argv])
 
 
 def real_rows(folder: Path, tmp: Path, megabytes: int, repeat: int, naive_sample: int) -> list:
@@ -222,16 +227,10 @@ def pre_commit_rows(tmp: Path, client, repeat: int) -> list:
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "bench"], cwd=repo, check=True)
 
-    def run(argv):
-        def timed():
-            t0 = time.perf_counter()
-            subprocess.run(argv, cwd=repo, check=True, capture_output=True)
-            return time.perf_counter() - t0
-        return timed
-
-    run([client, "run", "--files", "train.jsonl"])()  # the first run sets pre-commit's own cache up
-    t_hook, t_pc = paired(run([sys.executable, "-m", "negaudit", *hook, "train.jsonl"]),
-                          run([client, "run", "--files", "train.jsonl"]), repeat)
+    pc_run = [client, "run", "--files", "train.jsonl"]
+    timed(pc_run, repo)  # the first run sets pre-commit's own cache up
+    t_hook, t_pc = paired(lambda: timed([sys.executable, "-m", "negaudit", *hook, "train.jsonl"], repo),
+                          lambda: timed(pc_run, repo), repeat)
     return [(label, f"{t_pc:.2f} s (the hook's command alone {t_hook:.2f} s)", "", "< 1.5 s")]
 
 
