@@ -120,7 +120,8 @@ def test_gated_alternations_match_exactly_like_the_whole_alternation(fast, sente
     text = " ".join(sentences)
     det = fast.detector
     behaviour = [rx for _rule, rx in det.matcher("negated-behaviour").phrases]
-    for rx in list(det.preds.values()) + [det.pseudo, det.label_value] + behaviour:
+    stage = [fast.learned.locator, fast.learned.meta]  # the learned stage's sentence gates
+    for rx in list(det.preds.values()) + [det.pseudo, det.label_value] + behaviour + stage:
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in rx.full.finditer(text)]
         assert bool(rx.search(text)) == bool(rx.full.search(text))
 

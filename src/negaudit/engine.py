@@ -204,6 +204,7 @@ class Auditor:
         from . import rewriting
 
         rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
+        rewriting.getLemma("won", "VERB")  # its lemma table too: the rewriter and the report's claim clusters read it
 
     def suggest(self, rule: Rule, text: Optional[str], fixable: bool = True, certain: bool = False) -> Optional[dict]:
         """The fix for one finding, of the kind its rule's `autofix:` names: `text` (from _rewrite_input)

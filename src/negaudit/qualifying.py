@@ -69,17 +69,22 @@ class LearnedStage:
         self.report_low = frozenset(cfg.get("report_low") or ())
         lex = ruleset.lexicon
 
-        def words(key: str, lead: str = r"(?<![\w'’-])"):
+        def words(key: str, lead: str = r"(?<![\w'’-])", gated: bool = False):
             name = cfg.get(key)
             if not name:
                 return None
             if name not in lex.lists:
                 raise ConfigError(ruleset.learned.get("_source", "rules"), f"learned.{key}", f"no lexicon list {name!r}")
+            if gated:  # the same matches, trying only the phrases whose words occur in the sentence
+                return lex.compile(name, edges=(lead, r"(?![\w'’-])"))
             return regex.compile(lead + lex.source(name) + r"(?![\w'’-])", regex.I)
 
+        # every sentence meets these gates: the locators and meta words are searched with a literal
+        # pre-check (they occur in few sentences; 2.4 and 1.7 µs saved a sentence on the real corpora),
+        # the openers are not (they are anchored, and short words like "it" occur everywhere)
         self.opener = words("openers", LEAD)
-        self.locator = words("locators")
-        self.meta = words("meta")
+        self.locator = words("locators", gated=True)
+        self.meta = words("meta", gated=True)
         self.behaviour_needs = words("behaviour_needs")
         self.behaviour_target = words("behaviour_target")
         # a candidate holds a word of one of these lexicon classes: a pronoun or a header alone is no

@@ -124,29 +124,28 @@ class Lexicon:
             lex.extend(name, items)
         return lex
 
-    def source(self, *names: str) -> str:
+    def alternatives(self, *names: str) -> list[str]:
+        """The lists' phrases as regex alternatives, longest first (so that an alternation prefers the
+        longest phrase), a space matching any run of whitespace."""
         frags: list[str] = []
         for n in names:
             frags.extend(self.lists.get(n, ()))
-        # longest first so alternation prefers the longest phrase
-        frags = sorted(set(frags), key=lambda s: (-len(s), s))
-        return "(?:" + "|".join(f.replace(" ", r"\s+") for f in frags) + ")"
+        return [f.replace(" ", r"\s+") for f in sorted(set(frags), key=lambda s: (-len(s), s))]
 
-    def compile(self, *names: str, bounded: bool = True):
-        """The lists as one alternation (word-bounded), searched only with the alternatives whose
-        literals occur in the text (same matches, see triggers.GatedAlternation)."""
+    def source(self, *names: str) -> str:
+        return "(?:" + "|".join(self.alternatives(*names)) + ")"
+
+    def compile(self, *names: str, bounded: bool = True, edges: Optional[tuple[str, str]] = None):
+        """The lists as one alternation (word-bounded, or between the `edges` (head, tail) given),
+        searched only with the alternatives whose literals occur in the text (same matches, see
+        triggers.GatedAlternation)."""
         from .triggers import GatedAlternation
 
-        key = (names, bounded)
+        key = (names, bounded, edges)
         pat = self._cache.get(key)
         if pat is None:
-            frags: list[str] = []
-            for n in names:
-                frags.extend(self.lists.get(n, ()))
-            frags = sorted(set(frags), key=lambda s: (-len(s), s))  # as in source()
-            head, tail = (r"(?<![\w-])", r"(?![\w-])") if bounded else ("", "")
-            pat = GatedAlternation([f.replace(" ", r"\s+") for f in frags], head, tail,
-                                   regex.IGNORECASE | regex.V0, regex.compile)
+            head, tail = edges or ((r"(?<![\w-])", r"(?![\w-])") if bounded else ("", ""))
+            pat = GatedAlternation(self.alternatives(*names), head, tail, regex.IGNORECASE | regex.V0, regex.compile)
             self._cache[key] = pat
         return pat
 
