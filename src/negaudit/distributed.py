@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Iterator, NamedTuple, Optional
 
 from .config import Config
-from .engine import BATCH, Auditor, Report, _chunks
+from .engine import Auditor, Report, record_batches
 from .errors import ConfigError
 from .models import InputError, Record
 from .reading import _io_error, dataset_kind, iter_paths, read_records, too_large
@@ -257,7 +257,7 @@ def _audit_part(part: Part, config_bytes: bytes) -> tuple:
     auditor, lock = _auditor(config_bytes)
     part_report, stop = Report(), False
     with lock:
-        for batch in _chunks(_READERS[part.kind](part, auditor.max_record_bytes), BATCH):
+        for batch in record_batches(_READERS[part.kind](part, auditor.max_record_bytes)):
             if part.kind == "rowgroup" and any(rec.error is not None for rec in batch):
                 stop = True  # the local reader stops at a damaged row group
             for res in auditor.audit_batch(batch):  # spaCy parses batched as in a local run

@@ -701,7 +701,7 @@ class Auditor:
 
             results = audit_parallel(records, self.config, jobs, meta, parent=self)
         else:
-            results = (res for batch in _chunks(records, BATCH) for res in self.audit_batch(batch))
+            results = (res for batch in record_batches(records) for res in self.audit_batch(batch))
         for res in results:
             report.add(res)
             if progress is not None:
@@ -723,7 +723,10 @@ class Auditor:
 # predicate classes of the lexicon -> label families (labels.py) for free-text metadata notes
 NOTE_FAMILIES = (("fiction", "fiction"), ("framing", "framing"), ("unreliable", "unreliable"), ("falsity", "falsity"),
                  ("uncertain", "unknown"))
-BATCH = 32  # records audited together, their spaCy parses batched
+# records audited together, their spaCy parses batched: one nlp.pipe call per stage for the whole batch
+# (128 records ran the real corpora 5% faster than 32); a batch also closes at BATCH_BYTES of input
+BATCH = 128
+BATCH_BYTES = 4 * 1024 * 1024
 _NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
 
 
@@ -794,13 +797,18 @@ def _locate(rec: Record, findings: list[Finding]) -> None:
             f.extra.setdefault("id", rid)
 
 
-def _chunks(items: Iterable, n: int) -> Iterator[list]:
+def record_batches(records: Iterable[Record], n: int = BATCH, max_bytes: int = BATCH_BYTES) -> Iterator[list]:
+    """The records in batches of `n`, a batch closed early once its JSON lines reach `max_bytes` (so that a
+    batch of large records stays small in memory)."""
     chunk: list = []
-    for x in items:
-        chunk.append(x)
-        if len(chunk) >= n:
+    size = 0
+    for rec in records:
+        chunk.append(rec)
+        if rec.raw is not None:
+            size += len(rec.raw)
+        if len(chunk) >= n or size >= max_bytes:
             yield chunk
-            chunk = []
+            chunk, size = [], 0
     if chunk:
         yield chunk
 

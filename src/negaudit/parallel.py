@@ -11,9 +11,9 @@ import os
 from collections import deque
 from typing import Iterable, Iterator
 
+from .engine import record_batches
 from .models import Record
 
-BATCH = 64
 _WORKER = None
 _PARENT = None  # the parent's auditor, inherited by forked workers (set only around the pool's start)
 
@@ -75,8 +75,6 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
     finally:
         _PARENT = None  # the workers are forked by now; the parent never reads it
     with pool:
-        batch: list[Record] = []
-
         def drain(limit: int):
             while len(pending) > limit:
                 results, errors, model, warning = pending.popleft().get()
@@ -87,14 +85,9 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
                     meta["warning"] = warning
                 yield from results
 
-        for rec in records:
-            batch.append(rec)
-            if len(batch) >= BATCH:
-                pending.append(pool.apply_async(_run, (batch,)))
-                batch = []
-                yield from drain(2 * jobs)
-        if batch:
+        for batch in record_batches(records):  # a worker's batch is a serial run's (its spaCy batching too)
             pending.append(pool.apply_async(_run, (batch,)))
+            yield from drain(2 * jobs)
         yield from drain(0)
 
 
