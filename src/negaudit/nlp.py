@@ -51,6 +51,16 @@ def _lazy_lemmas(nlp) -> None:
     _LEMMATIZERS[id(nlp.vocab)] = (lemmatizer, bool(getattr(lemmatizer, "overwrite", False)))
 
 
+def _prepared(nlp):
+    """The loaded pipeline made cheaper with the same output: lemmas on demand, and the attribute
+    ruler's patterns matched by value lookup instead of spaCy's general Matcher (attrmatch.py)."""
+    from . import attrmatch
+
+    _lazy_lemmas(nlp)
+    attrmatch.install(nlp)
+    return nlp
+
+
 class NLP:
     """A loaded pipeline plus what it can do (a blank pipeline has no parser)."""
 
@@ -163,8 +173,7 @@ def load_nlp(model: Optional[str] = None) -> NLP:
                 nlp = spacy.load(model, exclude=list(DISABLE))
         except Exception as e:  # OSError for missing packages, others for broken pipelines
             raise ModelError(f"cannot load spaCy pipeline {model!r}: {e}") from None
-        _lazy_lemmas(nlp)
-        res = NLP(nlp, model, "parser" in nlp.pipe_names)
+        res = NLP(_prepared(nlp), model, "parser" in nlp.pipe_names)
     else:
         res = None
         for name in DEFAULT_MODELS:
@@ -174,8 +183,7 @@ def load_nlp(model: Optional[str] = None) -> NLP:
                     nlp = spacy.load(name, exclude=list(DISABLE))
             except Exception:
                 continue
-            _lazy_lemmas(nlp)
-            res = NLP(nlp, name, "parser" in nlp.pipe_names)
+            res = NLP(_prepared(nlp), name, "parser" in nlp.pipe_names)
             break
         if res is None:
             res = _blank("no trained English spaCy pipeline is installed (" + ", ".join(DEFAULT_MODELS) + ")")
