@@ -651,8 +651,16 @@ def _fix_availability(autofix: dict) -> str:
     return FIX_NOTES.get(kind, FIX_NOTES["none"])
 
 
-def run() -> None:  # console-script entry point
-    app()
+def run() -> None:
+    """The console-script entry point: the command, then the process ends without the interpreter's
+    teardown (exiting.py)."""
+    from .exiting import finish
+
+    try:
+        app()
+    except SystemExit as e:
+        finish(e.code)
+    finish(0)
 
 
 if __name__ == "__main__":  # pragma: no cover
