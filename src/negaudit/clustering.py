@@ -104,8 +104,34 @@ class ClaimKey:
     digest: bytes
 
 
+# claim keys computed in -j worker processes, by claim text: the parent's cluster pass then reads them
+# instead of lemmatising every claim again after the last record (bounded: beyond it, keys are computed)
+_KNOWN: dict[str, Optional[ClaimKey]] = {}
+KNOWN_MAX = 20_000
+_MISSING = object()
+
+
+def claim_keys(findings: Iterable) -> dict[str, Optional[ClaimKey]]:
+    """The claim keys of these findings' claims, by claim text (what a worker sends with its results)."""
+    return {f.claim["text"]: claim_key(f.claim["text"]) for f in findings if f.claim and f.claim.get("text")}
+
+
+def remember_keys(keys: dict) -> None:
+    """Keep claim keys a worker computed (claim_key returns them; the same function made them)."""
+    room = KNOWN_MAX - len(_KNOWN)
+    if room > 0:
+        _KNOWN.update(keys if len(keys) <= room else dict(list(keys.items())[:room]))
+
+
 def claim_key(text: str) -> Optional[ClaimKey]:
     """The claim key of a claim text, or None when it has no content word."""
+    known = _KNOWN.get(text, _MISSING)
+    if known is not _MISSING:
+        return known  # type: ignore[return-value]
+    return _claim_key(text)
+
+
+def _claim_key(text: str) -> Optional[ClaimKey]:
     toks = _TOKEN.findall(text[:2000])
     lemmas, numbers, names = set(), set(), set()
     for i, tok in enumerate(toks):
