@@ -226,3 +226,20 @@ def test_minhash_index_finds_similar_sets_and_forgets_removed_ones():
     idx.remove("a")
     assert idx.query(signature(a)) == set() and len(idx) == 1
     assert sum(len(b) for b in idx._bands) == len(idx._bands)  # empty buckets are dropped, not kept
+
+
+def test_keys_sent_by_a_worker_are_read_back_and_bounded(monkeypatch):
+    from types import SimpleNamespace
+
+    from negaudit import clustering
+
+    monkeypatch.setattr(clustering, "_KNOWN", {})
+    monkeypatch.setattr(clustering, "KNOWN_MAX", 3)
+    found = [SimpleNamespace(claim={"text": t}) for t in SHEERAN[:5]] + [SimpleNamespace(claim=None)]
+    keys = clustering.claim_keys(found)
+    assert list(keys) == SHEERAN[:5]
+    assert all(keys[t] == clustering._claim_key(t) for t in keys)
+    clustering.remember_keys(keys)
+    assert list(clustering._KNOWN) == SHEERAN[:3]  # no more than KNOWN_MAX are kept
+    assert claim_key(SHEERAN[0]) is clustering._KNOWN[SHEERAN[0]]  # the worker's key, not a new one
+    assert claim_key(SHEERAN[4]) == keys[SHEERAN[4]]  # a key not kept is computed, the same
