@@ -95,3 +95,50 @@ def test_patterns_of_several_tokens_regexes_and_sets_match_as_in_spacy():
     assert doc[2].lemma_ == "go" and doc[3].lemma_ != "go"
     assert fast("they are")[0].lemma_ != "PRON" and fast("they knew")[0].lemma_ == "PRON"
     assert fast("it isn't")[-1].lemma_ == "not" and fast("a  b")[1].lemma_ == "_SP"
+
+
+def test_one_write_per_token_gives_spacys_precedence_and_errors():
+    def build():
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("attribute_ruler")
+        ruler.add([[{"LOWER": "dog"}]], {"LEMMA": "first", "POS": "NOUN"})
+        ruler.add([[{"LOWER": "big"}, {"LOWER": "dog"}]], {"LEMMA": "second"}, index=-1)  # later: overrides LEMMA
+        ruler.add([[{"LOWER": "the"}, {"LOWER": "big"}]], {"POS": "DET", "MORPH": "Definite=Def"}, index=0)
+        return nlp
+
+    plain, fast = build(), build()
+    assert attrmatch.install(fast) is True
+    assert isinstance(fast.get_pipe("attribute_ruler").set_annotations, attrmatch.AttributeApply)
+    for text in ("the big dog", "a dog", "big dog dog", "the the big big dog", "dog big"):
+        a, b = plain(text), fast(text)
+        assert [(t.lemma_, t.pos_, str(t.morph)) for t in a] == [(t.lemma_, t.pos_, str(t.morph)) for t in b], text
+    doc = fast("the big dog")
+    assert (doc[2].lemma_, doc[2].pos_) == ("second", "NOUN") and str(doc[0].morph) == "Definite=Def"
+
+
+def test_an_index_outside_its_match_gives_spacys_own_error():
+    def build():
+        nlp = spacy.blank("en")
+        ruler = nlp.add_pipe("attribute_ruler")
+        ruler.add([[{"LOWER": "the"}]], {"LEMMA": "a"})
+        ruler.add([[{"LOWER": "cat"}]], {"LEMMA": "x"}, index=3)
+        return nlp
+
+    plain, fast = build(), build()
+    assert attrmatch.install(fast) is True
+    errors = []
+    for nlp in (plain, fast):
+        with pytest.raises(ValueError) as e:
+            nlp("the cat")
+        errors.append(str(e.value))
+    assert errors[0] == errors[1] and "E1001" in errors[0]
+    assert [t.lemma_ for t in fast("the dog")] == ["a", ""]
+
+
+def test_a_lexeme_attribute_keeps_spacys_own_write():
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("attribute_ruler")
+    ruler.add([[{"LOWER": "dog"}]], {"NORM": "hound", "IS_STOP": True})  # IS_STOP is the lexeme's
+    spacys = ruler.set_annotations
+    assert attrmatch.install(nlp) is True  # the lookup match still applies
+    assert ruler.set_annotations == spacys

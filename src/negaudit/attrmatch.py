@@ -10,8 +10,8 @@ For such patterns, whether a token matches a pattern's first token depends only 
 those attributes. `AttributeMatch` reads them for all tokens at once (`Doc.to_array`) and keeps, for
 every combination of values it has met, the patterns whose first token it matches: a dictionary
 lookup per token. A pattern of several tokens is completed from the next tokens' values. The matches
-come back as spaCy's `match` gives them (sorted by pattern, then position), and the ruler's
-own `set_annotations` applies them, so later patterns take precedence as before.
+come back as spaCy's `match` gives them (sorted by pattern, then position), and `AttributeApply`
+writes them with one write per token (later patterns take precedence as before).
 
 `install(nlp)` sets it only when every pattern is of that kind; any other pattern (an operator, an
 extension attribute, another attribute) keeps spaCy's own match. It is exact by construction
@@ -124,8 +124,72 @@ class AttributeMatch:
         return sorted(found)
 
 
+class AttributeApply:
+    """ruler.set_annotations with one write per token instead of one per match.
+
+    spaCy's version makes a Span for every match and writes that pattern's attributes to its token, in
+    the order of the sorted matches, so a later pattern overwrites an earlier one. Here the patterns
+    that reach each token are collected in that same order, their attributes merged (a later value
+    replaces an earlier one, as the writes would), and the merged attributes written once. That is the
+    same result because every attribute written is the token's alone (LEMMA, NORM, POS, TAG, MORPH,
+    DEP: the lexeme ignores them), so neither another attribute nor another token sees the order of
+    the writes. A pattern whose index falls outside its match leaves the doc to spaCy's own method,
+    which raises its own error (nothing has been written by then), and so do patterns changed after
+this was installed."""
+
+    def __init__(self, ruler, original) -> None:
+        from spacy.tokens._retokenize import set_token_attrs
+
+        self.ruler = ruler
+        self.attrs = ruler.attrs
+        self.indices = ruler.indices
+        self.count = len(ruler.attrs)
+        self.original = original
+        self.write = set_token_attrs
+        self._merged: dict[tuple, dict] = {}
+
+    def __call__(self, doc, matches) -> None:
+        ruler = self.ruler
+        if ruler.attrs is not self.attrs or len(ruler.attrs) != self.count or ruler.indices is not self.indices:
+            return self.original(doc, matches)  # patterns were changed after this was installed
+        indices = self.indices
+        targets: dict[int, list] = {}
+        for attr_id, _match_id, start, end in matches:
+            index = indices[attr_id]
+            if not start - end <= index < end - start:
+                return self.original(doc, matches)
+            i = start + index if index >= 0 else end + index
+            got = targets.get(i)
+            if got is None:
+                targets[i] = [attr_id]
+            else:
+                got.append(attr_id)
+        merged_by = self._merged
+        for i, ids in targets.items():
+            key = tuple(ids)
+            merged = merged_by.get(key)
+            if merged is None:
+                merged = {}
+                for a in ids:
+                    merged.update(self.attrs[a])
+                if len(merged_by) > MEMO:
+                    merged_by.clear()
+                merged_by[key] = merged
+            self.write(doc[i], merged)
+        return None
+
+
+def _token_only(ruler) -> bool:
+    """Does every pattern write only attributes a token holds alone (no lexeme flag, no extension)?"""
+    from spacy import attrs
+
+    own = {attrs.LEMMA, attrs.NORM, attrs.POS, attrs.TAG, attrs.MORPH, attrs.DEP}
+    return all(isinstance(a, dict) and all(k in own for k in a) for a in ruler.attrs)
+
+
 def install(nlp) -> bool:
-    """Give the pipeline's attribute ruler this match, if all its patterns allow it. True if done."""
+    """Give the pipeline's attribute ruler this match, if all its patterns allow it, and the per-token
+    write (AttributeApply) if all its attributes allow that. True if the match was installed."""
     if "attribute_ruler" not in nlp.pipe_names:
         return False
     ruler = nlp.get_pipe("attribute_ruler")
@@ -142,7 +206,9 @@ def install(nlp) -> bool:
                 return False
             entries.append((attr_id, match_id, specs, pattern[0]))
     ruler.match = AttributeMatch(nlp.vocab, entries)
+    if _token_only(ruler) and hasattr(ruler, "indices") and hasattr(ruler, "set_annotations"):
+        ruler.set_annotations = AttributeApply(ruler, ruler.set_annotations)
     return True
 
 
-__all__ = ["AttributeMatch", "install"]
+__all__ = ["AttributeApply", "AttributeMatch", "install"]
