@@ -215,6 +215,8 @@ def pre_commit_rows(tmp: Path, client, repeat: int) -> list:
     label = "(g) pre-commit run on a two-record clean file (real client, local hook)"
     if not client:
         return [(label, "skipped: no pre-commit client (pass --pre-commit PATH)", "", "< 1.5 s")]
+    # the client runs in a scratch repository: a relative path is taken from here, a bare name from PATH
+    client = os.path.abspath(client) if os.sep in client else (shutil.which(client) or client)
     repo = tmp / "precommit-repo"
     repo.mkdir()
     (repo / "train.jsonl").write_text(
