@@ -135,7 +135,7 @@ class AttributeApply:
     DEP: the lexeme ignores them), so neither another attribute nor another token sees the order of
     the writes. A pattern whose index falls outside its match leaves the doc to spaCy's own method,
     which raises its own error (nothing has been written by then), and so do patterns changed after
-this was installed."""
+    this was installed."""
 
     def __init__(self, ruler, original) -> None:
         from spacy.tokens._retokenize import set_token_attrs
