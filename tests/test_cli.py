@@ -197,3 +197,19 @@ def test_progress_bar_goes_to_stderr_only(tmp_path):
     r = run(["check", str(p), "--progress", "--output-format", "json"])
     rep = json.loads(r.stdout)  # stdout stays pure JSON with a progress bar running
     assert rep["summary"]["records"] == 450 and r.exit_code == 0
+
+
+def test_dask_refuses_reader_options_it_would_ignore(tmp_path, monkeypatch):
+    # the Dask readers take a file's kind from its suffix: a forced --format, or CSV options, would be
+    # silently ignored there, so the run stops before anything is read
+    p = tmp_path / "rows.txt"
+    p.write_text("text;label\nEd Sheeran won the 100m gold.;false\n")
+    r = run(["check", str(p), "--format", "csv", "--dask", "local"])
+    assert r.exit_code == 2 and "--dask reads every file by its suffix" in " ".join(r.stderr.split())
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit.csv]\ndelimiter = ";"\n')
+    monkeypatch.chdir(tmp_path)
+    q = tmp_path / "rows.csv"
+    q.write_text("text;label\nEd Sheeran won the 100m gold.;false\n")
+    r = run(["check", str(q), "--dask", "local"])
+    assert r.exit_code == 2 and "cannot be used with it" in " ".join(r.stderr.split())
+    assert run(["check", str(q), "--no-progress"]).exit_code in (0, 1)  # without --dask the options apply

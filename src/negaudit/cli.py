@@ -413,6 +413,10 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
                 cfg.set_format(input_format)
             except ValueError as e:
                 _fail(f"--format {input_format}: {e}")
+        if dask is not None and (cfg.input_format or cfg.table.columns or cfg.table.delimiter):
+            # the Dask readers take each file's kind from its suffix and read tables with the defaults
+            _fail("--dask reads every file by its suffix, with the default CSV/TSV options: --format and the "
+                  "[tool.negaudit.csv] columns or delimiter cannot be used with it (audit those files without --dask)")
         if cfg.input_format and cfg.input_format != "jsonl" and (fix or diff or fix_output):
             _fail(f"--fix and --diff edit JSON Lines and text files by their suffix, not files read as "
                   f"--format {cfg.input_format}")
