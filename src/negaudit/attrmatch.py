@@ -206,7 +206,7 @@ def install(nlp) -> bool:
                 return False
             entries.append((attr_id, match_id, specs, pattern[0]))
     ruler.match = AttributeMatch(nlp.vocab, entries)
-    if _token_only(ruler) and hasattr(ruler, "indices") and hasattr(ruler, "set_annotations"):
+    if hasattr(ruler, "attrs") and hasattr(ruler, "indices") and _token_only(ruler):
         ruler.set_annotations = AttributeApply(ruler, ruler.set_annotations)
     return True
 

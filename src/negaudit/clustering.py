@@ -113,7 +113,8 @@ _MISSING = object()
 
 def claim_keys(findings: Iterable) -> dict[str, Optional[ClaimKey]]:
     """The claim keys of these findings' claims, by claim text (what a worker sends with its results)."""
-    return {f.claim["text"]: claim_key(f.claim["text"]) for f in findings if f.claim and f.claim.get("text")}
+    texts = dict.fromkeys(f.claim["text"] for f in findings if f.claim and f.claim.get("text"))
+    return {t: claim_key(t) for t in texts}  # a claim repeated in the batch is keyed once
 
 
 def remember_keys(keys: dict) -> None:
