@@ -59,7 +59,8 @@ def features(text: str, lexicon=None) -> list[str]:
     toks = []
     for t in TOKEN.findall(text[:600]):
         t = t.lower()
-        toks.append("#num" if DIGITS.match(t) else t)
+        # an ASCII token is all digits exactly when str.isdigit says so; others need the \p{N} test
+        toks.append("#num" if (t.isdigit() if t.isascii() else DIGITS.match(t)) else t)
     out = ["w:" + t for t in toks]
     out += ["b:" + a + "_" + b for a, b in zip(toks, toks[1:])]
     out += ["s:" + t[:5] for t in toks if len(t) > 5 and t[0].isalpha()]
@@ -86,7 +87,8 @@ def features(text: str, lexicon=None) -> list[str]:
 
 class LexiconFeatures:
     """Which of the named lexicon lists have the literal words of one of their phrases in a text: one
-    Aho-Corasick pass over the text for all the lists, then each list's clause index."""
+    Aho-Corasick pass over the text for all the lists, then each list's clause index (and, for a list
+    with alternatives that have no literal, those alternatives' regex)."""
 
     def __init__(self, lexicon, names: Sequence[str]) -> None:
         from .triggers import Literals
@@ -101,7 +103,7 @@ class LexiconFeatures:
             low = text.lower()
             found = set(self.literals.found(low))
             out = [name for name, g in self.lists
-                   if g.index.any_satisfied(found, low) or (g.always and g.may_match(text))]
+                   if g.index.any_satisfied(found, low) or g.always_search(text)]
             if len(self._memo) > 8192:
                 self._memo.clear()
             self._memo[text] = out  # the gate asks first, then the features of the same sentence

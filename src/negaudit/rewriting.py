@@ -55,7 +55,7 @@ SENTENTIAL = {"also", "indeed", "certainly", "probably", "clearly", "definitely"
 FOCUS = {"even"}  # scoped by the negation: "did not even vote"
 TITLE_SMALL = {"a", "an", "the", "in", "of", "on", "at", "to", "for", "and", "or", "but", "by", "with", "from", "as", "nor"}
 PRONOUNS = {"it", "he", "she", "they", "this", "that", "these", "those", "i", "we", "you"}
-OPENER = regex.compile(r"^((?:[\w'’]+[ ,]*){1,4}[!.]\s+)(?=[\p{Lu}\d])")
+OPENER = regex.compile(r"^((?:[\w'’]++[ ,]*+){1,4}[!.]\s+)(?=[\p{Lu}\d])")
 KNOW_FRAME = regex.compile(r"^(?:did|do) you know\b", regex.I)
 CORRECT_AFTER_AFFIRM = regex.compile(r"^(that's|that is|you're|you are)\s+(correct|right)\b", regex.I)
 AFFIRM = regex.compile(r"^(?:yes|yeah|yep|absolutely|indeed|correct|exactly|definitely|that's right|you're right|"

@@ -434,6 +434,10 @@ class GatedAlternation:
         low = text.lower()
         if self.index.any_satisfied(set(self.index.literals.found(low)), low):
             return True
+        return self.always_search(text)
+
+    def always_search(self, text: str) -> bool:
+        """Does one of the alternatives without literals (those `may_match` cannot rule out) match?"""
         if not self.always:
             return False
         if self._always is None:
