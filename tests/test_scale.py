@@ -126,6 +126,52 @@ def test_gated_alternations_match_exactly_like_the_whole_alternation(fast, sente
         assert bool(rx.search(text)) == bool(rx.full.search(text))
 
 
+GATED_TEXTS = [
+    "New York is not new; the new yorkers said so.",
+    "It was a rumour, a rumor-mill rumour, and not a rumour at all.",
+    "nothing here", "", "new new new york york",
+]
+
+
+def _spans(matches):
+    return [(m.span(), m.group()) for m in matches]
+
+
+@pytest.mark.parametrize("head,tail", [(r"(?<![\w-])", r"(?![\w-])"), ("", ""), (r"\s*", "")])
+def test_gated_alternation_per_alternative_search_equals_the_whole(head, tail):
+    import regex
+
+    from negaudit.triggers import GatedAlternation
+
+    # an earlier alternative wins at the same position ("new" before "new york"), a later one that
+    # starts earlier wins over an earlier one that starts later, and matches overlap
+    alts = [r"new", r"new\s+york(?:ers)?", r"york", r"rumou?r(?:-mill)?", r"mill\s+rumour", r"not\s+a\s+rumour"]
+    g = GatedAlternation(alts, head, tail, regex.I, regex.compile)
+    assert (g._alone is not None) == (head != r"\s*")  # a head that consumes text keeps the set regexes
+    whole = regex.compile(head + "(?:" + "|".join(alts) + ")" + tail, regex.I)
+    for text in GATED_TEXTS:
+        assert _spans(g.finditer(text)) == _spans(whole.finditer(text))
+        for pos in range(0, len(text) + 1, 3):
+            for end in (None, pos + 9, len(text)):
+                args = (pos,) if end is None else (pos, end)
+                assert _spans(g.finditer(text, *args)) == _spans(whole.finditer(text, *args))
+                for name in ("search", "match"):
+                    a, b = getattr(g, name)(text, *args), getattr(whole, name)(text, *args)
+                    assert (a and (a.span(), a.group())) == (b and (b.span(), b.group()))
+
+
+def test_gated_alternation_leaves_an_empty_match_to_the_whole():
+    import regex
+
+    from negaudit.triggers import GatedAlternation
+
+    alts = [r"x?ab", r"(?:cd)?"]  # the second matches the empty string anywhere
+    g = GatedAlternation(alts, "", "", 0, regex.compile)
+    whole = regex.compile("(?:" + "|".join(alts) + ")")
+    for text in ("ab cd xab", "cdcd", "zzz"):
+        assert _spans(g.finditer(text)) == _spans(whole.finditer(text))
+
+
 def test_lazy_lemmas_equal_the_pipelines(fast):
     import spacy
 

@@ -10,6 +10,7 @@ tried (correctness first).
 """
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 try:  # Python 3.11+
@@ -379,14 +380,27 @@ class LazyPattern:
         return getattr(rx, name)
 
 
+# a head or tail of zero-width lookarounds only ("(?<![\w-])", "(?![\w'’-])", or nothing)
+LOOKAROUNDS = re.compile(r"(?:\(\?<?[=!](?:[^()\\\[]|\\.|\[(?:[^\]\\]|\\.)*\])*\))*")
+
+
 class GatedAlternation:
     """A compiled word-list alternation that only tries the alternatives whose literals occur in the text.
 
     `finditer`, `search` and `match` give exactly the matches of the whole alternation: at every
     position the whole alternation tries its alternatives in order, and an alternative whose required
-    literals are missing from the text fails everywhere, so leaving it out changes no match. The
-    regex for each set of present alternatives is compiled the second time the set occurs and kept
-    (a bounded cache); the first time, the whole alternation answers.
+    literals are missing from the text fails everywhere, so leaving it out changes no match.
+
+    When the head and tail only look around (they consume nothing, as word edges do), each present
+    alternative is searched with its own regex, compiled once: the whole alternation's match is the
+    leftmost of theirs, the earlier alternative winning at the same position, and `finditer` goes on
+    from the end of each match as the whole alternation would. (A text on which some alternative
+    matches the empty string is left to the whole alternation.) Compiling one regex per set of present
+    alternatives instead cost more than the searches on real corpora, since most sets are rare, and
+    its bounded cache kept compiling as the sets changed.
+
+    Otherwise the regex for each set of present alternatives is compiled the second time the set
+    occurs and kept (a bounded cache); the first time, the whole alternation answers.
     """
 
     CACHE = 512
@@ -400,6 +414,9 @@ class GatedAlternation:
         self._compiled: dict[tuple, object] = {}
         self._seen: dict[tuple, bool] = {}
         self._always = None
+        # one regex per alternative (compiled on first use) when the edges consume nothing
+        self._alone: Optional[dict[int, object]] = {} if LOOKAROUNDS.fullmatch(head) and LOOKAROUNDS.fullmatch(tail) \
+            else None
 
     @property
     def full(self):
@@ -409,7 +426,7 @@ class GatedAlternation:
         return self._full
 
     def _regex(self, text: str):
-        key = tuple(sorted(set(self.always).union(self.index.satisfied(text.lower()))))
+        key = self._present(text)
         if not key:
             return None
         rx = self._compiled.get(key)
@@ -445,15 +462,76 @@ class GatedAlternation:
                                            + self.tail, self.flags)
         return self._always.search(text) is not None
 
+    def _present(self, text: str) -> tuple:
+        return tuple(sorted(set(self.always).union(self.index.satisfied(text.lower()))))
+
+    def _alternative(self, k: int):
+        rx = self._alone.get(k)  # type: ignore[union-attr]
+        if rx is None:
+            rx = self._alone[k] = self.compile_fn(self.head + "(?:" + self.alternatives[k] + ")" + self.tail,  # type: ignore[index]
+                                                  self.flags)
+        return rx
+
+    def _first(self, key: tuple, text: str, pos, endpos, anchored: bool):
+        """The whole alternation's match from `pos`: the leftmost of the alternatives', the earlier
+        alternative at the same position (`key` is in alternative order)."""
+        best = None
+        for k in key:
+            rx = self._alternative(k)
+            m = rx.match(text, pos, endpos) if anchored else rx.search(text, pos, endpos)
+            if m is not None:
+                if anchored:
+                    return m
+                if best is None or m.start() < best.start():
+                    best = m
+        return best
+
+    def _all(self, key: tuple, text: str, pos, endpos) -> Optional[list]:
+        """The whole alternation's `finditer` matches, or None when one is empty (the whole
+        alternation's rules for what follows an empty match are left to it)."""
+        out = []
+        cur = pos or 0
+        nxt = {k: self._alternative(k).search(text, cur, endpos) for k in key}
+        while True:
+            best = None
+            for k in key:
+                m = nxt[k]
+                if m is not None and m.start() < cur:  # overlapped by the last match: look again after it
+                    m = nxt[k] = self._alternative(k).search(text, cur, endpos)
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                return out
+            if best.end() == best.start():
+                return None
+            out.append(best)
+            cur = best.end()
+
+    @staticmethod
+    def _bounds(args: tuple) -> tuple:
+        return (args[0] if args else None), (args[1] if len(args) > 1 else None)
+
     def finditer(self, text: str, *args):
+        if self._alone is not None:
+            key = self._present(text)
+            if not key:
+                return iter(())
+            found = self._all(key, text, *self._bounds(args))
+            return iter(found) if found is not None else self.full.finditer(text, *args)
         rx = self._regex(text)
         return iter(()) if rx is None else rx.finditer(text, *args)
 
     def search(self, text: str, *args):
+        if self._alone is not None:
+            key = self._present(text)
+            return self._first(key, text, *self._bounds(args), anchored=False) if key else None
         rx = self._regex(text)
         return None if rx is None else rx.search(text, *args)
 
     def match(self, text: str, *args):
+        if self._alone is not None:
+            key = self._present(text)
+            return self._first(key, text, *self._bounds(args), anchored=True) if key else None
         rx = self._regex(text)
         return None if rx is None else rx.match(text, *args)
 
