@@ -287,3 +287,29 @@ def test_prescan_scans_for_few_of_the_words_every_record_holds(fast):
     assert not {"the", "role", "content", "user", "assistant"} & set(pre.index.literals.found(line.decode().lower()))
     assert pre.classify(line) == 0
     assert pre.hot(orjson.dumps({"text": "The story below is fiction. The capital is a city with a port."}))
+
+
+def test_lexicon_features_merged_walk_equals_each_lists_own_check(fast):
+    """The learned features find every lexicon list's literals in one walk; each list checked alone,
+    with its own literal scan and clause index (`may_match`), must give the same lists, on every
+    sentence of the labelled corpora."""
+    lexf = fast.learned.model._lexicon
+    texts = [u.text for name in CORPORA for r in corpus(name) for v in _strings(r) for u in split_units(v)]
+    seen = 0
+    for t in dict.fromkeys(texts):
+        lexf._memo.clear()
+        got = lexf.present(t)
+        assert got == [n for n, g in lexf.lists if g.may_match(t)], t
+        seen += bool(got)
+    assert seen > 1000  # most corpus sentences hold a listed word: the check is not vacuous
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)

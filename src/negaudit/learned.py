@@ -87,23 +87,47 @@ def features(text: str, lexicon=None) -> list[str]:
 
 class LexiconFeatures:
     """Which of the named lexicon lists have the literal words of one of their phrases in a text: one
-    Aho-Corasick pass over the text for all the lists, then each list's clause index (and, for a list
-    with alternatives that have no literal, those alternatives' regex)."""
+    Aho-Corasick pass over the text for all the lists, then one walk over the literals found, which
+    answers every list's clause index at once (and, for a list with alternatives that have no literal,
+    those alternatives' regex)."""
 
     def __init__(self, lexicon, names: Sequence[str]) -> None:
-        from .triggers import Literals
+        from .triggers import ClauseIndex, Literals
 
+        self._met = ClauseIndex.clauses_met
         self.lists = [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
         self.literals = Literals({w for _n, g in self.lists for w in g.index.literals.words})
+        # first literal of a clause -> (list number, that literal's clauses in the list's index): the
+        # lists' indexes merged, so that a literal found is looked up once rather than once per list
+        self._first: dict[str, list[tuple]] = {}
+        for pos, (_n, g) in enumerate(self.lists):
+            for lit, clauses in g.index.first_clauses():
+                self._first.setdefault(lit, []).append((pos, clauses))
+        self._first_set = frozenset(self._first)
+        self._regex_lists = [pos for pos, (_n, g) in enumerate(self.lists) if g.always]
         self._memo: dict[str, list[str]] = {}
+
+    def _satisfied(self, text: str) -> set[int]:
+        """The numbers of the lists that have a phrase's literals in `text` (each list's any_satisfied)."""
+        low = text.lower()
+        found = set(self.literals.found(low))
+        hit: set[int] = set()
+        present: dict[tuple, bool] = {}
+        met = self._met
+        for lit in self._first_set.intersection(found):
+            for pos, clauses in self._first[lit]:
+                if pos not in hit and met(clauses, found, low, present):
+                    hit.add(pos)
+        return hit
 
     def present(self, text: str) -> list[str]:
         out = self._memo.get(text)
         if out is None:
-            low = text.lower()
-            found = set(self.literals.found(low))
-            out = [name for name, g in self.lists
-                   if g.index.any_satisfied(found, low) or g.always_search(text)]
+            hit = self._satisfied(text)
+            for pos in self._regex_lists:
+                if pos not in hit and self.lists[pos][1].always_search(text):
+                    hit.add(pos)
+            out = [name for pos, (name, _g) in enumerate(self.lists) if pos in hit]
             if len(self._memo) > 8192:
                 self._memo.clear()
             self._memo[text] = out  # the gate asks first, then the features of the same sentence

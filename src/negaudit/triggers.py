@@ -259,12 +259,25 @@ class ClauseIndex:
         The same answer as `satisfied_by`, with the two-part clauses of a first literal checked at once."""
         present: dict[tuple, bool] = {}
         for lit in self.first_set.intersection(found):
-            alone, pairs, general = self._any[lit]
-            if alone or not pairs.isdisjoint(found):
+            if self.clauses_met(self._any[lit], found, low, present):
                 return True
-            for rest, deferred in general:
-                if self._complete(rest, deferred, found, low, present):
-                    return True
+        return False
+
+    def first_clauses(self):
+        """(first literal, its clauses) pairs, the clauses in the form `clauses_met` reads: a caller may
+        merge several indexes' and answer each one's any_satisfied in one walk over the literals found."""
+        return self._any.items()
+
+    @classmethod
+    def clauses_met(cls, clauses: tuple, found: set, low: str, present: dict) -> bool:
+        """Is one of the clauses that start with a found literal complete? (`present` caches the
+        substring tests of deferred parts; it may be shared by any indexes over the same text.)"""
+        alone, pairs, general = clauses
+        if alone or not pairs.isdisjoint(found):
+            return True
+        for rest, deferred in general:
+            if cls._complete(rest, deferred, found, low, present):
+                return True
         return False
 
     @staticmethod
