@@ -313,3 +313,31 @@ def _strings(value):
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
+
+
+def test_parses_on_numpys_blas_equal_thincs_blis_parses():
+    """The pipeline negaudit loads multiplies matrices with numpy's BLAS (matmul.py); a pipeline loaded
+    as spaCy loads it uses thinc's blis. Their tags, dependencies and sentence starts must be the same
+    on the labelled corpora's sentences."""
+    import spacy
+    from thinc.api import NumpyOps
+
+    from negaudit.matmul import BlasOps
+    from negaudit.nlp import DISABLE, load_nlp
+
+    ours = load_nlp()
+    stock = spacy.load(ours.name, exclude=list(DISABLE))
+    def nodes(nlp):
+        return [n for _name, p in nlp.pipeline if getattr(p, "model", None) is not None for n in p.model.walk()]
+
+    assert any(isinstance(n.ops, BlasOps) for n in nodes(ours.nlp))
+    assert all(type(n.ops) is NumpyOps for n in nodes(stock))
+    texts = list(dict.fromkeys(u.text for name in CORPORA for r in corpus(name)[:120] for v in _strings(r)
+                               for u in split_units(v)))[:1500]
+
+    def sig(doc):
+        return [(t.tag_, t.dep_, t.head.i, t.is_sent_start) for t in doc]
+
+    a = [sig(d) for d in ours.nlp.pipe(texts, batch_size=64)]
+    b = [sig(d) for d in stock.pipe(texts, batch_size=64)]
+    assert len(texts) > 1000 and a == b

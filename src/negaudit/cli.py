@@ -660,6 +660,9 @@ def run() -> None:
     teardown (exiting.py)."""
     from .exiting import finish
 
+    # one BLAS thread per process (spaCy's matrix products run on numpy's BLAS: matmul.py); -j N is
+    # how a run uses more cores, and N workers with a thread pool each would contend for them
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         app()
     except SystemExit as e:

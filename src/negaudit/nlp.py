@@ -52,12 +52,14 @@ def _lazy_lemmas(nlp) -> None:
 
 
 def _prepared(nlp):
-    """The loaded pipeline made cheaper with the same output: lemmas on demand, and the attribute
-    ruler's patterns matched by value lookup instead of spaCy's general Matcher (attrmatch.py)."""
-    from . import attrmatch
+    """The loaded pipeline made cheaper with the same output: lemmas on demand, the attribute ruler's
+    patterns matched by value lookup instead of spaCy's general Matcher (attrmatch.py), and the matrix
+    products on numpy's BLAS (matmul.py)."""
+    from . import attrmatch, matmul
 
     _lazy_lemmas(nlp)
     attrmatch.install(nlp)
+    matmul.install(nlp)
     return nlp
 
 
