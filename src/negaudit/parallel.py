@@ -12,7 +12,7 @@ import os
 from collections import deque
 from typing import Iterable, Iterator
 
-from .clustering import remember_keys
+from .clustering import claim_keys, remember_keys
 from .engine import record_batches
 from .models import Record
 
@@ -35,8 +35,6 @@ def _init(config) -> None:
 
 
 def _run(batch: list[Record]):
-    from .clustering import claim_keys
-
     results = _WORKER.audit_batch(batch)
     errors = list(_WORKER.detector.rule_errors)
     _WORKER.detector.rule_errors.clear()
