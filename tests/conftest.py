@@ -37,3 +37,15 @@ def write_jsonl(path: Path, records) -> Path:
         for r in records:
             fh.write(json.dumps(r) + "\n")
     return path
+
+
+def strings_of(value):
+    """Every string inside a JSON value (a record's texts, at any depth), in order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_of(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_of(v)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from conftest import strings_of
 from negaudit import attrmatch
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -14,21 +15,10 @@ CORPUS = Path(__file__).parent / "corpus"
 
 def _texts(limit: int = 1500) -> list[str]:
     out: list[str] = []
-
-    def walk(v):
-        if isinstance(v, str):
-            out.append(v[:1500])
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
-        elif isinstance(v, list):
-            for x in v:
-                walk(x)
-
     for path in sorted(CORPUS.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                walk(json.loads(line)["record"])
+                out.extend(v[:1500] for v in strings_of(json.loads(line)["record"]))
     random.Random(3).shuffle(out)
     # and the contractions, pronouns and "gonna"-style pairs the ruler's own patterns are about
     out[:0] = ["I ain't gonna do it, y'all, 'cause we gotta go.", "Let's see: she's been there; it's his, not hers.",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, write_jsonl
+from conftest import ROOT, strings_of, write_jsonl
 from negaudit.engine import Auditor
 from negaudit.models import Record
 from negaudit.segmenting import split_units
@@ -294,7 +294,7 @@ def test_lexicon_features_merged_walk_equals_each_lists_own_check(fast):
     with its own literal scan and clause index (`may_match`), must give the same lists, on every
     sentence of the labelled corpora."""
     lexf = fast.learned.model._lexicon
-    texts = [u.text for name in CORPORA for r in corpus(name) for v in _strings(r) for u in split_units(v)]
+    texts = [u.text for name in CORPORA for r in corpus(name) for v in strings_of(r) for u in split_units(v)]
     seen = 0
     for t in dict.fromkeys(texts):
         lexf._memo.clear()
@@ -302,17 +302,6 @@ def test_lexicon_features_merged_walk_equals_each_lists_own_check(fast):
         assert got == [n for n, g in lexf.lists if g.may_match(t)], t
         seen += bool(got)
     assert seen > 1000  # most corpus sentences hold a listed word: the check is not vacuous
-
-
-def _strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 def test_parses_on_numpys_blas_equal_thincs_blis_parses():
@@ -332,7 +321,7 @@ def test_parses_on_numpys_blas_equal_thincs_blis_parses():
 
     assert any(isinstance(n.ops, BlasOps) for n in nodes(ours.nlp))
     assert all(type(n.ops) is NumpyOps for n in nodes(stock))
-    texts = list(dict.fromkeys(u.text for name in CORPORA for r in corpus(name)[:120] for v in _strings(r)
+    texts = list(dict.fromkeys(u.text for name in CORPORA for r in corpus(name)[:120] for v in strings_of(r)
                                for u in split_units(v)))[:1500]
 
     def sig(doc):

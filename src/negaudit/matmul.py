@@ -30,13 +30,12 @@ class BlasOps(NumpyOps):
         return Ops.gemm(self, x, y, out=out, trans1=trans1, trans2=trans2)
 
 
-def install(nlp) -> int:
-    """Route the pipeline's matrix products through numpy; the number of model nodes changed.
-    (Imported only once spaCy is loaded: thinc comes with it.)"""
+def install(nlp) -> None:
+    """Route the pipeline's matrix products through numpy. (Imported only once spaCy is loaded: thinc
+    comes with it.)"""
     if os.environ.get("NEGAUDIT_BLIS"):
-        return 0
+        return
     ops = BlasOps()
-    changed = 0
     for _name, proc in nlp.pipeline:
         model = getattr(proc, "model", None)
         if model is None or not hasattr(model, "walk"):
@@ -44,5 +43,3 @@ def install(nlp) -> int:
         for node in model.walk():
             if type(node.ops) is NumpyOps:
                 node.ops = ops
-                changed += 1
-    return changed
