@@ -10,7 +10,7 @@ from typing import Optional
 import regex
 
 from ..detecting import parse_probability
-from ..triggers import LazyPattern
+from ..triggers import ClauseIndex, LazyPattern, requirements
 from . import Matcher, register
 
 B = r"(?<![\w'])"
@@ -29,20 +29,19 @@ def patterns(lex) -> list:
     target = (rf"this|it|these|they|any of (?:this|it|that|the above|the following)|what follows|the (?:following|above|preceding)"
               rf"(?:\s+[\w-]+)?|the (?:{S('doc_noun')}|{S('claim_noun')})(?:\s+(?:below|above|here))?|its (?:contents?|claims?)")
     f = regex.I
-    # (pattern, whether it cannot match without a word of the list probability_noun)
     return [
-        (LazyPattern(regex.compile, rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f), False),
-        (LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
-                       rf"[^.!?\n]{{0,50}}?{B}{tgt}{E}", f), True),
-        (LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f), True),
-        (LazyPattern(regex.compile, rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
-                       rf"[^.!?\n]{{0,40}}?{B}(?P<num>{num}){E}", f), True),
-        (LazyPattern(regex.compile, rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
-                       rf"\s*[)\]]", f), False),
-        (LazyPattern(regex.compile, rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
-                       rf"(?:\s+(?:rating|score|estimate|level|assessment))?\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f), False),
-        (LazyPattern(regex.compile, rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
-                       rf"accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f), False),
+        LazyPattern(regex.compile, rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f),
+        LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
+                    rf"[^.!?\n]{{0,50}}?{B}{tgt}{E}", f),
+        LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f),
+        LazyPattern(regex.compile, rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
+                    rf"[^.!?\n]{{0,40}}?{B}(?P<num>{num}){E}", f),
+        LazyPattern(regex.compile, rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
+                    rf"\s*[)\]]", f),
+        LazyPattern(regex.compile, rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
+                    rf"(?:\s+(?:rating|score|estimate|level|assessment))?\s*[:=]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
+        LazyPattern(regex.compile, rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
+                    rf"accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
     ]
 
 
@@ -53,20 +52,29 @@ class Probability(Matcher):
     def __init__(self, det, rules) -> None:
         super().__init__(det, rules)
         self.patterns = patterns(det.lex)
-        # the list's literals are looked up first (one Aho-Corasick pass): most sentences have none
-        self.noun = det.lex.compile("probability_noun", bounded=False)
+        # each pattern is tried only on a sentence that holds the literals it cannot match without
+        # (triggers.requirements, derived from the pattern itself: one Aho-Corasick pass for all of
+        # them); a pattern with no such literal is always tried
+        needs: dict[int, list] = {}
+        self.always: set[int] = set()
+        for k, rx in enumerate(self.patterns):
+            req = requirements(rx.pattern, rx.flags)
+            if req:
+                needs[k] = req
+            else:
+                self.always.add(k)
+        self.gate = ClauseIndex(needs)
 
     def scan(self, seg, unit, units, pos, text):
         det = self.det
-        noun = None
+        maybe = self.always.union(self.gate.satisfied(text.lower()))
+        if not maybe:
+            return None
         for rule in self.rules:
             limit = float(rule.match.get("max_probability", 0.5))
-            for rx, needs_noun in self.patterns:
-                if needs_noun:
-                    if noun is None:
-                        noun = self.noun.may_match(text)
-                    if not noun:
-                        continue
+            for k, rx in enumerate(self.patterns):
+                if k not in maybe:
+                    continue
                 for m in rx.finditer(text):
                     s = m.groupdict().get("sci")
                     p = sci(s) if s else parse_probability(m.group("num"))
