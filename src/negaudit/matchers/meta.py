@@ -320,7 +320,9 @@ class MetaPredicate(Matcher):
             if not (M.head.i == P.i or (M.head.dep_ == "prep" and M.head.head.i == P.i)
                     or (M.head.dep_ in ("prep", "agent") and M.head.head.head.i == P.i)):
                 return False
-        return _related(P, M, cand)
+        # a referent of the text is an entity the text reports on, not the text that reports
+        entity = cand.meta_kind == "referent" and not self.det.doc_noun_re.match(M.text)
+        return _related(P, M, cand, entity)
 
     def _verify_anaphor(self, M, P, cand: Candidate) -> bool:
         if cand.rule.category == "epistemic-qualifier" and M.lower_ in ("it", "that", "those") and \
@@ -338,6 +340,8 @@ class MetaPredicate(Matcher):
             return False  # a relative "that" ("a post that labels itself fictional") is not a pointer
         if M.lower_ in ("that", "this", "these", "those") and M.i + 1 < len(M.doc) and M.nbor().pos_ in ("NOUN", "PROPN", "ADJ"):
             return False
+        if P.i < M.i and any(t.text == ":" for t in M.doc[P.i + 1:M.i]):
+            return False  # "Counterfactual Thinking: This is a process ...": the pronoun names the header's term
         cp = _clause(P)
         head = M.head
         if not (_clause(head) == cp or (cp.dep_ == "conj" and _clause(cp.head) == _clause(head))
@@ -481,7 +485,7 @@ def _up(c, deps=("conj", "xcomp"), limit=3):
     return out
 
 
-def _related(P, M, cand: Candidate) -> bool:
+def _related(P, M, cand: Candidate, entity: bool = False) -> bool:
     cp, cm = _clause(P), _clause(M)
     if cp == cm:
         return True
@@ -496,9 +500,11 @@ def _related(P, M, cand: Candidate) -> bool:
         return True
     if cm.dep_ in ("csubj", "csubjpass") and _clause(cm.head) == cp:
         return True
-    # "This entry describes an agreement that never existed"
+    # "This entry describes an agreement that never existed": the text reports content that is not real.
+    # Only the text itself reports: "The movie is described as a daydream that is not deep" describes
+    # an entity
     if cp.dep_ in ("relcl", "acl") and cp.head.dep_ in ("dobj", "attr", "pobj") and _clause(cp.head) == cm \
-            and lemma(cm) in REPORTING_VERBS:
+            and lemma(cm) in REPORTING_VERBS and not entity:
         return True
     if cm.dep_ in ("ccomp", "acl", "relcl") and cp in _up(_clause(cm.head)):
         h = cm.head
