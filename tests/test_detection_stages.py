@@ -68,6 +68,28 @@ def test_the_veto_drops_a_rule_hit_whose_sentence_is_no_qualifier():
     assert not flagged(run(a, rec))
 
 
+def test_a_prediction_does_not_depend_on_the_sentences_scored_with_it():
+    from negaudit.learned import QualifierModel, features, hash_features
+
+    texts = ["NOTICE: The events described below never took place.", "Owls hunt at night.",
+             "The paragraph above is a leg-pull; our reporter invented it.", "Confidence: 3%", "It is false.",
+             "Owls hunt at night."]  # a repeat in one batch
+    alone, together = QualifierModel.load(MODEL_PATH), QualifierModel.load(MODEL_PATH)
+    one = [alone.probs(t).copy() for t in texts]
+    for t in texts:
+        alone._cache.clear()
+        assert np.array_equal(alone.probs(t), one[texts.index(t)])
+    together.prefetch(texts)
+    assert all(np.array_equal(together.probs(t), p) for t, p in zip(texts, one))
+    # and each is the softmax of the hashed features (as at training) times the weights
+    for t, p in zip(texts, one):
+        cols, vals = hash_features(features(t, alone._lexicon), alone.dims)
+        z = vals @ alone.weights[cols].astype(np.float64) + alone.bias
+        z = np.exp(z - z.max())
+        assert np.allclose(p, z / z.sum(), atol=1e-6)
+    assert one[0][2:].sum() > 0.5 > one[1][2:].sum()  # a notice is a qualifier, an owl fact is not
+
+
 # ---------------------------------------------------------------------- claim-ness
 @pytest.mark.parametrize("text,shape", [
     ("What did the rubber band say to the parachute?", "question"),

@@ -257,7 +257,7 @@ class Auditor:
         try:
             request = next(steps)
             while True:
-                self.nlp.prefetch(request)
+                self._serve([request])
                 request = steps.send(None)
         except StopIteration as done:
             return done.value
@@ -277,11 +277,21 @@ class Auditor:
         for i, st in steps.items():
             _advance(st, i, waiting, results)
         while waiting:
-            self.nlp.prefetch([t for texts in waiting.values() for t in texts])
+            self._serve(list(waiting.values()))
             asked, waiting = waiting, {}
             for i in asked:
                 _advance(steps[i], i, waiting, results)
         return results  # type: ignore[return-value]
+
+    def _serve(self, requests: list[list[str]]) -> None:
+        """Answer the records' requests of one round: the texts to parse in one spaCy batch, the
+        sentences to classify (Predictions) in one pass of the learned stage."""
+        parse = [t for r in requests if not isinstance(r, Predictions) for t in r]
+        if parse:
+            self.nlp.prefetch(parse)
+        classify = [t for r in requests if isinstance(r, Predictions) for t in r]
+        if classify:
+            self.learned.prefetch(classify)
 
     def _prepare(self, rec: Record):
         """Pre-scan, parse and adapt a record: its RecordResult when that settles it (a read error, no
@@ -400,7 +410,7 @@ class Auditor:
                 yield list(dict.fromkeys(c.unit.text for c in pending))
             quals.extend(self._verify(pending))
         if self.learned is not None:
-            quals = self._learned(segments, units, quals)
+            quals = yield from self._learned(segments, units, quals)
         findings: list[Finding] = []
         if quals:
             findings = yield from self._link_and_score(rec, segments, units, quals)
@@ -421,26 +431,34 @@ class Auditor:
     def _is_claim(self, u: Unit) -> bool:
         return not locally_framed(u.text) and claimness(u.text) >= self.claim_min
 
-    def _learned(self, segments: list[Segment], units: list[Unit], quals: list[Qualifier]) -> list[Qualifier]:
+    def _learned(self, segments: list[Segment], units: list[Unit], quals: list[Qualifier]):
         """The learned stage: rule hits whose sentence does not read as a qualifier are dropped, and
         candidate sentences the classifier accepts become qualifiers (see qualifying.py)."""
         stage = self.learned
-        kept = [q for q in quals if not stage.vetoed(q)]
-        taken = {q.unit.order for q in kept}
         edges: dict[int, tuple[int, int]] = {}
         for u in units:
             lo, hi = edges.get(u.seg, (u.order, u.order))
             edges[u.seg] = (min(lo, u.order), max(hi, u.order))
+        cands = []
         for u in units:
-            if u.order in taken:
-                continue
             seg = segments[u.seg]
             lo, hi = edges[u.seg]
             first, last = u.order == lo, u.order == hi
             if stage.is_candidate(u, seg, first, last):
-                q = stage.qualifier(u, seg, first, last)
-                if q is not None:
-                    kept.append(q)
+                cands.append((u, seg, first, last))
+        # the record's predictions, the veto's and the candidates', are asked for at once: the batch
+        # driver scores those of many records in one pass
+        asked = [q.unit.text for q in quals if q.unit is not None] + [c[0].text for c in cands if stage.reads(c[0])]
+        if asked:
+            yield Predictions(asked)
+        kept = [q for q in quals if not stage.vetoed(q)]
+        taken = {q.unit.order for q in kept}
+        for u, seg, first, last in cands:
+            if u.order in taken:
+                continue
+            q = stage.qualifier(u, seg, first, last)
+            if q is not None:
+                kept.append(q)
         return kept
 
     def _verify(self, pending: list[Candidate]) -> list[Qualifier]:
@@ -811,6 +829,11 @@ def record_batches(records: Iterable[Record], n: int = BATCH, max_bytes: int = B
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+class Predictions(list):
+    """A record's request for the learned stage's predictions of these sentences (a plain list of
+    texts asks for parses)."""
 
 
 def _advance(steps, i: int, waiting: dict, results: list) -> None:

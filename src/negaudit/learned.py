@@ -231,18 +231,42 @@ class LinearModel:
     def probs(self, text: str) -> np.ndarray:
         p = self._cache.get(text)
         if p is None:
-            if not self._bound:
-                from .rules import load_rules
-
-                self.bind(load_rules().lexicon)
-            cols, vals = hash_features(features(text, self._lexicon), self.dims)
-            z = vals.astype(np.float32) @ self.weights[cols] + self.bias
-            z = np.exp(z - z.max())
-            p = z / z.sum()
-            if len(self._cache) > 8192:
-                self._cache.clear()
-            self._cache[text] = p
+            self.prefetch([text])
+            p = self._cache[text]
         return p
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Score the texts not yet cached, all in one vectorised pass, and cache them: one sentence at a
+        time, the fixed cost of numpy's small calls is most of a prediction. `probs` goes through here
+        too, so a probability never depends on which texts shared its pass."""
+        if not self._bound:
+            from .rules import load_rules
+
+            self.bind(load_rules().lexicon)
+        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if not todo:
+            return
+        if len(self._cache) + len(todo) > 8192:
+            self._cache.clear()
+        feats = [features(t, self._lexicon) for t in todo]
+        dims = self.dims
+        sizes = np.fromiter((len(f) for f in feats), dtype=np.int64, count=len(feats))
+        cols = np.fromiter((zlib.crc32(x.encode("utf-8")) % dims for f in feats for x in f), dtype=np.int64,
+                           count=int(sizes.sum()))
+        rows = np.repeat(np.arange(len(feats), dtype=np.int64), sizes)
+        # per text: unique columns with log-count values, L2-normalised (hash_features, for all at once)
+        keys, counts = np.unique(rows * dims + cols, return_counts=True)
+        rows, cols = keys // dims, keys % dims
+        vals = np.log1p(counts.astype(np.float64))
+        norms = np.sqrt(np.bincount(rows, weights=vals * vals, minlength=len(feats)))[rows]
+        vals = (vals / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        # every text has a feature ("len:"), so each row's run of entries is non-empty
+        starts = np.searchsorted(rows, np.arange(len(feats)))
+        z = np.add.reduceat(vals[:, None] * self.weights[cols], starts, axis=0) + self.bias
+        z = np.exp(z - z.max(axis=1, keepdims=True))
+        z /= z.sum(axis=1, keepdims=True)
+        for t, p in zip(todo, z):
+            self._cache[t] = p
 
 
 class QualifierModel(LinearModel):

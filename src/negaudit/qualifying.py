@@ -105,6 +105,17 @@ class LearnedStage:
     def predict(self, text: str) -> learned.Prediction:
         return self.model.predict(text)
 
+    def prefetch(self, texts: list[str]) -> None:
+        """Predict these sentences in one pass (predict then reads them from the model's cache)."""
+        if texts:
+            self.model.prefetch(texts)
+
+    def reads(self, unit: Unit) -> bool:
+        """Does `qualifier` ask the classifier about this candidate? A question or a condition ("If
+        either one is false, ...") is no verdict, and a restriction is none either."""
+        t = unit.text
+        return not (QUESTION.search(t) or CONDITION.match(t) or RESTRICTION.search(t))
+
     def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool) -> bool:
         """The gate: can this sentence be a detached qualifier at all?"""
         if seg.kind != "content":
@@ -129,8 +140,8 @@ class LearnedStage:
 
     def qualifier(self, unit: Unit, seg: Segment, first: bool, last: bool) -> Optional[Qualifier]:
         """The learned qualifier of a candidate sentence, if the classifier accepts it."""
-        if QUESTION.search(unit.text) or CONDITION.match(unit.text) or RESTRICTION.search(unit.text):
-            return None  # a question or a condition ("If either one is false, ...") is no verdict
+        if not self.reads(unit):
+            return None
         p = self.predict(unit.text)
         if p.qualifier < self.accept or p.label in ("none", "local"):
             return None
