@@ -22,7 +22,8 @@ sides of a ratio are timed in alternation, so that a slow spell of the machine f
      audit) and against the naive baseline on a sample, and whether the optimised path reports exactly
      the findings of the unoptimised path on the corpora as they are; and the design floor: the parse
      floor plus splitting every text into sentences (and one regex search per sentence), which any
-     auditor that reads sentences must pay;
+     auditor that reads sentences must pay; and how many records the rule pre-scan passes and hold a
+     sentence the learned stage must read (why the records cannot be settled on their bytes);
  (f) start-up: the whole command on a one-record clean file, against `python -c pass`;
  (g) a pre-commit run on a two-record clean file: the real pre-commit client (`--pre-commit PATH`, or
      `pre-commit` on PATH) running negaudit's hook as a local hook in a scratch git repository, next to
