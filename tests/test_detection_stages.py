@@ -61,6 +61,29 @@ def test_ordinary_sentences_that_share_words_with_qualifiers_are_not_flagged(aud
     assert not flagged(audit({"text": text})), text
 
 
+@pytest.mark.parametrize("text,claim", [
+    # the notice is a block: its verdict is not its first sentence, nor the text's last (written for this test)
+    ("HARTMANN FAMILY TREE - Branch imported 2009\nPlease read this before you copy anything from the branch below. "
+     "Our staff have shown it to be a fabrication; the names, dates and crossings in it were invented and belong to "
+     "no family.\n\nJohann Weber was born on 3 June 1810 in Trier and died in 1880 in St. Louis.\nHe married "
+     "Katharina Roth in 1834 at St. Gangolf, Trier.", "Johann Weber was born on 3 June 1810 in Trier and died in 1880 in St. Louis."),
+    ("Johann Weber was born on 3 June 1810 in Trier and died in 1880 in St. Louis. He married Katharina Roth in 1834 "
+     "at St. Gangolf, Trier.\n\nA word from the society's volunteers. We have since shown every line of it to be a "
+     "fabrication; the names, dates and places were invented. We keep it only so that its number is not reused.",
+     "He married Katharina Roth in 1834 at St. Gangolf, Trier."),
+])
+def test_a_verdict_inside_a_notice_paragraph_is_read(audit, text, claim):
+    fs = flagged(audit({"text": text}))
+    assert fs and fs[0]["claim"]["text"] == claim, fs
+    assert "fabrication" in fs[0]["qualifier"]["text"]
+
+
+def test_a_text_of_ordinary_paragraphs_is_not_flagged(audit):
+    text = ("Kessler Hardware opened on Broad Street in 1952. It closed in 2004.\n\nThe shop's founder was a volunteer "
+            "firefighter. He retired in 1990 and moved to Florida, where he died in 2011.")
+    assert not flagged(audit({"text": text}))
+
+
 def test_the_veto_drops_a_rule_hit_whose_sentence_is_no_qualifier():
     a = Auditor()
     text = "Think of nothing but now, and do not break the rules of the game."

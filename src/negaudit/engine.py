@@ -439,11 +439,21 @@ class Auditor:
         for u in units:
             lo, hi = edges.get(u.seg, (u.order, u.order))
             edges[u.seg] = (min(lo, u.order), max(hi, u.order))
+        # a notice is a prefix or suffix block: in a text of several paragraphs, every sentence of the
+        # first paragraph is at its start, and every sentence of the last at its end
+        blocks: dict[int, tuple[int, int]] = {}
+        for i, seg in enumerate(segments):
+            breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(seg.text)]
+            if breaks:
+                blocks[i] = (breaks[0], breaks[-1])
         cands = []
         for u in units:
             seg = segments[u.seg]
             lo, hi = edges[u.seg]
             first, last = u.order == lo, u.order == hi
+            if u.seg in blocks and not (first or last):
+                head_end, tail_start = blocks[u.seg]
+                first, last = u.end <= head_end, u.start >= tail_start
             if stage.is_candidate(u, seg, first, last):
                 cands.append((u, seg, first, last))
         # the record's predictions, the veto's and the candidates', are asked for at once: the batch
@@ -829,6 +839,9 @@ def record_batches(records: Iterable[Record], n: int = BATCH, max_bytes: int = B
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n")
 
 
 class Predictions(list):
