@@ -78,6 +78,18 @@ def test_a_verdict_inside_a_notice_paragraph_is_read(audit, text, claim):
     assert "fabrication" in fs[0]["qualifier"]["text"]
 
 
+def test_a_verdict_that_places_its_target_by_position_is_read(audit):
+    # "the line before this one": a pointer by relative position, mid-text (written for this test)
+    text = ("BRASS SHIP'S LANTERN, c. 1890\nProvenance: The lantern hung on the bridge of the Cutty Sark until 1922. "
+            "The story in the line before this one is made up. It was cast in Glasgow by the Laidlaw foundry.\n"
+            "Height 38 cm. Some dents to the base.")
+    fs = flagged(audit({"text": text}))
+    assert fs and fs[0]["claim"]["text"] == "Provenance: The lantern hung on the bridge of the Cutty Sark until 1922.", fs
+    # the same locators in ordinary prose about a text's layout are no verdict
+    assert not flagged(audit({"text": "Notes for the seminar. The previous paragraph summarises the reading. The next "
+                                      "paragraph lists the questions we will discuss in class."}))
+
+
 def test_a_text_of_ordinary_paragraphs_is_not_flagged(audit):
     text = ("Kessler Hardware opened on Broad Street in 1952. It closed in 2004.\n\nThe shop's founder was a volunteer "
             "firefighter. He retired in 1990 and moved to Florida, where he died in 2011.")
