@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from negaudit.learned import (CLAIM_LABELS, CLAIM_MODEL_PATH, DIMENSIONS, FEATURE_VERSION, LABELS,  # noqa: E402
-                              LEXICON_FEATURES, MODEL_PATH, compile_lexicon, features, hash_features)
+                              LEXICON_FEATURES, MODEL_PATH, compile_lexicon, features, hash_features,
+                              lexicon_digest)
 from negaudit.rules import load_rules  # noqa: E402
 
 L2 = 1e-5
@@ -178,7 +179,8 @@ def save(path: Path, w: np.ndarray, b: np.ndarray, labels, bank_paths: list[Path
         np.savez_compressed(fh, rows=keep.astype(np.int32), values=w[keep].astype(np.float32),
                             bias=b.astype(np.float32), dims=np.int64(DIMENSIONS), labels=np.array(labels),
                             feature_version=np.int64(FEATURE_VERSION), bank_sha256=np.array(digest(bank_paths)),
-                            lexicon_lists=np.array(list(lexicon_lists), dtype=str))
+                            lexicon_lists=np.array(list(lexicon_lists), dtype=str),
+                            lexicon_sha256=np.array(lexicon_digest(load_rules().lexicon, list(lexicon_lists))))
     print(f"wrote {path} ({', '.join(p.name for p in bank_paths)}; {len(keep)} feature rows)")
 
 

@@ -9,8 +9,9 @@ import pytest
 from negaudit.claims import claimness, structure
 from negaudit.config import Config
 from negaudit.engine import Auditor
-from negaudit.learned import CLAIM_MODEL_PATH, MODEL_PATH
+from negaudit.learned import CLAIM_MODEL_PATH, MODEL_PATH, lexicon_digest
 from negaudit.models import Record
+from negaudit.rules import load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,13 +79,15 @@ def test_a_verdict_inside_a_notice_paragraph_is_read(audit, text, claim):
     assert "fabrication" in fs[0]["qualifier"]["text"]
 
 
-def test_a_verdict_that_places_its_target_by_position_is_read(audit):
-    # "the line before this one": a pointer by relative position, mid-text (written for this test)
-    text = ("BRASS SHIP'S LANTERN, c. 1890\nProvenance: The lantern hung on the bridge of the Cutty Sark until 1922. "
-            "The story in the line before this one is made up. It was cast in Glasgow by the Laidlaw foundry.\n"
-            "Height 38 cm. Some dents to the base.")
-    fs = flagged(audit({"text": text}))
-    assert fs and fs[0]["claim"]["text"] == "Provenance: The lantern hung on the bridge of the Cutty Sark until 1922.", fs
+def test_a_verdict_that_places_its_target_by_position_reaches_the_classifier(audit):
+    # "the line before this one": a pointer by relative position, mid-text (written for this test);
+    # the gate shows it to the classifier, which then decides
+    from negaudit.models import Segment, Unit
+
+    stage = Auditor().learned
+    text = "The story in the line before this one is made up."
+    seg = Segment(key="text", text=text, role="text", kind="content", trained=True, pointer="/text")
+    assert stage.is_candidate(Unit(seg=0, start=0, end=len(text), text=text, order=1), seg, False, False)
     # the same locators in ordinary prose about a text's layout are no verdict
     assert not flagged(audit({"text": "Notes for the seminar. The previous paragraph summarises the reading. The next "
                                       "paragraph lists the questions we will discuss in class."}))
@@ -285,6 +288,10 @@ def test_the_shipped_models_were_built_from_the_banks_in_the_repository(path, ba
     with np.load(path, allow_pickle=False) as z:
         assert str(z["bank_sha256"]) == h.hexdigest(), \
             f"{path.name} is stale: rebuild it with `python scripts/train_models.py`"
+        # its features read lexicon lists too: a list changed since the build makes it stale as well
+        lists = [str(n) for n in z["lexicon_lists"]]
+        assert str(z["lexicon_sha256"]) == lexicon_digest(load_rules().lexicon, lists), \
+            f"{path.name} was built with other lexicon lists: rebuild it with `python scripts/train_models.py`"
 
 
 def test_training_is_deterministic():

@@ -140,6 +140,18 @@ class LexiconFeatures:
         return bool(self.lists)
 
 
+def lexicon_digest(lexicon, names: Sequence[str] = LEXICON_FEATURES) -> str:
+    """A hash of the lexicon lists the qualifier model reads as features: the shipped model holds the
+    one it was trained with, so a changed list shows that the model needs a rebuild."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for n in names:
+        if n in lexicon.lists:
+            h.update(n.encode() + b"\0" + lexicon.source(n).encode() + b"\0")
+    return h.hexdigest()
+
+
 def compile_lexicon(lexicon, names: Sequence[str]) -> LexiconFeatures:
     """The lexicon-feature lists of a rules.Lexicon (lists it lacks are skipped)."""
     return LexiconFeatures(lexicon, names)
