@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from negaudit.learned import (CLAIM_LABELS, CLAIM_MODEL_PATH, DIMENSIONS, FEATURE_VERSION, LABELS,  # noqa: E402
-                              LEXICON_FEATURES, MODEL_PATH, compile_lexicon, features, hash_features,
+                              LEXICON_FEATURES, MODEL_PATH, compile_lexicon, features, hash_rows,
                               lexicon_digest)
 from negaudit.rules import load_rules  # noqa: E402
 
@@ -82,15 +82,7 @@ class Sparse:
     """Rows of hashed features as flat (row, column, value) arrays."""
 
     def __init__(self, texts: list[str], lexicon=None, dims: int = DIMENSIONS) -> None:
-        rows, cols, vals = [], [], []
-        for i, t in enumerate(texts):
-            c, v = hash_features(features(t, lexicon), dims)
-            rows.append(np.full(len(c), i))
-            cols.append(c)
-            vals.append(v)
-        self.row = np.concatenate(rows)
-        self.col = np.concatenate(cols)
-        self.val = np.concatenate(vals)
+        self.row, self.col, self.val = hash_rows([features(t, lexicon) for t in texts], dims)
         self.n = len(texts)
         self.dims = dims
         self.starts = np.searchsorted(self.row, np.arange(self.n))

@@ -107,7 +107,7 @@ def test_the_veto_drops_a_rule_hit_whose_sentence_is_no_qualifier():
 
 
 def test_a_prediction_does_not_depend_on_the_sentences_scored_with_it():
-    from negaudit.learned import QualifierModel, features, hash_features
+    from negaudit.learned import QualifierModel, features, hash_rows
 
     texts = ["NOTICE: The events described below never took place.", "Owls hunt at night.",
              "The paragraph above is a leg-pull; our reporter invented it.", "Confidence: 3%", "It is false.",
@@ -121,7 +121,7 @@ def test_a_prediction_does_not_depend_on_the_sentences_scored_with_it():
     assert all(np.array_equal(together.probs(t), p) for t, p in zip(texts, one))
     # and each is the softmax of the hashed features (as at training) times the weights
     for t, p in zip(texts, one):
-        cols, vals = hash_features(features(t, alone._lexicon), alone.dims)
+        _rows, cols, vals = hash_rows([features(t, alone._lexicon)], alone.dims)
         z = vals @ alone.weights[cols].astype(np.float64) + alone.bias
         z = np.exp(z - z.max())
         assert np.allclose(p, z / z.sum(), atol=1e-6)

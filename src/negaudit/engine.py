@@ -443,6 +443,8 @@ class Auditor:
         # first paragraph is at its start, and every sentence of the last at its end
         blocks: dict[int, tuple[int, int]] = {}
         for i, seg in enumerate(segments):
+            if seg.kind != "content":
+                continue  # the gate reads content only
             breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(seg.text)]
             if breaks:
                 blocks[i] = (breaks[0], breaks[-1])
@@ -454,11 +456,11 @@ class Auditor:
             if u.seg in blocks and not (first or last):
                 head_end, tail_start = blocks[u.seg]
                 first, last = u.end <= head_end, u.start >= tail_start
-            if stage.is_candidate(u, seg, first, last):
+            if stage.is_candidate(u, seg, first, last) and stage.reads(u):
                 cands.append((u, seg, first, last))
         # the record's predictions, the veto's and the candidates', are asked for at once: the batch
         # driver scores those of many records in one pass
-        asked = [q.unit.text for q in quals if q.unit is not None] + [c[0].text for c in cands if stage.reads(c[0])]
+        asked = [q.unit.text for q in quals if q.unit is not None] + [c[0].text for c in cands]
         if asked:
             yield Predictions(asked)
         kept = [q for q in quals if not stage.vetoed(q)]

@@ -111,8 +111,9 @@ class LearnedStage:
             self.model.prefetch(texts)
 
     def reads(self, unit: Unit) -> bool:
-        """Does `qualifier` ask the classifier about this candidate? A question or a condition ("If
-        either one is false, ...") is no verdict, and a restriction is none either."""
+        """Is this candidate asked about at all? A question or a condition ("If either one is false,
+        ...") is no verdict, and a restriction is none either: `qualifier` takes only candidates that
+        this accepts."""
         t = unit.text
         return not (QUESTION.search(t) or CONDITION.match(t) or RESTRICTION.search(t))
 
@@ -139,9 +140,7 @@ class LearnedStage:
         return p.qualifier + float(p.probs[1]) < self.veto
 
     def qualifier(self, unit: Unit, seg: Segment, first: bool, last: bool) -> Optional[Qualifier]:
-        """The learned qualifier of a candidate sentence, if the classifier accepts it."""
-        if not self.reads(unit):
-            return None
+        """The learned qualifier of a candidate sentence that `reads` accepts, if the classifier accepts it."""
         p = self.predict(unit.text)
         if p.qualifier < self.accept or p.label in ("none", "local"):
             return None
