@@ -16,8 +16,9 @@
 
 Both are softmax regressions over the hashed features of `negaudit.learned.features`, trained by
 full-batch Adam from zero weights for a fixed number of steps, so the same banks give the same models
-(byte for byte on the same platform). The bank files are hashed into each model file, and the test
-suite checks that the shipped models were built from the banks in the repository.
+(byte for byte on the same platform). The bank files, and the lexicon lists the features read, are
+hashed into each model file, and the test suite checks that the shipped models were built from the
+banks and lists in the repository.
 """
 from __future__ import annotations
 
