@@ -77,7 +77,9 @@ def audit(records, model=None):
         if model:
             cmd += ["--model", model]
         out = subprocess.run(cmd, capture_output=True, text=True)
-        if out.returncode not in (0, 1):
+        # 2 with a report: some records could not be read (a layout with no text field negaudit knows);
+        # they are scored as a user would see them, unflagged, and counted in the summary
+        if out.returncode not in (0, 1, 2) or not out.stdout.strip():
             sys.exit(f"negaudit failed ({out.returncode}): {out.stderr}")
         return json.loads(out.stdout)
 
@@ -140,12 +142,16 @@ def main(argv=None):
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
     a = ap.parse_args(argv)
     corpus = [r for p in a.corpus for r in load(p)]
-    rows = evaluate(corpus, audit(corpus, a.model))
+    report = audit(corpus, a.model)
+    rows = evaluate(corpus, report)
     s = summarise(rows)
+    s["unread"] = len(report.get("errors") or [])
     if a.json:
         print(json.dumps(s, indent=2))
     else:
-        print(f"records {s['records']} (risky {s['risky']}, safe {s['safe']})")
+        print(f"records {s['records']} (risky {s['risky']}, safe {s['safe']})"
+              + (f"; {s['unread']} that negaudit could not read (no text field it knows), scored unflagged"
+                 if s["unread"] else ""))
         print(f"recall on risky records: {s['recall']:.3f}   false-positive rate on safe records: {s['fpr']:.3f}")
         if s["claim_accuracy"] is not None:
             print(f"high/medium findings in risky records that name a gold claim sentence: {s['claim_accuracy']:.3f} "
