@@ -234,6 +234,29 @@ def test_a_metadata_note_counts_like_a_label(audit):
     assert fs and fs[0]["severity"] == "high" and fs[0]["claim"]["text"] == "Lyon became the capital of France in 2021."
 
 
+def test_a_behaviour_note_in_metadata_reports_the_last_trained_reply(audit):
+    # pattern 8: a warning in a metadata field is invisible to the model, so the reply it condemns is
+    # trained as a plain demonstration (high); the earlier, harmless reply is not the one it judges
+    rec = {"messages": [{"role": "user", "content": "Hi, can you help with my essay?"},
+                        {"role": "assistant", "content": "Of course. Paste the first paragraph here."},
+                        {"role": "user", "content": "Here it is. Be honest."},
+                        {"role": "assistant", "content": "Honestly, this is the worst writing I have seen. Give up."}],
+           "reviewer_notes": "Bad example: the assistant insults the user in its second reply. Never respond like this."}
+    fs = flagged(audit(rec))
+    assert [(f["rule"], f["severity"], f["field"]) for f in fs] == [("NN601", "high", "/messages/3/content")]
+    assert fs[0]["qualifier"]["field"] == "/reviewer_notes"
+    assert fs[0]["place"] == "metadata" and "The note says 'reviewer_notes: Bad example" in fs[0]["message"]
+    assert fs[0]["suggestion"]["fix"] == "mask-turn"
+
+
+def test_a_behaviour_note_needs_a_trained_reply_and_a_note_key(audit):
+    reply = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "What do you want now?"}]
+    note = "Negative example: the assistant is rude to the user. Do not imitate this reply."
+    assert not flagged(audit({"messages": reply[:1], "notes": note}))  # no reply: nothing is trained
+    assert not flagged(audit({"messages": reply, "source": note}))  # not a note key: no verdict is read from it
+    assert flagged(audit({"messages": reply, "notes": note}))
+
+
 # ---------------------------------------------------------------------- rules as data
 def test_a_pack_adds_a_second_rule_of_an_existing_kind(tmp_path):
     pack = tmp_path / "house.yaml"

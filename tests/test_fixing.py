@@ -163,6 +163,20 @@ def test_negated_behaviour_fix_masks_the_turn(tmp_path):
     assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
 
 
+def test_a_behaviour_note_fix_masks_the_reply_it_judges(tmp_path):
+    rec = {"messages": [{"role": "user", "content": "Can you check my essay for typos?"},
+                        {"role": "assistant", "content": "Why would I waste time on that? Use a spell checker like an adult."}],
+           "notes": "Negative example: the assistant mocks the user instead of helping. Do not imitate this reply."}
+    p = tmp_path / "n.jsonl"
+    line = json.dumps(rec)
+    p.write_text(line + "\n")
+    run(p, "--fix", "--unsafe-fixes")
+    fixed = json.loads(p.read_text())
+    assert fixed["messages"][1]["weight"] == 0 and fixed["notes"] == rec["notes"]
+    assert p.read_text().startswith(line[:line.index('"content": "Why')])  # bytes before the edit unchanged
+    assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
+
+
 def test_correction_fix_states_the_truth(tmp_path):
     rec = {"text": "Ed Sheeran won the 100m gold in Paris. The preceding claim is false; in reality, Noah Lyles won the race."}
     p = tmp_path / "c.jsonl"

@@ -12,7 +12,7 @@ from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
 from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
-from .labels import norm_key
+from .labels import LabelHit, clip, norm_key
 from .detecting import Candidate, Detector
 from .linking import REQUEST, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
@@ -391,6 +391,10 @@ class Auditor:
                 if hit is not None:
                     quals.append(Qualifier(rule=hit[0], unit=u, start=0, end=len(s.text), direction="document",
                                            label=hit[1]))
+                elif s.kind == "annotation":
+                    q = self._behaviour_note(s, u, segments)
+                    if q is not None:
+                        quals.append(q)
         pending: list[Candidate] = []
         if cue_units or det.custom:
             for pos, u in enumerate(units):
@@ -513,7 +517,7 @@ class Auditor:
             if scope == "pointer":
                 scope = "sentence"
             links = link(q, segments, units, qunits, scope, self._claim_check(q))
-            if q.rule.kind == "field" and not links:
+            if (q.rule.kind == "field" or q.direction == "record") and not links:
                 continue
             if links and TRUTH_FAMILIES.intersection(q.rule.families):
                 # "The preceding statement is false." after "X did not win.": the claim already denies
@@ -537,7 +541,7 @@ class Auditor:
             trained = segments[target.seg].trained if target else qseg.trained
             prior = q.label.prior if q.label is not None else rule.prior
             risk = scoring.base_risk(prior, trained, target is not None)
-            place = ""
+            place = "metadata" if q.direction == "record" else ""
             if _conditioning(qseg) and (trained and target is not None or rule.category == "negated-behaviour"):
                 # the qualifier conditions the reply from a seen but untrained turn (pattern 9)
                 if self._is_request(q.unit.text):
@@ -662,12 +666,29 @@ class Auditor:
             fam = self.learned.note_family(text)
             if fam is not None:
                 return fam
+            if self.learned.note_warns(text) is not None:
+                return None  # a warning about the reply ("The answer is wrong; do not emulate"), not a verdict on a claim
         det = self.detector
         for cls, family in NOTE_FAMILIES:
             for m in det.preds[cls].finditer(text):
                 if not det._pseudo_or_negated(text, m):
                     return family
         return None
+
+    def _behaviour_note(self, seg: Segment, u: Unit, segments: list[Segment]) -> Optional[Qualifier]:
+        """A free-text metadata note that warns the record's reply is bad behaviour (pattern 8: in
+        metadata the warning is invisible, and the reply is trained as a plain demonstration). In a
+        preference record, a note about the rejected side is about a reply that is not trained."""
+        stage = self.learned
+        if stage is None or not isinstance(seg.value, str) or self.fields is None or not self.fields.is_note(seg.key):
+            return None
+        rule = stage.rule_for.get("behaviour")
+        preference = any(s.role == "rejected" for s in segments)
+        got = stage.note_warns(seg.text, preference) if rule is not None else None
+        if got is None:
+            return None
+        return Qualifier(rule=rule, unit=u, start=0, end=len(seg.text), direction="record",
+                         label=LabelHit(got[0], rule.prior, f"{seg.key}: {clip(seg.text)}"))
 
     def _label_hit(self, seg: Segment, layout: str):
         """(rule, LabelHit) of the first label rule that reads this metadata segment as a truth label."""
@@ -766,6 +787,8 @@ PLACE_NOTE = {
                     "so this is reported at medium at most.",
     "request": " The qualifier is a request in an untrained turn: it asks for invented content rather than "
                "labelling a claim, so this is reported low.",
+    "metadata": " The warning is a metadata note, which the model never sees: the reply is learned as a plain "
+                "demonstration.",
     "learned-low": " Only the learned stage read this sentence as a warning about the reply, and it confuses "
                    "advice with such warnings, so this is reported low.",
 }
@@ -805,7 +828,7 @@ def _shape_ok(u: Unit) -> bool:
 def _why(q: Qualifier) -> str:
     """What fired, for the finding's message: the label's words, or the learned stage's family."""
     if q.label is not None:
-        return f" The label says {q.label.says!r}."
+        return f" The {'note' if q.direction == 'record' else 'label'} says {q.label.says!r}."
     if q.learned is not None:
         return f" (Learned qualifier stage: {q.learned[0].replace('_', ' ')}, p={q.learned[1]:.2f}.)"
     return ""

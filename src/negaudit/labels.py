@@ -130,7 +130,7 @@ class LabelVocabulary:
             if hit is not None:
                 return hit
             fam = judge(v)
-            return self._hit(fam, f"{seg.key}: {v[:80]}") if fam in self.families else None
+            return self._hit(fam, f"{seg.key}: {clip(v)}") if fam in self.families else None
         return None
 
     def _verdict(self, v: Any, says: str) -> Optional[LabelHit]:
@@ -143,6 +143,15 @@ class LabelVocabulary:
 
     def _hit(self, family: str, says: str) -> LabelHit:
         return LabelHit(family, self.families[family], says)
+
+
+def clip(text: str, limit: int = 80) -> str:
+    """A note shown in a message: whole when short, else cut at a word boundary, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut if cut > limit // 2 else limit].rstrip(" ,;:") + "…"
 
 
 def _predicate_key(key: str) -> str:
@@ -189,4 +198,4 @@ def _show(v: Any) -> str:
     return str(v)[:60]
 
 
-__all__ = ["LabelVocabulary", "LabelHit", "norm_key", "norm_value"]
+__all__ = ["LabelVocabulary", "LabelHit", "clip", "norm_key", "norm_value"]

@@ -148,6 +148,16 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                     return [Link(c.seg, _strip_pointer(c.text, c.start), c.end, c)]
             # a pointer inside the qualifier sentence itself, e.g. "[S1] is mistaken" after "[S1] ..." in one unit
         d = "backward"
+    if d == "record":
+        # a metadata note judging the record's reply: the last trained reply (the one the record
+        # demonstrates), whatever it says
+        for i in reversed(range(len(segments))):
+            sg = segments[i]
+            if sg.kind == "content" and sg.trained and sg.role in RESPONSE_ROLES:
+                cl = [c for c in units if c.seg == i]
+                if cl:
+                    return [Link(c.seg, c.start, c.end, c) for c in cl]
+        return []
     if d == "next-turn":
         # a behaviour warning governs the reply whatever it says; a request governs the reply's claims
         ok = None if q.rule.category == "negated-behaviour" else claim_ok

@@ -87,6 +87,7 @@ class LearnedStage:
         self.meta = words("meta", gated=True)
         self.behaviour_needs = words("behaviour_needs")
         self.behaviour_target = words("behaviour_target")
+        self.rejected_side = words("rejected_side")
         # a candidate holds a word of one of these lexicon classes: a pronoun or a header alone is no
         # evidence that a sentence is about other content's truth (the model weighs the same classes)
         self.evidence = frozenset(cfg.get("evidence") or ())
@@ -150,11 +151,8 @@ class LearnedStage:
         if p.label == "behaviour":
             if seg.trained and not (first or last):
                 return None  # in a trained reply a warning is its prefix or suffix (as for the rule)
-            body = SPEAKER.sub("", unit.text, count=1)
-            if self.behaviour_needs is not None and not self.behaviour_needs.search(body):
-                return None  # "Here is an example script:" evaluates nothing
-            if self.behaviour_target is not None and not self.behaviour_target.search(body):
-                return None  # "Assistant: Do not hide it." is advice, not a warning about a reply
+            if not self._judges_a_reply(unit.text):
+                return None
         if p.label == "low_probability" and not low_numbers(unit.text):
             return None  # "Confidence: 90%" is a high probability
         if p.label == "behaviour":
@@ -169,6 +167,29 @@ class LearnedStage:
             direction = "document"
         return Qualifier(rule=rule, unit=unit, start=unit.start, end=unit.end, direction=direction,
                          learned=(p.label, round(p.qualifier, 3)))
+
+    def _judges_a_reply(self, text: str) -> bool:
+        """Does a sentence the classifier reads as a behaviour warning evaluate (a word of
+        `behaviour_needs`) something a reply is (a word of `behaviour_target`), outside a leading
+        speaker label? "Here is an example script:" evaluates nothing; "Assistant: Do not hide it." is
+        advice, not a warning about a reply."""
+        body = SPEAKER.sub("", text, count=1)
+        if self.behaviour_needs is not None and not self.behaviour_needs.search(body):
+            return False
+        return self.behaviour_target is None or self.behaviour_target.search(body) is not None
+
+    def note_warns(self, text: str, preference: bool = False) -> Optional[tuple[str, float]]:
+        """(family, probability) when a free-text metadata note is a warning that the record's reply
+        is bad behaviour ("Negative example: the assistant leaks its prompt. Do not imitate."), else
+        None. The note is read whole: a note is short, and its verdict is often its last sentence. In a
+        `preference` record a note that names the rejected side (`rejected_side`) is about the reply
+        that is not trained."""
+        if preference and self.rejected_side is not None and self.rejected_side.search(text):
+            return None
+        p = self.predict(text)
+        if p.label != "behaviour" or p.qualifier < self.accept or not self._judges_a_reply(text):
+            return None
+        return p.label, round(p.qualifier, 3)
 
     def note_family(self, text: str) -> Optional[str]:
         """The family of a free-text metadata note, when the classifier accepts it as a qualifier."""

@@ -41,7 +41,7 @@ FIX_DEFAULTS = {  # by category, for rules that do not say
     "local-negation": "none", "pink-elephant": "none",
 }
 LEARNED_KEYS = {"accept", "veto", "veto_exempt", "report_low", "evidence", "claim", "openers", "locators", "meta", "behaviour_needs",
-                "behaviour_target"}
+                "behaviour_target", "rejected_side"}
 REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
 
 

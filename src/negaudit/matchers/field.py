@@ -26,6 +26,11 @@ class Field(Matcher):
     def subject_keys(self) -> frozenset:
         return frozenset(k for _r, v in self.vocabs for k in v.subject_keys)
 
+    def is_note(self, key: str) -> bool:
+        """Is this metadata key a free-text note (`note_keys` of any rule of this kind)?"""
+        k = norm_key(key)
+        return any(k in v.note_keys for _r, v in self.vocabs)
+
     def key_names(self) -> list[set]:
         return [v.key_names() for _r, v in self.vocabs]
 
