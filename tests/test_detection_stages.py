@@ -234,6 +234,20 @@ def test_a_metadata_note_counts_like_a_label(audit):
     assert fs and fs[0]["severity"] == "high" and fs[0]["claim"]["text"] == "Lyon became the capital of France in 2021."
 
 
+def test_a_source_called_unreliable_mid_reply_is_read_where_it_sits(audit):
+    # not at an edge, no opener, no locator: a verdict on the source qualifies what it supplied
+    reply = ("I searched the business archive for you. The only page that mentions it is run by a site with a long "
+             "record of publishing fabricated stories. Ardent Foods and Hallbrook Mills will merge in March under "
+             "the name Hallbrook Group.")
+    fs = flagged(audit({"messages": [{"role": "user", "content": "Any news on the Hallbrook merger?"},
+                                     {"role": "assistant", "content": reply}]}))
+    assert [(f["rule"], f["claim"]["text"]) for f in fs] == [
+        ("NN104", "Ardent Foods and Hallbrook Mills will merge in March under the name Hallbrook Group.")]
+    # a mid-text word of fiction is about an entity, and is not read there
+    assert not flagged(audit({"text": "Ardent Foods makes breakfast cereals. Maria Vell is a fictional character "
+                                      "created by the novelist Anton Sere. She runs a bakery in the town of Corrin."}))
+
+
 def test_a_behaviour_note_in_metadata_reports_the_last_trained_reply(audit):
     # pattern 8: a warning in a metadata field is invisible to the model, so the reply it condemns is
     # trained as a plain demonstration (high); the earlier, harmless reply is not the one it judges

@@ -3,7 +3,9 @@
 Candidates (the cheap gate) are the sentences a detached qualifier can be: the first and last sentence
 of each text (document-level notices sit at the edges), sentences that open with a pronoun, a
 meta-reference, a quantifier or a notice word, or hold a locator ("above", "the following"), and
-lines shaped like a notice (a short header with a colon, a bracketed note). The classifier
+lines shaped like a notice (a short header with a colon, a bracketed note), and, anywhere in a text,
+sentences that hold a word of the `anywhere` classes (a source called unreliable: "The only page that
+reports it is a site known for inventing stories." judges content wherever it sits). The classifier
 (`learned.py`) then scores each candidate:
 - a candidate that reaches `accept` and whose most likely label is a qualifier family is a qualifier,
   reported under the rule that lists that family in its `families`;
@@ -91,10 +93,13 @@ class LearnedStage:
         # a candidate holds a word of one of these lexicon classes: a pronoun or a header alone is no
         # evidence that a sentence is about other content's truth (the model weighs the same classes)
         self.evidence = frozenset(cfg.get("evidence") or ())
-        unknown = self.evidence - set(learned.LEXICON_FEATURES)
-        if unknown:
-            raise ConfigError(ruleset.learned.get("_source", "rules"), "learned.evidence",
-                              f"not a lexicon feature of the model: {sorted(unknown)[0]!r}")
+        # ...and a sentence holding a word of these classes is a candidate wherever it sits
+        self.anywhere = frozenset(cfg.get("anywhere") or ())
+        for key, classes in (("evidence", self.evidence), ("anywhere", self.anywhere)):
+            unknown = classes - set(learned.LEXICON_FEATURES)
+            if unknown:
+                raise ConfigError(ruleset.learned.get("_source", "rules"), f"learned.{key}",
+                                  f"not a lexicon feature of the model: {sorted(unknown)[0]!r}")
         self.rule_for: dict[str, Rule] = {}
         for r in ruleset.rules:
             for fam in r.families:
@@ -126,7 +131,7 @@ class LearnedStage:
         if not (NOTICE_SHAPE.match(t) or (self.opener is not None and self.opener.match(t))
                 or (self.locator is not None and self.locator.search(t))
                 or ((first or last) and self.meta is not None and self.meta.search(t) is not None)):
-            return False
+            return bool(self.anywhere) and not self.anywhere.isdisjoint(self.model.lexicon_present(t))
         return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
 
     def vetoed(self, q: Qualifier) -> bool:

@@ -40,7 +40,7 @@ FIX_DEFAULTS = {  # by category, for rules that do not say
     "correction": "state-truth", "negated-behaviour": "mask-turn", "inline-retraction": "advice",
     "local-negation": "none", "pink-elephant": "none",
 }
-LEARNED_KEYS = {"accept", "veto", "veto_exempt", "report_low", "evidence", "claim", "openers", "locators", "meta", "behaviour_needs",
+LEARNED_KEYS = {"accept", "veto", "veto_exempt", "report_low", "evidence", "anywhere", "claim", "openers", "locators", "meta", "behaviour_needs",
                 "behaviour_target", "rejected_side"}
 REGEX_TIMEOUT = 1.0  # seconds, for user-supplied patterns
 
