@@ -100,6 +100,9 @@ class LearnedStage:
             if unknown:
                 raise ConfigError(ruleset.learned.get("_source", "rules"), f"learned.{key}",
                                   f"not a lexicon feature of the model: {sorted(unknown)[0]!r}")
+        # the same compiled lists as the model's lexicon features: `may_match` is exactly "the class is
+        # among lexicon_present", at the cost of one small literal scan
+        self._anywhere = [lex.compile(n) for n in sorted(self.anywhere) if n in lex.lists]
         self.rule_for: dict[str, Rule] = {}
         for r in ruleset.rules:
             for fam in r.families:
@@ -123,15 +126,21 @@ class LearnedStage:
         t = unit.text
         return not (QUESTION.search(t) or CONDITION.match(t) or RESTRICTION.search(t))
 
-    def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool) -> bool:
-        """The gate: can this sentence be a detached qualifier at all?"""
+    def anywhere_in(self, text: str) -> bool:
+        """Does a word of an `anywhere` class occur in this text? (Asked once per segment: a sentence
+        can hold one only if its segment does.)"""
+        return any(g.may_match(text) for g in self._anywhere)
+
+    def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool, anywhere: bool = True) -> bool:
+        """The gate: can this sentence be a detached qualifier at all? `anywhere` False: the segment
+        holds no word of an `anywhere` class."""
         if seg.kind != "content":
             return False
         t = unit.text
         if not (NOTICE_SHAPE.match(t) or (self.opener is not None and self.opener.match(t))
                 or (self.locator is not None and self.locator.search(t))
                 or ((first or last) and self.meta is not None and self.meta.search(t) is not None)):
-            return bool(self.anywhere) and not self.anywhere.isdisjoint(self.model.lexicon_present(t))
+            return anywhere and self.anywhere_in(t)
         return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
 
     def vetoed(self, q: Qualifier) -> bool:
