@@ -452,7 +452,9 @@ class Auditor:
             breaks = [m.start() for m in PARAGRAPH_BREAK.finditer(seg.text)]
             if breaks:
                 blocks[i] = (breaks[0], breaks[-1])
-        hot = {i for i, seg in enumerate(segments) if seg.kind == "content" and stage.anywhere_in(seg.text)}
+        # the unoptimised path (prefilter=False) asks every sentence
+        hints = {i: stage.segment_hints(seg.text) for i, seg in enumerate(segments)
+                 if seg.kind == "content"} if self.prefilter else {}
         cands = []
         for u in units:
             seg = segments[u.seg]
@@ -461,7 +463,7 @@ class Auditor:
             if u.seg in blocks and not (first or last):
                 head_end, tail_start = blocks[u.seg]
                 first, last = u.end <= head_end, u.start >= tail_start
-            if stage.is_candidate(u, seg, first, last, u.seg in hot) and stage.reads(u):
+            if stage.is_candidate(u, seg, first, last, hints.get(u.seg, (True, True))) and stage.reads(u):
                 cands.append((u, seg, first, last))
         # the record's predictions, the veto's and the candidates', are asked for at once: the batch
         # driver scores those of many records in one pass

@@ -127,18 +127,25 @@ class LearnedStage:
         return not (QUESTION.search(t) or CONDITION.match(t) or RESTRICTION.search(t))
 
     def anywhere_in(self, text: str) -> bool:
-        """Does a word of an `anywhere` class occur in this text? (Asked once per segment: a sentence
-        can hold one only if its segment does.)"""
+        """Does a word of an `anywhere` class occur in this text?"""
         return any(g.may_match(text) for g in self._anywhere)
 
-    def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool, anywhere: bool = True) -> bool:
-        """The gate: can this sentence be a detached qualifier at all? `anywhere` False: the segment
-        holds no word of an `anywhere` class."""
+    def segment_hints(self, text: str) -> tuple[bool, bool]:
+        """Which of the gate's word searches can succeed in some sentence of this segment: (a locator,
+        a word of an `anywhere` class). A sentence can hold a word only if its segment does, so one
+        literal scan of the segment spares one per sentence."""
+        return (self.locator is not None and self.locator.may_match(text)), self.anywhere_in(text)
+
+    def is_candidate(self, unit: Unit, seg: Segment, first: bool, last: bool,
+                     hints: tuple[bool, bool] = (True, True)) -> bool:
+        """The gate: can this sentence be a detached qualifier at all? `hints`: the segment's
+        `segment_hints` (a False says the search cannot succeed in any of its sentences)."""
         if seg.kind != "content":
             return False
         t = unit.text
+        located, anywhere = hints
         if not (NOTICE_SHAPE.match(t) or (self.opener is not None and self.opener.match(t))
-                or (self.locator is not None and self.locator.search(t))
+                or (located and self.locator is not None and self.locator.search(t))
                 or ((first or last) and self.meta is not None and self.meta.search(t) is not None)):
             return anywhere and self.anywhere_in(t)
         return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
