@@ -470,7 +470,11 @@ class Auditor:
         asked = [q.unit.text for q in quals if q.unit is not None] + [c[0].text for c in cands]
         if asked:
             yield Predictions(asked)
-        kept = [q for q in quals if not stage.vetoed(q)]
+        # a request for invented content in a conditioning turn ("Write a fictional news story about
+        # X") governs the reply by asking for it, which the veto's question (does the sentence qualify
+        # other content's truth?) does not ask: it stays, and is reported low as a request
+        kept = [q for q in quals if (q.unit is not None and _conditioning(segments[q.unit.seg])
+                                     and REQUEST.match(q.unit.text)) or not stage.vetoed(q)]
         taken = {q.unit.order for q in kept}
         for u, seg, first, last in cands:
             if u.order in taken:
