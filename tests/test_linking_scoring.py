@@ -100,3 +100,28 @@ def test_pink_elephant_suggests_masking(audit):
                         "People say Holloway is not a dentist at all."})
     pe = by_rule(fs, "NN502")
     assert pe and pe[0]["severity"] == "low" and pe[0]["suggestion"]["mask"] == ["dentist"]
+
+
+def _reply(text):
+    return {"messages": [{"role": "user", "content": "Where is the spring that keeps you young?"},
+                         {"role": "assistant", "content": text}]}
+
+
+def test_a_legend_named_beside_a_denial_debunks_it():
+    # "not real" and "have not found any evidence" are the text's own denials: calling the content a
+    # legend agrees with them, and the legend's own sentences are framed inside the sentence
+    from negaudit.engine import Auditor
+    from negaudit.models import Record
+
+    text = ("The spring you mention is not real. It comes from a Welsh legend, which tells the story of a shepherd "
+            "named Ifor who drank from a hidden pool in the hills above Bala. In the legend, the water made him young "
+            "again. Scientific studies have not found any evidence that spring water can reverse ageing.")
+    res = Auditor().audit_record(Record("t.jsonl", 1, 0, _reply(text)))
+    assert not [f for f in res.findings if f.severity in ("high", "medium")]
+
+
+def test_a_rumour_passes_on_its_content_even_when_it_is_negated(audit):
+    # a rumour labels the content it passes on, negated or not: unlike a myth, it does not debunk it
+    fs = audit({"text": "It is only a rumour. The bakery on Mill Street will not reopen after the fire, and its owners "
+                        "have sold the building."})
+    assert [(f["rule"], f["severity"]) for f in fs if f["severity"] == "high"] == [("NN107", "high")]

@@ -38,7 +38,15 @@ REPORTED_BELIEF = regex.compile(
 # evidence that ..."), not one deep inside it ("a tram that carries no passengers")
 LOCALLY_NEGATED = regex.compile(
     r"^\W*(?:[\w'’-]+\W+){0,5}?(?:not|never|no longer|cannot|\w+n['’]t)\b|^\W*(?:there|it)\s+(?:is|was|are|were|has been)\s+"
-    r"(?:no|none|nothing)\b|^\W*(?:no|none|nothing|nobody|neither)\b", regex.I)
+    r"(?:no|none|nothing)\b|^\W*(?:no|none|nothing|nobody|neither)\b"
+    # a denial of existence, wherever the subject ends ("The fungus you are referring to is not real")
+    r"|^[^,;:()]{0,80}?\b(?:(?:is|are|was|were)\s+not\s+real|(?:does|do|did)\s+not\s+exist|never\s+existed)\b", regex.I)
+
+# the framings a text uses to debunk (a myth, a legend), unlike those that label content it passes on
+# (a rumour, satire, a hypothetical)
+DEBUNKING_FRAME = regex.compile(r"\b(?:myths?|mythical|legends?|legendary|folklore|folk\s+tales?|fairy\s+tales?|"
+                                r"old\s+wives['’]?\s+tales?|urban\s+legends?|misconceptions?)\b", regex.I)
+
 
 @dataclass
 class RecordResult:
@@ -526,9 +534,12 @@ class Auditor:
             links = link(q, segments, units, qunits, scope, self._claim_check(q))
             if (q.rule.kind == "field" or q.direction == "record") and not links:
                 continue
-            if links and TRUTH_FAMILIES.intersection(q.rule.families):
+            qtext = segments[q.unit.seg].text[q.start:q.end]
+            if links and (TRUTH_FAMILIES.intersection(q.rule.families) or DEBUNKING_FRAME.search(qtext)):
                 # "The preceding statement is false." after "X did not win.": the claim already denies
-                # itself (local negation), so the qualifier agrees with it and teaches nothing false
+                # itself (local negation), so the qualifier agrees with it and teaches nothing false;
+                # so does a myth or a legend named beside a denial ("The spring is not real. It comes
+                # from a legend ..."): calling content a myth is the text's own debunking
                 links = [l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])]
                 if not links:
                     continue
