@@ -341,3 +341,24 @@ def test_training_is_deterministic():
     w1, b1 = train_models.fit(rows, 10)
     w2, b2 = train_models.fit(rows, 10)
     assert np.array_equal(w1, w2) and np.array_equal(b1, b2)
+
+
+@pytest.mark.parametrize("sentence", [
+    "There are two kinds of shortcut here that are both wrong and should be avoided.",
+    "While it is hard to measure how much the cartoonist's satirical strips changed public opinion, they were widely read.",
+])
+def test_a_rule_hit_the_veto_drops_is_not_parsed_and_the_findings_do_not_change(sentence):
+    # the rule's words occur ("wrong", "satirical") and a parse would be needed to verify the hit, but
+    # the classifier reads the sentence as no qualifier, so the veto would drop the hit after the parse
+    from negaudit.engine import Auditor
+    from negaudit.models import Record
+
+    rec = {"text": "Here is what I found. " + sentence + " Let me know if that helps."}
+    fast, full = Auditor(), Auditor(prefilter=False)
+    fast.nlp._cache.clear()
+    got = [f.to_dict() for f in fast.audit_record(Record("t.jsonl", 1, 0, rec)).findings]
+    assert sentence not in fast.nlp._cache
+    full.nlp._cache.clear()
+    assert [f.to_dict() for f in full.audit_record(Record("t.jsonl", 1, 0, rec)).findings] == got
+    assert sentence in full.nlp._cache  # the unoptimised path parses it, and finds the same
+    assert not [f for f in got if f["severity"] in ("high", "medium")]

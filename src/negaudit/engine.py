@@ -417,6 +417,11 @@ class Auditor:
                     quals.append(q)
                 elif cands:
                     pending.extend(cands)
+        if pending and self.learned is not None and self.prefilter:
+            # a sentence whose every candidate the learned veto would drop after verifying it is not
+            # parsed at all: the same qualifiers result (the unoptimised path parses them all)
+            yield Predictions(list(dict.fromkeys(c.unit.text for c in pending)))
+            pending = self._past_the_veto(pending, segments)
         if pending:
             if self.nlp.has_parser:
                 yield list(dict.fromkeys(c.unit.text for c in pending))
@@ -491,6 +496,20 @@ class Auditor:
             if q is not None:
                 kept.append(q)
         return kept
+
+    def _past_the_veto(self, pending: list[Candidate], segments: list[Segment]) -> list[Candidate]:
+        """The candidates of the sentences that keep at least one candidate the veto would not drop
+        (the first candidate a parse verifies wins, so a sentence keeps all of its candidates or none).
+        A request in a conditioning turn is exempt from the veto (see _learned)."""
+        stage = self.learned
+        keep: set[int] = set()
+        for c in pending:
+            if id(c.unit) in keep:
+                continue
+            if (_conditioning(segments[c.unit.seg]) and REQUEST.match(c.unit.text)) \
+                    or not stage.vetoes(c.rule, c.direction, c.unit.text):
+                keep.add(id(c.unit))
+        return [c for c in pending if id(c.unit) in keep]
 
     def _verify(self, pending: list[Candidate]) -> list[Qualifier]:
         by_unit: dict[int, list[Candidate]] = {}

@@ -152,11 +152,16 @@ class LearnedStage:
 
     def vetoed(self, q: Qualifier) -> bool:
         """Is this rule hit dropped because its sentence does not read as a qualifier?"""
-        if not q.rule.families or q.unit is None or self.veto <= 0 or q.direction in ("self", "enclosed"):
+        return q.unit is not None and self.vetoes(q.rule, q.direction, q.unit.text)
+
+    def vetoes(self, rule: Rule, direction: str, text: str) -> bool:
+        """Would a hit of `rule` with this direction on this sentence be dropped? (Asked of a rule's
+        candidate before its parse too: a hit the veto drops needs no parse to verify it.)"""
+        if not rule.families or self.veto <= 0 or direction in ("self", "enclosed"):
             return False
-        if q.rule.kind in self.veto_exempt:
+        if rule.kind in self.veto_exempt:
             return False  # a notation ("(p=0.03)") is no lexical guess for the classifier to review
-        p = self.predict(q.unit.text)
+        p = self.predict(text)
         # "local" (the sentence carries its own negation or the truth, as a correction does) is no
         # reason to drop a hit: only a sentence that reads as no qualifier at all is dropped
         return p.qualifier + float(p.probs[1]) < self.veto
