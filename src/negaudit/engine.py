@@ -483,11 +483,7 @@ class Auditor:
         asked = [q.unit.text for q in quals if q.unit is not None] + [c[0].text for c in cands]
         if asked:
             yield Predictions(asked)
-        # a request for invented content in a conditioning turn ("Write a fictional news story about
-        # X") governs the reply by asking for it, which the veto's question (does the sentence qualify
-        # other content's truth?) does not ask: it stays, and is reported low as a request
-        kept = [q for q in quals if (q.unit is not None and _conditioning(segments[q.unit.seg])
-                                     and REQUEST.match(q.unit.text)) or not stage.vetoed(q)]
+        kept = [q for q in quals if q.unit is None or not self._vetoed(q.rule, q.direction, q.unit, segments)]
         taken = {q.unit.order for q in kept}
         for u, seg, first, last in cands:
             if u.order in taken:
@@ -497,17 +493,21 @@ class Auditor:
                 kept.append(q)
         return kept
 
+    def _vetoed(self, rule: Rule, direction: str, unit: Unit, segments: list[Segment]) -> bool:
+        """Does the learned veto drop a hit of `rule` on this sentence? A request for invented content
+        in a conditioning turn ("Write a fictional news story about X") governs the reply by asking for
+        it, which the veto's question (does the sentence qualify other content's truth?) does not ask:
+        it stays, and is reported low as a request."""
+        if _conditioning(segments[unit.seg]) and REQUEST.match(unit.text):
+            return False
+        return self.learned.vetoes(rule, direction, unit.text)
+
     def _past_the_veto(self, pending: list[Candidate], segments: list[Segment]) -> list[Candidate]:
         """The candidates of the sentences that keep at least one candidate the veto would not drop
-        (the first candidate a parse verifies wins, so a sentence keeps all of its candidates or none).
-        A request in a conditioning turn is exempt from the veto (see _learned)."""
-        stage = self.learned
+        (the first candidate a parse verifies wins, so a sentence keeps all of its candidates or none)."""
         keep: set[int] = set()
         for c in pending:
-            if id(c.unit) in keep:
-                continue
-            if (_conditioning(segments[c.unit.seg]) and REQUEST.match(c.unit.text)) \
-                    or not stage.vetoes(c.rule, c.direction, c.unit.text):
+            if id(c.unit) not in keep and not self._vetoed(c.rule, c.direction, c.unit, segments):
                 keep.add(id(c.unit))
         return [c for c in pending if id(c.unit) in keep]
 

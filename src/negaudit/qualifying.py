@@ -150,13 +150,10 @@ class LearnedStage:
             return anywhere and self.anywhere_in(t)
         return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
 
-    def vetoed(self, q: Qualifier) -> bool:
-        """Is this rule hit dropped because its sentence does not read as a qualifier?"""
-        return q.unit is not None and self.vetoes(q.rule, q.direction, q.unit.text)
-
     def vetoes(self, rule: Rule, direction: str, text: str) -> bool:
-        """Would a hit of `rule` with this direction on this sentence be dropped? (Asked of a rule's
-        candidate before its parse too: a hit the veto drops needs no parse to verify it.)"""
+        """Is a hit of `rule` with this direction on this sentence dropped, because the sentence does
+        not read as a qualifier? (Asked of a rule's candidate before its parse: a hit the veto drops
+        needs no parse to verify it.)"""
         if not rule.families or self.veto <= 0 or direction in ("self", "enclosed"):
             return False
         if rule.kind in self.veto_exempt:
