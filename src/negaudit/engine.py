@@ -42,11 +42,6 @@ LOCALLY_NEGATED = regex.compile(
     # a denial of existence, wherever the subject ends ("The fungus you are referring to is not real")
     r"|^[^,;:()]{0,80}?\b(?:(?:is|are|was|were)\s+not\s+real|(?:does|do|did)\s+not\s+exist|never\s+existed)\b", regex.I)
 
-# the framings a text uses to debunk (a myth, a legend), unlike those that label content it passes on
-# (a rumour, satire, a hypothetical)
-DEBUNKING_FRAME = regex.compile(r"\b(?:myths?|mythical|legends?|legendary|folklore|folk\s+tales?|fairy\s+tales?|"
-                                r"old\s+wives['’]?\s+tales?|urban\s+legends?|misconceptions?)\b", regex.I)
-
 
 @dataclass
 class RecordResult:
@@ -180,6 +175,9 @@ class Auditor:
         if self.fields is not None:
             self.fields.add_verdict_keys(self.mapping.annotation_fields)
         self.subject_keys = self.fields.subject_keys if self.fields is not None else frozenset()
+        # the framings a text uses to debunk (lexicon list `debunking_frame`: a myth, a legend)
+        lex = self.ruleset.lexicon
+        self.debunking = lex.compile("debunking_frame") if "debunking_frame" in lex.lists else None
         self.pink = self.detector.matcher("pink-elephant")
         self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
         self.claim_min = float(self.ruleset.learned.get("claim", 0.0))
@@ -553,8 +551,10 @@ class Auditor:
             links = link(q, segments, units, qunits, scope, self._claim_check(q))
             if (q.rule.kind == "field" or q.direction == "record") and not links:
                 continue
-            qtext = segments[q.unit.seg].text[q.start:q.end]
-            if links and (TRUTH_FAMILIES.intersection(q.rule.families) or DEBUNKING_FRAME.search(qtext)):
+            qseg = segments[q.unit.seg]
+            qtext = qseg.text[q.start:q.end]
+            if links and (TRUTH_FAMILIES.intersection(q.rule.families)
+                          or (self.debunking is not None and self.debunking.search(qtext))):
                 # "The preceding statement is false." after "X did not win.": the claim already denies
                 # itself (local negation), so the qualifier agrees with it and teaches nothing false;
                 # so does a myth or a legend named beside a denial ("The spring is not real. It comes
@@ -574,7 +574,6 @@ class Auditor:
                     rule = corr
                     truth = t
             target = links[0] if links else None
-            qseg = segments[q.unit.seg]
             trained = segments[target.seg].trained if target else qseg.trained
             prior = q.label.prior if q.label is not None else rule.prior
             risk = scoring.base_risk(prior, trained, target is not None)
@@ -600,7 +599,7 @@ class Auditor:
                 if tseg.pointer != qseg.pointer:
                     claim["field"] = tseg.pointer
                 field_ptr = tseg.pointer
-            qual = {"text": qseg.text[q.start:q.end], "start": qseg.offset + q.start, "end": qseg.offset + q.end}
+            qual = {"text": qtext, "start": qseg.offset + q.start, "end": qseg.offset + q.end}
             if field_ptr != qseg.pointer:
                 qual["field"] = qseg.pointer
             line = rec.line
@@ -703,7 +702,7 @@ class Auditor:
             fam = self.learned.note_family(text)
             if fam is not None:
                 return fam
-            if self.learned.note_warns(text) is not None:
+            if self.learned.note_warns(text):
                 return None  # a warning about the reply ("The answer is wrong; do not emulate"), not a verdict on a claim
         det = self.detector
         for cls, family in NOTE_FAMILIES:
@@ -721,11 +720,10 @@ class Auditor:
             return None
         rule = stage.rule_for.get("behaviour")
         preference = any(s.role == "rejected" for s in segments)
-        got = stage.note_warns(seg.text, preference) if rule is not None else None
-        if got is None:
+        if rule is None or not stage.note_warns(seg.text, preference):
             return None
         return Qualifier(rule=rule, unit=u, start=0, end=len(seg.text), direction="record",
-                         label=LabelHit(got[0], rule.prior, f"{seg.key}: {clip(seg.text)}"))
+                         label=LabelHit("behaviour", rule.prior, f"{seg.key}: {clip(seg.text)}"))
 
     def _label_hit(self, seg: Segment, layout: str):
         """(rule, LabelHit) of the first label rule that reads this metadata segment as a truth label."""

@@ -201,18 +201,15 @@ class LearnedStage:
             return False
         return self.behaviour_target is None or self.behaviour_target.search(body) is not None
 
-    def note_warns(self, text: str, preference: bool = False) -> Optional[tuple[str, float]]:
-        """(family, probability) when a free-text metadata note is a warning that the record's reply
-        is bad behaviour ("Negative example: the assistant leaks its prompt. Do not imitate."), else
-        None. The note is read whole: a note is short, and its verdict is often its last sentence. In a
+    def note_warns(self, text: str, preference: bool = False) -> bool:
+        """Is a free-text metadata note a warning that the record's reply is bad behaviour ("Negative
+        example: the assistant leaks its prompt. Do not imitate.")? The note is read whole: a note is short, and its verdict is often its last sentence. In a
         `preference` record a note that names the rejected side (`rejected_side`) is about the reply
         that is not trained."""
         if preference and self.rejected_side is not None and self.rejected_side.search(text):
-            return None
+            return False
         p = self.predict(text)
-        if p.label != "behaviour" or p.qualifier < self.accept or not self._judges_a_reply(text):
-            return None
-        return p.label, round(p.qualifier, 3)
+        return p.label == "behaviour" and p.qualifier >= self.accept and self._judges_a_reply(text)
 
     def note_family(self, text: str) -> Optional[str]:
         """The family of a free-text metadata note, when the classifier accepts it as a qualifier."""
