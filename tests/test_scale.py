@@ -330,3 +330,36 @@ def test_parses_on_numpys_blas_equal_thincs_blis_parses():
     a = [sig(d) for d in ours.nlp.pipe(texts, batch_size=64)]
     b = [sig(d) for d in stock.pipe(texts, batch_size=64)]
     assert len(texts) > 1000 and a == b
+
+
+def test_shared_scan_finds_each_lists_literals_as_the_lists_own_scan(fast):
+    """The learned lexicon lists and the learned gates ask one shared Aho-Corasick scan per sentence:
+    among each list's own literals it must find exactly what the list's own automaton finds, on every
+    sentence of the labelled corpora (the shared set also holds other lists' literals)."""
+    lists = [g for _n, g in fast.learned.model._lexicon.lists] + [fast.learned.locator, fast.learned.meta]
+    texts = [u.text.lower() for name in CORPORA for r in corpus(name) for v in strings_of(r) for u in split_units(v)]
+    hits = 0
+    for low in dict.fromkeys(texts):
+        for g in lists:
+            lits = g.index.literals
+            assert lits.shared
+            own = set(lits.found(low))
+            assert lits.present(low) & set(lits.words) == own, low
+            hits += bool(own)
+    assert hits > 1000
+
+
+def test_a_sentence_asked_about_by_several_lists_is_scanned_once(fast, monkeypatch):
+    from negaudit import triggers
+
+    scans = []
+    real = triggers._matches
+    monkeypatch.setattr(triggers, "_matches", lambda ac, text: scans.append(text) or real(ac, text))
+    text = "Everything in the paragraph above was invented by a site known for hoaxes, zq."
+    for _n, g in fast.learned.model._lexicon.lists:
+        g.may_match(text)
+    fast.learned.locator.search(text)
+    assert scans == [text.lower()]
+    # the two-letter literals of the patterns ("th", "in") are checked by substring, not scanned for:
+    # they were most of the matches on real corpora
+    assert not [w for w in triggers.SHARED.words if len(w) < 3]

@@ -96,7 +96,7 @@ class LexiconFeatures:
 
         self._met = ClauseIndex.clauses_met
         self.lists = [(n, lexicon.compile(n)) for n in names if n in lexicon.lists]
-        self.literals = Literals({w for _n, g in self.lists for w in g.index.literals.words})
+        self.literals = Literals({w for _n, g in self.lists for w in g.index.literals.words}, shared=True)
         # first literal of a clause -> (list number, that literal's clauses in the list's index): the
         # lists' indexes merged, so that a literal found is looked up once rather than once per list
         self._first: dict[str, list[tuple]] = {}
@@ -110,7 +110,7 @@ class LexiconFeatures:
     def _satisfied(self, text: str) -> set[int]:
         """The numbers of the lists that have a phrase's literals in `text` (each list's any_satisfied)."""
         low = text.lower()
-        found = set(self.literals.found(low))
+        found = self.literals.present(low)
         hit: set[int] = set()
         present: dict[tuple, bool] = {}
         met = self._met

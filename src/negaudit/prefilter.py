@@ -82,7 +82,7 @@ class RecordPrefilter:
         keys = set(self.key_literals or ())
         self.key_set = frozenset(k for k in keys if not any(o != k and o in k for o in keys))
         self.index = ClauseIndex({i: [c] for i, c in enumerate(clauses)}, negs | self.key_set, min_part_len=3,
-                                 frequent=UBIQUITOUS)
+                                 frequent=UBIQUITOUS, shared=False)
         self.locators = Literals(locators)
         self.keys = Literals(self.key_literals or ())
         self._key_sets: dict[tuple, bool] = {}

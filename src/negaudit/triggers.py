@@ -174,26 +174,85 @@ def _requirements(pattern: str, flags: int, per_alternative: int) -> Optional[li
     return out
 
 
+class SharedScan:
+    """One Aho-Corasick pass over a text for every literal set that asks about it.
+
+    A sentence is asked about by many word lists (each lexicon list's alternation, the cue and locator
+    indexes, the learned stage's lexicon features), each with literals of its own. Scanning it once per
+    list repeats the pass, the lower-casing and the set building; instead the shared sets' literals are
+    merged into one automaton, and the literals it finds in a text are kept for the next asker (a
+    bounded memo, keyed by the lower-cased text). The set holds other sets' literals too; an asker only
+    tests its own literals against it, and each of those is in the set exactly when it occurs in the text.
+    """
+
+    KEEP = 4096  # texts whose literals are kept (a batch's sentences are asked about close together)
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self._ac = None
+        self._found: dict[str, frozenset] = {}
+
+    def add(self, words) -> None:
+        new = set(words) - self.words
+        if new:  # the automaton is rebuilt on the next scan (sets are made while the rules load)
+            self.words |= new
+            self._ac = None
+            self._found.clear()
+
+    def present(self, low: str) -> frozenset:
+        """The literals of every shared set that occur in `low` (a lower-cased text)."""
+        hit = self._found.get(low)
+        if hit is None:
+            ac = self._ac
+            if ac is None:
+                ac = self._ac = _automaton(sorted(self.words))
+            hit = frozenset(_matches(ac, low))
+            if len(self._found) >= self.KEEP:
+                self._found.clear()
+            self._found[low] = hit
+        return hit
+
+
+SHARED = SharedScan()
+
+
+def _automaton(words: list[str]):
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(words, implementation=ahocorasick_rs.Implementation.DFA,
+                                      store_patterns=True) if words else None
+
+
+def _matches(ac, text: str) -> list[str]:
+    """Every occurrence of the automaton's literals in `text`, overlapping ones included."""
+    if ac is None:
+        return []
+    try:
+        return ac.find_matches_as_strings(text, overlapping=True)
+    except UnicodeEncodeError:  # lone surrogates (from JSON escapes): no literal holds one
+        return ac.find_matches_as_strings(text.encode("utf-8", "replace").decode("utf-8"), overlapping=True)
+
+
 class Literals:
     """A set of literal strings, all found in one pass over a text (an Aho-Corasick DFA).
 
     `found` lists every occurrence, overlapping ones included, as the literal strings themselves.
+    `present` gives a set that holds each of these literals exactly when it occurs; for a `shared`
+    set it is the shared scan's (SharedScan), which may hold other sets' literals too.
     """
 
-    def __init__(self, words) -> None:
-        import ahocorasick_rs
-
+    def __init__(self, words, shared: bool = False) -> None:
         self.words = sorted(set(words))
-        self._ac = ahocorasick_rs.AhoCorasick(self.words, implementation=ahocorasick_rs.Implementation.DFA,
-                                              store_patterns=True) if self.words else None
+        self._ac = _automaton(self.words)
+        self.shared = shared
+        if shared:
+            SHARED.add(self.words)
 
     def found(self, text: str) -> list[str]:
-        if self._ac is None:
-            return []
-        try:
-            return self._ac.find_matches_as_strings(text, overlapping=True)
-        except UnicodeEncodeError:  # lone surrogates (from JSON escapes): no literal holds one
-            return self._ac.find_matches_as_strings(text.encode("utf-8", "replace").decode("utf-8"), overlapping=True)
+        return _matches(self._ac, text)
+
+    def present(self, low: str):
+        return SHARED.present(low) if self.shared else set(self.found(low))
 
     def any(self, text: str) -> bool:
         return bool(self.found(text))
@@ -217,7 +276,7 @@ class ClauseIndex:
     """
 
     def __init__(self, clauses: dict[int, list[list[set[str]]]], extra_literals=(), min_part_len: int = 2,
-                 frequent=frozenset()) -> None:
+                 frequent=frozenset(), shared: bool = True) -> None:
         # first-part literal -> (item, the clause's other scanned parts, its deferred parts)
         self.first: dict[str, list[tuple[int, list[frozenset], list[tuple[str, ...]]]]] = {}
         literals: set[str] = set(extra_literals)
@@ -244,7 +303,7 @@ class ClauseIndex:
                     deferred.append(tuple(sorted(p, key=lambda x: (x not in frequent, x))))
             for lit in head:
                 self.first.setdefault(lit, []).append((k, rest, deferred))
-        self.literals = Literals(literals)
+        self.literals = Literals(literals, shared=shared)
         self.first_set = frozenset(self.first)
         # for a yes/no answer, per first literal: does it suffice alone; the literals any one of which
         # completes a two-part clause; the other clauses
@@ -301,7 +360,7 @@ class ClauseIndex:
 
     def satisfied(self, low: str) -> list[int]:
         """The items whose literals all occur in `low` (a lower-cased text)."""
-        return self.satisfied_by(set(self.literals.found(low)), low)
+        return self.satisfied_by(self.literals.present(low), low)
 
     def satisfied_by(self, found: set, low: str) -> list[int]:
         """The items whose literals all occur in `low`, given `found`, the literals this index's scan found
@@ -328,7 +387,14 @@ def _index_alternatives(alternatives: list[str], flags: int, per_alternative: in
             clauses[k] = req
         else:
             always.append(k)
-    return ClauseIndex(clauses), always
+    return ClauseIndex(clauses, frequent=_frequent(clauses)), always
+
+
+def _frequent(clauses: dict[int, list[list[set[str]]]]) -> frozenset:
+    """The literals a sentence scan leaves to a substring test: the head of English word frequency and
+    every literal of two letters ("th", "in" and "an" alone were most of the matches on real corpora)."""
+    short = {x for alts in clauses.values() for parts in alts for part in parts for x in part if len(x) < 3}
+    return UBIQUITOUS | short
 
 
 class AlternationIndex:
@@ -364,7 +430,7 @@ class AlternationIndex:
         if self.always is not None and self.always.search(text):
             return True
         low = text.lower()
-        return self.index.any_satisfied(set(self.index.literals.found(low)), low)
+        return self.index.any_satisfied(self.index.literals.present(low), low)
 
 
 class LazyPattern:
@@ -462,7 +528,7 @@ class GatedAlternation:
         """A cheaper superset of `search`: do the literals of some alternative occur? (Only the
         alternatives without literals are run as a regex.)"""
         low = text.lower()
-        if self.index.any_satisfied(set(self.index.literals.found(low)), low):
+        if self.index.any_satisfied(self.index.literals.present(low), low):
             return True
         return self.always_search(text)
 
