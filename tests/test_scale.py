@@ -123,7 +123,7 @@ def test_gated_alternations_match_exactly_like_the_whole_alternation(fast, sente
     stage = [fast.learned.locator, fast.learned.meta]  # the learned stage's sentence gates
     for rx in list(det.preds.values()) + [det.pseudo, det.label_value] + behaviour + stage:
         assert [m.span() for m in rx.finditer(text)] == [m.span() for m in rx.full.finditer(text)]
-        assert bool(rx.search(text)) == bool(rx.full.search(text))
+        assert bool(rx.search(text)) == bool(rx.full.search(text)) == rx.occurs(text)
 
 
 GATED_TEXTS = [
@@ -158,6 +158,7 @@ def test_gated_alternation_per_alternative_search_equals_the_whole(head, tail):
                 for name in ("search", "match"):
                     a, b = getattr(g, name)(text, *args), getattr(whole, name)(text, *args)
                     assert (a and (a.span(), a.group())) == (b and (b.span(), b.group()))
+        assert g.occurs(text) == (whole.search(text) is not None)
 
 
 def test_gated_alternation_leaves_an_empty_match_to_the_whole():
@@ -363,3 +364,62 @@ def test_a_sentence_asked_about_by_several_lists_is_scanned_once(fast, monkeypat
     # the two-letter literals of the patterns ("th", "in") are checked by substring, not scanned for:
     # they were most of the matches on real corpora
     assert not [w for w in triggers.SHARED.words if len(w) < 3]
+
+
+def _reference_features(text: str) -> list[str]:
+    """The qualifier model's features as first written (one lower() per token, generator counts): the
+    fast paths of learned.features must give exactly these, or the shipped model reads other input."""
+    import regex
+
+    token, digits, header = (regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?|[^\s\p{L}\p{N}]"),
+                             regex.compile(r"^\p{N}+$"), regex.compile(r"^[^.!?:\n]{1,50}:"))
+    toks = []
+    for t in token.findall(text[:600]):
+        t = t.lower()
+        toks.append("#num" if (t.isdigit() if t.isascii() else digits.match(t)) else t)
+    out = ["w:" + t for t in toks]
+    out += ["b:" + a + "_" + b for a, b in zip(toks, toks[1:])]
+    out += ["s:" + t[:5] for t in toks if len(t) > 5 and t[0].isalpha()]
+    out += [f"p{i}:" + t for i, t in enumerate(toks[:3])]
+    if toks:
+        out.append("last:" + toks[-1])
+    stripped = text.strip()
+    if header.match(stripped):
+        out.append("shape:header")
+    if stripped[:1] in "[(<{":
+        out.append("shape:bracket")
+    if any(c.isdigit() for c in stripped):
+        out.append("shape:number")
+    if "%" in stripped:
+        out.append("shape:percent")
+    out.append("len:" + str(min(sum(1 for t in toks if t[:1].isalnum()) // 4, 8)))
+    if sum(1 for w in stripped.split() if len(w) > 2 and w.isupper()) >= 2:
+        out.append("shape:caps")
+    return out
+
+
+def test_qualifier_features_equal_their_reference_on_every_corpus_sentence():
+    from negaudit.learned import features
+
+    texts = [u.text for name in CORPORA for r in corpus(name) for v in strings_of(r) for u in split_units(v)]
+    texts += ["İSTANBUL IS BIG: ² ³ and ٣ apples.", "NOTE: THE ABOVE 3 CLAIMS are FALSE", "Ｆａｋｅ ＮＥＷＳ １２",
+              "ǅemal's café — naïve façade 42%", "x" * 700 + " 7"]
+    for t in dict.fromkeys(texts):
+        assert features(t) == _reference_features(t), t
+
+
+def test_a_tripped_guard_of_a_list_of_user_entries_answers_every_gate_question():
+    """A pattern made only of user entries falls back to matching nothing once a timeout trips; the
+    learned stage's gates ask that fallback `may_match` and `occurs`, not only `search`."""
+    import regex
+
+    from negaudit.regexguard import _Rewriter, _Trip
+    from negaudit.triggers import GatedAlternation
+
+    errors: list = []
+    trip = _Trip(errors, ["evil-pack.yaml"])
+    g = _Rewriter(["(?:a|a)+b"]).guard(GatedAlternation(["(?:a|a)+b"], "", "", regex.I, regex.compile), trip)
+    assert g.may_match("aab") and g.occurs("aab")
+    trip.trip()
+    assert not g.may_match("aab") and not g.occurs("aab") and g.search("aab") is None
+    assert list(g.finditer("aab")) == [] and errors

@@ -50,17 +50,23 @@ CLAIM_MODEL_PATH = Path(__file__).resolve().parent / "data" / "claimness.npz"
 
 TOKEN = regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?|[^\s\p{L}\p{N}]")
 DIGITS = regex.compile(r"^\p{N}+$")
+ASCII_DIGIT = regex.compile(r"[0-9]")
 HEADER = regex.compile(r"^[^.!?:\n]{1,50}:")
 
 
 def features(text: str, lexicon=None) -> list[str]:
     """The feature strings of one sentence (the same function at training and at run time).
     `lexicon` (LexiconFeatures): each list whose words occur adds `lex:name`."""
-    toks = []
-    for t in TOKEN.findall(text[:600]):
-        t = t.lower()
-        # an ASCII token is all digits exactly when str.isdigit says so; others need the \p{N} test
-        toks.append("#num" if (t.isdigit() if t.isascii() else DIGITS.match(t)) else t)
+    head = text[:600]
+    if head.isascii():
+        # lower-casing ASCII text moves no token boundary, and an ASCII token is all digits exactly
+        # when str.isdigit says so: the same tokens as below, with one lower() for the sentence
+        toks = ["#num" if t.isdigit() else t for t in TOKEN.findall(head.lower())]
+    else:
+        toks = []
+        for t in TOKEN.findall(head):
+            t = t.lower()
+            toks.append("#num" if (t.isdigit() if t.isascii() else DIGITS.match(t)) else t)
     out = ["w:" + t for t in toks]
     out += ["b:" + a + "_" + b for a, b in zip(toks, toks[1:])]
     out += ["s:" + t[:5] for t in toks if len(t) > 5 and t[0].isalpha()]
@@ -72,13 +78,13 @@ def features(text: str, lexicon=None) -> list[str]:
         out.append("shape:header")
     if stripped[:1] in "[(<{":
         out.append("shape:bracket")
-    if any(c.isdigit() for c in stripped):
+    if (ASCII_DIGIT.search(stripped) is not None) if stripped.isascii() else any(c.isdigit() for c in stripped):
         out.append("shape:number")
     if "%" in stripped:
         out.append("shape:percent")
-    words = sum(1 for t in toks if t[:1].isalnum())
+    words = len([t for t in toks if t[:1].isalnum()])
     out.append("len:" + str(min(words // 4, 8)))
-    if sum(1 for w in stripped.split() if len(w) > 2 and w.isupper()) >= 2:
+    if len([w for w in stripped.split() if len(w) > 2 and w.isupper()]) >= 2:
         out.append("shape:caps")
     if lexicon:
         out += ["lex:" + name for name in lexicon.present(text)]

@@ -145,8 +145,8 @@ class LearnedStage:
         t = unit.text
         located, anywhere = hints
         if not (NOTICE_SHAPE.match(t) or (self.opener is not None and self.opener.match(t))
-                or (located and self.locator is not None and self.locator.search(t))
-                or ((first or last) and self.meta is not None and self.meta.search(t) is not None)):
+                or (located and self.locator is not None and self.locator.occurs(t))
+                or ((first or last) and self.meta is not None and self.meta.occurs(t))):
             return anywhere and self.anywhere_in(t)
         return not self.evidence or not self.evidence.isdisjoint(self.model.lexicon_present(t))
 

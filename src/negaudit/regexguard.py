@@ -20,7 +20,40 @@ from .rules import REGEX_TIMEOUT
 from .triggers import AlternationIndex, GatedAlternation
 
 _RE_FLAGS = re.I | re.M | re.S | re.X  # the stdlib flags that mean the same in the regex module
-NEVER = regex.compile(r"(?!)")
+
+
+class _Never:
+    """The fallback of a pattern made only of user entries: it matches nothing, and answers every
+    question a pattern, a GatedAlternation or an AlternationIndex is asked (a tripped gate of the
+    learned stage asks `occurs` and `may_match`)."""
+
+    pattern = r"(?!)"
+    flags = 0
+
+    def search(self, *args, **kw):
+        return None
+
+    match = fullmatch = search
+
+    def finditer(self, *args, **kw):
+        return iter(())
+
+    def findall(self, *args, **kw):
+        return []
+
+    def sub(self, repl, string, *args, **kw):
+        return string
+
+    def split(self, string, *args, **kw):
+        return [string]
+
+    def occurs(self, *args, **kw) -> bool:
+        return False
+
+    may_match = always_search = occurs
+
+
+NEVER = _Never()
 
 
 class _Timed:

@@ -607,6 +607,13 @@ class GatedAlternation:
         rx = self._regex(text)
         return None if rx is None else rx.search(text, *args)
 
+    def occurs(self, text: str) -> bool:
+        """`search(text) is not None`, answered at the first alternative that matches (a yes/no gate
+        needs no leftmost match)."""
+        if self._alone is None:
+            return self.search(text) is not None
+        return any(self._alternative(k).search(text) is not None for k in self._present(text))
+
     def match(self, text: str, *args):
         if self._alone is not None:
             key = self._present(text)
