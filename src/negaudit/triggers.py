@@ -612,7 +612,9 @@ class GatedAlternation:
         needs no leftmost match)."""
         if self._alone is None:
             return self.search(text) is not None
-        return any(self._alternative(k).search(text) is not None for k in self._present(text))
+        if self.always_search(text):  # the alternatives without literals, as one regex
+            return True
+        return any(self._alternative(k).search(text) is not None for k in self.index.satisfied(text.lower()))
 
     def match(self, text: str, *args):
         if self._alone is not None:
