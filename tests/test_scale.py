@@ -423,3 +423,18 @@ def test_a_tripped_guard_of_a_list_of_user_entries_answers_every_gate_question()
     trip.trip()
     assert not g.may_match("aab") and not g.occurs("aab") and g.search("aab") is None
     assert list(g.finditer("aab")) == [] and errors
+
+
+def test_shared_scan_memo_is_bounded_by_texts_and_characters():
+    """Whole fields are asked about too: the memo of found literals must not grow with long texts."""
+    from negaudit.triggers import SharedScan
+
+    scan = SharedScan()
+    scan.add(["false", "fiction"])
+    big = "this story is fiction " * 50_000  # 1.1 M characters
+    for i in range(12):
+        assert scan.present(big + str(i)) == frozenset({"fiction"})
+        assert sum(map(len, scan._found)) <= scan.KEEP_CHARS + len(big) + 10
+    for i in range(scan.KEEP + 10):
+        scan.present(f"false {i}")
+    assert len(scan._found) <= scan.KEEP

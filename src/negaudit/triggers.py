@@ -186,11 +186,13 @@ class SharedScan:
     """
 
     KEEP = 4096  # texts whose literals are kept (a batch's sentences are asked about close together)
+    KEEP_CHARS = 4_000_000  # ...and their characters: whole fields are asked about too, and may be long
 
     def __init__(self) -> None:
         self.words: set[str] = set()
         self._ac = None
         self._found: dict[str, frozenset] = {}
+        self._chars = 0
 
     def add(self, words) -> None:
         new = set(words) - self.words
@@ -198,6 +200,7 @@ class SharedScan:
             self.words |= new
             self._ac = None
             self._found.clear()
+            self._chars = 0
 
     def present(self, low: str) -> frozenset:
         """The literals of every shared set that occur in `low` (a lower-cased text)."""
@@ -207,9 +210,11 @@ class SharedScan:
             if ac is None:
                 ac = self._ac = _automaton(sorted(self.words))
             hit = frozenset(_matches(ac, low))
-            if len(self._found) >= self.KEEP:
+            if len(self._found) >= self.KEEP or self._chars > self.KEEP_CHARS:
                 self._found.clear()
+                self._chars = 0
             self._found[low] = hit
+            self._chars += len(low)
         return hit
 
 
