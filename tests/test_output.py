@@ -89,3 +89,15 @@ def test_reports_validate_against_the_shipped_schema(tmp_path):
     jsonschema.validate(rep, schema)
     for line in runner.invoke(app, ["check", str(p), "-f", "jsonl"]).stdout.splitlines():
         jsonschema.validate(json.loads(line), {**schema["$defs"]["finding"], "$defs": schema["$defs"]})
+
+
+def test_the_column_is_the_qualifiers_own_when_it_sits_in_another_field(tmp_path):
+    """A label (or a notice in another turn) governs a claim in another field: the column points at the
+    qualifier, as the docs say, not at the same offset in the claim's field."""
+    line = '{"id": "3872.json", "label": "false", "text": "The bridge over the Avon opened in 1987."}'
+    p = tmp_path / "liar.jsonl"
+    p.write_text(line + "\n")
+    r = runner.invoke(app, ["check", str(p), "-f", "json", "--no-progress"])
+    [f] = json.loads(r.stdout)["findings"]
+    assert f["qualifier"]["field"] == "/label" and f["field"] == "/text"
+    assert line[f["column"] - 1:].startswith("false")

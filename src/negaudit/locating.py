@@ -22,7 +22,8 @@ def qualifier_columns(raw: bytes, findings) -> None:
     except (SpliceError, RecursionError, ValueError):
         return
     for f in findings:
-        col = _column(raw, spans, f.field, int(f.qualifier.get("start", 0)))
+        # the qualifier's own field: a notice in the reply can govern a claim in the prompt
+        col = _column(raw, spans, f.qualifier.get("field") or f.field, int(f.qualifier.get("start", 0)))
         if col is not None:
             f.extra.setdefault("column", col)
 
