@@ -366,46 +366,38 @@ def test_a_sentence_asked_about_by_several_lists_is_scanned_once(fast, monkeypat
     assert not [w for w in triggers.SHARED.words if len(w) < 3]
 
 
-def _reference_features(text: str) -> list[str]:
-    """The qualifier model's features as first written (one lower() per token, generator counts): the
-    fast paths of learned.features must give exactly these, or the shipped model reads other input."""
+def _reference_tokens_and_shapes(text: str):
+    """The parts of the qualifier model's features that learned.features computes on a fast path, as
+    first written (one lower() per token, generator counts): its words, and its number, length and
+    capitals features."""
     import regex
 
-    token, digits, header = (regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?|[^\s\p{L}\p{N}]"),
-                             regex.compile(r"^\p{N}+$"), regex.compile(r"^[^.!?:\n]{1,50}:"))
+    token, digits = regex.compile(r"[\p{L}\p{N}]+(?:['’]\p{L}+)?|[^\s\p{L}\p{N}]"), regex.compile(r"^\p{N}+$")
     toks = []
     for t in token.findall(text[:600]):
         t = t.lower()
         toks.append("#num" if (t.isdigit() if t.isascii() else digits.match(t)) else t)
-    out = ["w:" + t for t in toks]
-    out += ["b:" + a + "_" + b for a, b in zip(toks, toks[1:])]
-    out += ["s:" + t[:5] for t in toks if len(t) > 5 and t[0].isalpha()]
-    out += [f"p{i}:" + t for i, t in enumerate(toks[:3])]
-    if toks:
-        out.append("last:" + toks[-1])
     stripped = text.strip()
-    if header.match(stripped):
-        out.append("shape:header")
-    if stripped[:1] in "[(<{":
-        out.append("shape:bracket")
+    shapes = {"len:" + str(min(sum(1 for t in toks if t[:1].isalnum()) // 4, 8))}
     if any(c.isdigit() for c in stripped):
-        out.append("shape:number")
-    if "%" in stripped:
-        out.append("shape:percent")
-    out.append("len:" + str(min(sum(1 for t in toks if t[:1].isalnum()) // 4, 8)))
+        shapes.add("shape:number")
     if sum(1 for w in stripped.split() if len(w) > 2 and w.isupper()) >= 2:
-        out.append("shape:caps")
-    return out
+        shapes.add("shape:caps")
+    return ["w:" + t for t in toks], shapes
 
 
 def test_qualifier_features_equal_their_reference_on_every_corpus_sentence():
+    """The fast paths give the first-written tokens and shapes, or the shipped model reads other input."""
     from negaudit.learned import features
 
     texts = [u.text for name in CORPORA for r in corpus(name) for v in strings_of(r) for u in split_units(v)]
     texts += ["İSTANBUL IS BIG: ² ³ and ٣ apples.", "NOTE: THE ABOVE 3 CLAIMS are FALSE", "Ｆａｋｅ ＮＥＷＳ １２",
               "ǅemal's café — naïve façade 42%", "x" * 700 + " 7"]
     for t in dict.fromkeys(texts):
-        assert features(t) == _reference_features(t), t
+        got = features(t)
+        words, shapes = _reference_tokens_and_shapes(t)
+        assert [x for x in got if x.startswith("w:")] == words, t
+        assert {x for x in got if x.startswith(("len:", "shape:number", "shape:caps"))} == shapes, t
 
 
 def test_a_tripped_guard_of_a_list_of_user_entries_answers_every_gate_question():

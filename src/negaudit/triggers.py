@@ -248,12 +248,15 @@ class Literals:
 
     def __init__(self, words, shared: bool = False) -> None:
         self.words = sorted(set(words))
-        self._ac = _automaton(self.words)
+        self._ac = None  # built on the first `found` (a shared set is scanned by the shared automaton)
+        self._built = False
         self.shared = shared
         if shared:
             SHARED.add(self.words)
 
     def found(self, text: str) -> list[str]:
+        if not self._built:
+            self._ac, self._built = _automaton(self.words), True
         return _matches(self._ac, text)
 
     def present(self, low: str):
