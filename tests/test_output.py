@@ -37,6 +37,16 @@ def test_one_line_per_finding_with_column_field_id_and_fix_marker(data):
     assert "[*] 1 fixable with --fix (1 more with --unsafe-fixes)" in lines
 
 
+def test_the_fix_suggestion_and_advice_labels_keep_a_space_before_the_text(data):
+    r = runner.invoke(app, ["check", "data"])
+    rows = [l for l in r.stdout.splitlines() if l.startswith(("  fix:", "  suggestion:", "  advice:"))]
+    assert rows, r.stdout
+    for l in rows:  # every label is followed by a space, and the texts start in one column
+        label, _, rest = l[2:].partition(":")
+        assert rest.startswith(" ") and not rest.strip() == "", l
+        assert len(l) - len(l[14:]) == 14 and l[13] == " " and l[14] != " ", l
+
+
 def test_one_audit_writes_every_output(data, tmp_path):
     os.umask(0o022)
     r = runner.invoke(app, ["check", "data", "-o", "report.txt", "--sarif-output", "out/../r.sarif",

@@ -147,9 +147,9 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
         if f.suggestion:
             # "fix:" only for what a plain --fix writes; a rewrite that needs review is a suggestion,
             # masking, keeping the truth and declined rewrites are advice
-            label = "fix:       " if f.suggestion.get("safe") else (
-                "suggestion:" if f.suggestion.get("strategy") in ("local-negation", "fallback") else "advice:    ")
-            s = Text("  " + label, style="dim")
+            label = "fix:" if f.suggestion.get("safe") else (
+                "suggestion:" if f.suggestion.get("strategy") in ("local-negation", "fallback") else "advice:")
+            s = Text("  " + label.ljust(12), style="dim")
             s.append(_snippet(f.suggestion["text"]), style="green")
             console.print(s)
     if statistics:
