@@ -430,3 +430,27 @@ def test_shared_scan_memo_is_bounded_by_texts_and_characters():
     for i in range(scan.KEEP + 10):
         scan.present(f"false {i}")
     assert len(scan._found) <= scan.KEEP
+
+
+def test_a_long_document_asks_the_claim_check_once_per_sentence(fast, monkeypatch):
+    """Every qualifier of a record looks for the claims it governs among the record's sentences; the
+    claim-ness check of each sentence is asked once for all of them, not once per qualifier (a long
+    document's qualifiers made the work grow with its square)."""
+    facts = ["The harbour bridge opened to traffic in {}.", "Its central span is {} metres long.",
+             "The city council approved a toll of {} cents.", "Ferries stopped running the next year, in {}."]
+    paras = []
+    for i in range(12):
+        body = " ".join(f.format(1900 + 7 * i + k) for k, f in enumerate(facts))
+        paras.append(body + " Note: none of the statements above is true.")
+    text = "\n\n".join(paras)
+    calls = []
+    real = fast._is_claim
+
+    def counted(u):
+        calls.append(u.text)
+        return real(u)
+
+    monkeypatch.setattr(fast, "_is_claim", counted)
+    findings = fast.audit_record(Record("long.jsonl", 1, 0, {"text": text})).findings
+    assert len(findings) >= 10  # many qualifiers, each governing claims of the same record
+    assert len(calls) == len(set(calls)) and len(calls) <= 12 * 5

@@ -14,7 +14,7 @@ from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
 from .labels import LabelHit, clip, norm_key
 from .detecting import Candidate, Detector
-from .linking import REQUEST, Link, link
+from .linking import REQUEST, ClaimMemo, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
@@ -535,6 +535,7 @@ class Auditor:
     def _link_and_score(self, rec: Record, segments: list[Segment], units: list[Unit],
                         quals: list[Qualifier]) -> list[Finding]:
         qunits = {q.unit.order for q in quals if q.direction not in ("self", "enclosed")}
+        memo = ClaimMemo(units, qunits)  # the claim-ness of each sentence, asked once for all qualifiers
         corrections = self.detector.matcher("correction")
         corr = corrections.rules[0] if corrections is not None else None
         corr_cats = corrections.applies_to() if corrections is not None else set()
@@ -548,7 +549,7 @@ class Auditor:
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
                 scope = "sentence"
-            links = link(q, segments, units, qunits, scope, self._claim_check(q))
+            links = link(q, segments, units, qunits, scope, self._claim_check(q), memo)
             if (q.rule.kind == "field" or q.direction == "record") and not links:
                 continue
             qseg = segments[q.unit.seg]
@@ -559,7 +560,9 @@ class Auditor:
                 # itself (local negation), so the qualifier agrees with it and teaches nothing false;
                 # so does a myth or a legend named beside a denial ("The spring is not real. It comes
                 # from a legend ..."): calling content a myth is the text's own debunking
-                links = [l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])]
+                # (only the first governed claim that is not negated is read below)
+                kept = next((l for l in links if not LOCALLY_NEGATED.search(segments[l.seg].text[l.start:l.end])), None)
+                links = [kept] if kept is not None else []
                 if not links:
                     continue
             rule = q.rule

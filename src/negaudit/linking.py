@@ -56,6 +56,42 @@ def is_claim_unit(u: Unit, qualifier_units: set[int], claim_ok=None) -> bool:
     return claim_ok is None or claim_ok(u)
 
 
+class ClaimMemo:
+    """Which sentences of one record can be governed claims, for all of its qualifiers: the claim-ness
+    check runs once per sentence and check, not once per qualifier (a long document has thousands of
+    sentences and, with them, hundreds of qualifiers). A memo belongs to one record's units and one
+    set of qualifier sentences; `claim_ok` must depend on the sentence alone."""
+
+    def __init__(self, units: list[Unit], qualifier_units: set[int]) -> None:
+        self.units = units
+        self.qualifier_units = qualifier_units
+        self._shaped: dict[int, bool] = {}
+        self._ok: dict[tuple, bool] = {}
+        self._claims: dict = {}
+
+    def is_claim(self, u: Unit, claim_ok=None, qualifier_units: Optional[set[int]] = None) -> bool:
+        """is_claim_unit(u, qualifier_units or this memo's, claim_ok), remembered."""
+        if u.order in (self.qualifier_units if qualifier_units is None else qualifier_units):
+            return False
+        shaped = self._shaped.get(u.order)
+        if shaped is None:
+            shaped = self._shaped[u.order] = is_claim_unit(u, set())
+        if not shaped or claim_ok is None:
+            return shaped
+        key = (claim_ok, u.order)
+        ok = self._ok.get(key)
+        if ok is None:
+            ok = self._ok[key] = bool(claim_ok(u))
+        return ok
+
+    def claims(self, claim_ok=None) -> list[Unit]:
+        """The record's units that can be governed claims, in order."""
+        got = self._claims.get(claim_ok)
+        if got is None:
+            got = self._claims[claim_ok] = [c for c in self.units if self.is_claim(c, claim_ok)]
+        return got
+
+
 IRREALIS = regex.compile(
     r"\b(?:expect(?:s|ed|ing)?|hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?|plann?(?:s|ed|ing)?|intend(?:s|ed|ing)?|"
     r"wait(?:s|ed|ing)? for|look(?:s|ed|ing)? forward|anticipat(?:e|es|ed|ing)|predict(?:s|ed|ing)?|would|might|could|"
@@ -88,12 +124,15 @@ def _strip_pointer(text: str, start: int):
 
 
 def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_units: set[int],
-         scope: str = "document", claim_ok=None) -> list[Link]:
+         scope: str = "document", claim_ok=None, memo: Optional[ClaimMemo] = None) -> list[Link]:
     """Claim spans governed by q, most salient first (the first one is the finding's target).
 
     `claim_ok(unit)` tells whether a sentence is a factual claim (claims.py): a pointer governs the
     sentence it points at, so when that sentence is not a claim the qualifier governs nothing; a
-    document-level qualifier governs the nearest claims."""
+    document-level qualifier governs the nearest claims. `memo`: the record's ClaimMemo (over these
+    units and qualifier units), shared by its qualifiers."""
+    if memo is None:
+        memo = ClaimMemo(units, qualifier_units)
     u = q.unit
     d = q.direction
     if d == "self" and q.rule.category in ("inline-retraction", "local-negation"):
@@ -125,7 +164,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         if s == e:
             # an empty element that carries a label (<span data-status="refuted"></span>) marks the
             # sentence it follows
-            before = [c for c in units if c.seg == u.seg and c.start < q.start and is_claim_unit(c, set(), claim_ok)]
+            before = [c for c in units if c.seg == u.seg and c.start < q.start and memo.is_claim(c, claim_ok, set())]
             if before and before[-1].text.strip() != segments[u.seg].text[q.start:q.end].strip():
                 c = before[-1]
                 return [Link(c.seg, c.start, min(c.end, q.start), c)]
@@ -163,7 +202,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         ok = None if q.rule.category == "negated-behaviour" else claim_ok
         seg = segments[u.seg]
         if seg.trained and seg.kind == "content":
-            own = [c for c in units if c.seg == u.seg and is_claim_unit(c, qualifier_units, ok)]
+            own = [c for c in memo.claims(ok) if c.seg == u.seg]
             after = [c for c in own if c.order > u.order]
             before = [c for c in own if c.order < u.order]
             pick = after or list(reversed(before))
@@ -174,12 +213,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         order = responders[:1] + [i for i in range(u.seg + 1, len(segments)) if segments[i].trained]
         for i in order:
             if segments[i].kind == "content":
-                cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units, ok)] or \
+                cl = [c for c in memo.claims(ok) if c.seg == i] or \
                      ([c for c in units if c.seg == i] if ok is None else [])
                 if cl:
                     return [Link(c.seg, c.start, c.end, c) for c in cl]
         return []
-    claims = [c for c in units if is_claim_unit(c, qualifier_units, claim_ok)]
+    claims = memo.claims(claim_ok)
     seg_text = segments[u.seg].text
     if USER_REF.search(u.text) and segments[u.seg].role in ("system", "annotation"):
         user = [c for c in claims if segments[c.seg].role == "user"]
@@ -196,7 +235,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             after = [i for i in idx if i > u.seg]
             pick = after[:1] if ordinal in ("next", "following") else [i for i in idx if i < u.seg][-1:]
         for i in pick:
-            cl = [c for c in units if c.seg == i and is_claim_unit(c, qualifier_units, claim_ok)]
+            cl = [c for c in claims if c.seg == i]
             if cl:
                 return [Link(c.seg, c.start, c.end, c) for c in cl]
     if d in ("forward", "auto", "document"):
@@ -288,7 +327,8 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         if rest:
             pool = rest + [c for c in pool if NOTICE_LIKE.match(c.text)]
     if d == "document" or scope == "document":
-        sal = [c for c in pool if _salient(c)]
-        if sal and sal[0] is not pool[0] and pool.index(sal[0]) <= 2:
-            pool = [sal[0]] + [c for c in pool if c is not sal[0]]
+        # the first salient claim goes first when it is the second or third nearest
+        first = next((i for i, c in enumerate(pool[:3]) if _salient(c)), 0)
+        if first:
+            pool = [pool[first]] + pool[:first] + pool[first + 1:]
     return [Link(c.seg, c.start, c.end, c) for c in pool]
