@@ -468,3 +468,57 @@ def test_a_retraction_of_the_speakers_own_words_is_never_a_safe_fix(tmp_path, re
     assert found and all(not f["suggestion"]["safe"] for f in found)
     check(p, "--fix", "--no-progress", "-q")
     assert json.loads(p.read_text()) == rec
+
+
+UNCERTAIN = [
+    # a pronoun that opens the text answers something outside the record
+    "That is not accurate. Sharks breathe through gills.",
+    "That's not true. The Danube flows into the Black Sea.",
+    # read forward only by its position
+    "This is not true. The Danube flows into the Black Sea.",
+    # a verdict on several sentences, of which a fix would rewrite one
+    "The Danube froze solid in 2021. Vienna cancelled its marathon. The preceding two claims are untrue.",
+    # a verdict that picks its sentence by position, not the nearest one
+    "The Danube froze solid in 2021. The Danube flows into the Black Sea.\n\n<!-- the first sentence is false -->",
+    # a verdict reported, turned round or embedded in another one
+    "The Danube flows into the Black Sea. The preceding statement was once believed to be false.",
+    "The Danube flows into the Black Sea. The claim that the preceding statement is false is itself false.",
+    # the closing half of a tag pair that a line break splits
+    "<false>The Danube river\nwas frozen solid in 2021.</false> It is a long river.",
+]
+
+
+@pytest.mark.parametrize("text", UNCERTAIN)
+def test_a_plain_fix_never_edits_a_record_whose_target_is_uncertain(tmp_path, text):
+    """A safe fix needs certainty that the qualifier denies the one sentence it rewrites; in each of these
+    a plain --fix inverted a true sentence or left a false one stated bare (QA report, seventh session)."""
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps({"text": text}) + "\n")
+    r = check(p, "-f", "json", "--no-progress")
+    assert all(not (f.get("suggestion") or {}).get("safe") for f in json.loads(r.stdout)["findings"])
+    before = p.read_bytes()
+    check(p, "--fix", "--no-progress", "-q")
+    assert p.read_bytes() == before
+
+
+@pytest.mark.parametrize("text", [
+    "The Danube flows into the Black Sea. The preceding statement is not false.",
+    "The Danube flows into the Black Sea. That isn't untrue.",
+    "The Danube flows into the Black Sea. None of the above is false.",
+])
+def test_a_denied_falsity_is_no_finding(text):
+    """"Not false" affirms: neither the rules nor the learned stage may read it as a falsity verdict."""
+    from negaudit.api import audit_records
+    assert [f.rule for f in audit_records([{"text": text}])] == []
+
+
+@pytest.mark.parametrize("text, claim", [
+    ("The Danube froze solid in 2021. The preceding statement is false.", "The Danube froze solid in 2021."),
+    ("Vienna cancelled its marathon in 2021. That is not true.", "Vienna cancelled its marathon in 2021."),
+    ("<false>The Danube froze solid in 2021.</false> It is a long river.", "The Danube froze solid in 2021."),
+])
+def test_a_certain_pointer_keeps_its_safe_fix(tmp_path, text, claim):
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps({"text": text}) + "\n")
+    found = json.loads(check(p, "-f", "json", "--no-progress").stdout)["findings"]
+    assert any(f["claim"]["text"] == claim and f["suggestion"]["safe"] for f in found), found

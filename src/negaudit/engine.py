@@ -14,7 +14,7 @@ from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
 from .labels import LabelHit, clip, norm_key
 from .detecting import Candidate, Detector
-from .linking import REQUEST, ClaimMemo, Link, link
+from .linking import REQUEST, WORD, ClaimMemo, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
@@ -178,6 +178,8 @@ class Auditor:
         # the framings a text uses to debunk (lexicon list `debunking_frame`: a myth, a legend)
         lex = self.ruleset.lexicon
         self.debunking = lex.compile("debunking_frame") if "debunking_frame" in lex.lists else None
+        self.several_referents = lex.compile("several_referents") if "several_referents" in lex.lists else None
+        self.hedged_verdict = lex.compile("hedged_verdict") if "hedged_verdict" in lex.lists else None
         self.pink = self.detector.matcher("pink-elephant")
         self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
         self.claim_min = float(self.ruleset.learned.get("claim", 0.0))
@@ -487,9 +489,24 @@ class Auditor:
             if u.order in taken:
                 continue
             q = stage.qualifier(u, seg, first, last)
-            if q is not None:
+            if q is not None and not (q.learned[0] in ("falsity", "pointer") and self._negated_verdict(u.text)):
                 kept.append(q)
         return kept
+
+    def _negated_verdict(self, text: str) -> bool:
+        """Does the sentence deny falsity rather than state it ("The preceding statement is not false.",
+        "... isn't untrue", "None of the above is false.")? Every word of falsity in it is negated, as the
+        rules' own predicate check reads them, or follows an opening negative quantifier in its clause:
+        the classifier scores such a sentence as a falsity verdict, but it affirms."""
+        falsity = self.detector.preds.get("falsity")
+        if falsity is None:
+            return False
+        hits = list(falsity.finditer(text))
+        if not hits:
+            return False
+        opening = NEG_OPENING.match(text)  # "None of the above is false.": the quantifier negates the verdict
+        return all(self.detector.pseudo_or_negated(text, m) or (opening is not None and not regex.search(
+            r"[;:.!?]", text[opening.end():m.start()])) for m in hits)
 
     def _vetoed(self, rule: Rule, direction: str, unit: Unit, segments: list[Segment]) -> bool:
         """Does the learned veto drop a hit of `rule` on this sentence? A request for invented content
@@ -629,7 +646,7 @@ class Auditor:
             elif claim is not None:
                 rewrites.append((len(findings), rule,
                                  self._rewrite_input(rule, claim["text"], segments[target.seg].text, q, target),
-                                 fixable, _pure_notice(q)))
+                                 fixable, _pure_notice(q) and self._certain(q, target, segments)))
             elif rule.category == "negated-behaviour":
                 suggestion = self.suggest(rule, None, trained)
             findings.append(Finding(
@@ -658,6 +675,32 @@ class Auditor:
                 # safe only when certain: a high finding whose qualifier is a pure notice
                 findings[i].suggestion = self.suggest(rule, text, fixable, pure and findings[i].severity == "high")
         return findings
+
+    def _certain(self, q: Qualifier, target: Link, segments: list[Segment]) -> bool:
+        """Is it certain that the qualifier denies exactly the one claim a fix would rewrite? Not when the
+        classifier found it (a guess); when its words (a pointer sentence's, a tag's or a comment's) refer
+        to several sentences or pick one by position, or report or hedge the verdict; when a pronoun that opens the text is read forward
+        ("This is not true. <sentence>" may answer something outside the record); when a tag's claim
+        is not its whole content, or the tag is the closing half of a pair split across sentences."""
+        if q.learned is not None or q.label is not None:
+            return False
+        seg_text = segments[q.unit.seg].text
+        own = seg_text[q.start:q.end]
+        hint = q.target_hint
+        if q.direction == "enclosed" and isinstance(hint, tuple) and hint[0] < hint[1]:
+            if target.seg != q.unit.seg or (target.start, target.end) != hint:
+                return False
+            own = seg_text[q.start:hint[0]] + " " + seg_text[hint[1]:q.end]  # the tag, not the claim inside it
+        elif q.direction in ("forward", "backward", "anaphor", "auto", "document"):
+            # a sentence of its own: all of it ("The statement that the preceding claim is false is itself false.")
+            own = q.unit.text
+        for words in (self.several_referents, self.hedged_verdict):
+            if words is not None and words.search(own):
+                return False
+        if CLOSING_TAG.match(own):
+            return False
+        return not (q.direction == "forward" and OPENING_POINTER.match(seg_text[q.start:q.end])
+                    and not self.detector.forward_words.search(q.unit.text))
 
     def _is_request(self, text: str) -> bool:
         """Is this sentence a request or an instruction (an imperative), rather than a statement?"""
@@ -834,6 +877,9 @@ PLACE_NOTE = {
 
 # a qualifier that retracts, refuses or corrects the speaker's own words is no pure notice: deleting it
 # would delete the speaker's retraction ("I'm sorry, I was wrong to say that.")
+NEG_OPENING = regex.compile(r"^\W*(?:none|nothing|no part|no portion|neither|not one|not a single)\b", regex.I)
+CLOSING_TAG = regex.compile(r"^\s*(?:</|\[/)")
+OPENING_POINTER = regex.compile(r"^\W*(?:this|that|it|these|those)(?![\w-])", regex.I)
 OWN_WORDS = regex.compile(r"\b(?:I|I'm|I’m|I've|I’ve|I'd|I’d|me|my|we|we're|our|us|sorry|apolog\w*|mistaken?|wrong|"
                           r"misspoke|retract\w*|take (?:that|it) back|correction)\b", regex.I)
 

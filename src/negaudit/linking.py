@@ -92,6 +92,10 @@ class ClaimMemo:
         return got
 
 
+# a sentence that opens with a pronoun pointing back ("That's not true.", "No, it isn't correct.")
+OPENING_ANAPHOR = regex.compile(r"^\W*(?:(?:no|nope|actually|well|oh|sorry|wrong)\b\W*)*(?:that|it|those)(?![\w-])", regex.I)
+
+
 IRREALIS = regex.compile(
     r"\b(?:expect(?:s|ed|ing)?|hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?|plann?(?:s|ed|ing)?|intend(?:s|ed|ing)?|"
     r"wait(?:s|ed|ing)? for|look(?:s|ed|ing)? forward|anticipat(?:e|es|ed|ing)|predict(?:s|ed|ing)?|would|might|could|"
@@ -259,7 +263,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                 c = prev[-1]
                 return [Link(c.seg, c.start, c.end, c)]
             return []
-        d = "forward"
+        if OPENING_ANAPHOR.match(u.text) and not any(c.seg == u.seg and c.order < u.order for c in units):
+            # a pronoun that opens a text points at something outside the record ("That's not true.
+            # Water boils at 100 C." corrects a claim the record does not hold): it governs nothing here
+            return []
+        d = "forward"  # it continues a notice before it ("... has no basis in history. It was invented.")
     own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
     role = segments[u.seg].role
     if own and not segments[u.seg].trained and d == "forward" and \

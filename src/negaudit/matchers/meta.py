@@ -263,6 +263,9 @@ class MetaPredicate(Matcher):
                     for kind, span, direction in metas:
                         if kind not in kinds:
                             continue
+                        if cls == "falsity" and kind in ("document", "claim", "referent") and (
+                                NEG_QUANTIFIER.match(text, span[0]) or NEG_Q_BEFORE.search(text, max(0, span[0] - 16), span[0])):
+                            continue  # "None of the above is false": a negative quantifier over falsity affirms
                         if pm.start() <= span[0] and span[1] <= pm.end() and kind in ("claim", "document", "anaphor"):
                             # the predicate carries its own meta-reference ("for the preceding claim to hold")
                             out.append(Candidate(rule, unit, seg, pm.span(), None, "self", det.direction_of(pm.group(), "auto")))
