@@ -80,6 +80,31 @@ def test_select_and_ignore(tmp_path):
     assert {f["rule"] for f in rep["findings"]} <= {"NN101", "NN102", "NN103", "NN104", "NN105", "NN106", "NN107"}
 
 
+POINTED = {"text": "The Danube froze solid in 2021. The preceding statement is false."}
+
+
+@pytest.mark.parametrize("args", [["--ignore", "NN102"], ["--select", "NN2"], ["--ignore", "ALL"],
+                                  ["--select", "NN5", "--ignore", "NN501"]])
+def test_a_deselected_rule_leaves_no_finding_under_another_rule(tmp_path, args):
+    """Deselecting the rule that explains a sentence drops its finding; it must not hand the sentence
+    to another rule (it was reported as NN205, a numbered pointer, and failed the gate)."""
+    p = write_jsonl(tmp_path / "d.jsonl", [POINTED])
+    assert [f["rule"] for f in json.loads(run(["check", str(p), "-f", "json"]).stdout)["findings"]] == ["NN102"]
+    r = run(["check", str(p), "-f", "json", *args])
+    assert r.exit_code == 0 and json.loads(r.stdout)["findings"] == [], r.stdout
+
+
+def test_all_suppresses_every_rule_in_a_record_and_per_file(tmp_path, monkeypatch):
+    p = write_jsonl(tmp_path / "d.jsonl", [dict(POINTED, negaudit={"ignore": ["ALL"]})])
+    rep = json.loads(run(["check", str(p), "-f", "json"]).stdout)
+    assert rep["findings"] == [] and rep["summary"]["suppressed"] == 1
+    q = write_jsonl(tmp_path / "e.jsonl", [POINTED])
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit]\nper-file-ignores = {"e.jsonl" = ["ALL"]}\n')
+    monkeypatch.chdir(tmp_path)
+    rep = json.loads(run(["check", "e.jsonl", "-f", "json"]).stdout)
+    assert rep["findings"] == [] and rep["summary"]["suppressed"] == 1
+
+
 def test_record_suppression_is_counted(tmp_path):
     rec = dict(NEGATED, negaudit={"ignore": ["NN101"]})
     p = write_jsonl(tmp_path / "d.jsonl", [rec])

@@ -23,7 +23,7 @@ from .regexguard import guard_user_patterns
 from .locating import qualifier_columns
 from .suppressing import record_suppressions
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, printable, read_records
-from .rules import Rule, load_rules
+from .rules import Rule, load_rules, selects
 from .segmenting import split_units
 from .store import FindingStore
 
@@ -337,7 +337,9 @@ class Auditor:
         then in the parse cache) and returns its RecordResult."""
         ignore, problem = self._suppressed_codes(rec)
         findings = yield from self._detect(rec, segments, layout)
-        kept = [f for f in findings if not any(f.rule.startswith(c) for c in ignore)]
+        if self.ruleset.selected is not None:
+            findings = [f for f in findings if self.ruleset.reported(f.rule)]
+        kept = [f for f in findings if not any(selects(c, f.rule) for c in ignore)]
         if kept:
             _locate(rec, kept)
         return RecordResult(kept, InputError(rec.path, rec.line, problem) if problem else None, len(findings) - len(kept))

@@ -157,6 +157,12 @@ class RuleSet:
     learned: dict = field(default_factory=dict)  # the learned stage's settings (accept, veto, openers)
     scan: dict = field(default_factory=dict)  # which lexicon lists are predicates, cues and locators
     known: frozenset = frozenset()  # every rule id loaded, selected or not (suppressions are checked against it)
+    # the ids --select/--ignore leave reported (None: all). Every rule still runs: a deselected rule's
+    # qualifier is found and its finding dropped, so that no other rule takes its sentence
+    selected: Optional[frozenset] = None
+
+    def reported(self, code: str) -> bool:
+        return self.selected is None or code in self.selected
 
     def by_id(self, code: str) -> Optional[Rule]:
         for r in self.rules:
@@ -363,5 +369,11 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
         rules_sel = [r for r in rules if any(r.id.startswith(s) for s in select)]
     else:
         rules_sel = rules
-    rules_sel = [r for r in rules_sel if not any(r.id.startswith(s) for s in ignore)]
-    return RuleSet(rules=rules_sel, lexicon=lexicon, learned=learned, scan=scan, known=known)
+    rules_sel = [r for r in rules_sel if not any(selects(s, r.id) for s in ignore)]
+    selected = frozenset(r.id for r in rules_sel) if len(rules_sel) < len(rules) else None
+    return RuleSet(rules=rules, lexicon=lexicon, learned=learned, scan=scan, known=known, selected=selected)
+
+
+def selects(selector: str, code: str) -> bool:
+    """Does a selector (a code, a prefix of one, or ALL) take in this rule code?"""
+    return selector == "ALL" or code.startswith(selector)
