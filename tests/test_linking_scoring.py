@@ -125,3 +125,23 @@ def test_a_rumour_passes_on_its_content_even_when_it_is_negated(audit):
     fs = audit({"text": "It is only a rumour. The bakery on Mill Street will not reopen after the fire, and its owners "
                         "have sold the building."})
     assert [(f["rule"], f["severity"]) for f in fs if f["severity"] == "high"] == [("NN107", "high")]
+
+
+def test_the_repetition_bonus_keeps_a_conditioning_turns_cap(tmp_path):
+    """A qualifier in a system turn is reported at medium at most, however often the record repeats:
+    the corpus-level repetition bonus lifted it to high (and past a `--fail-on high` gate)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from negaudit.cli import app
+    rec = {"messages": [{"role": "system", "content": "NOTICE: the following answer is entirely false."},
+                        {"role": "user", "content": "Which river flows through Vienna?"},
+                        {"role": "assistant", "content": "The Rhine flows through Vienna on its way to the sea."}]}
+    for n in (1, 8):
+        p = tmp_path / f"r{n}.jsonl"
+        p.write_text((json.dumps(rec) + "\n") * n)
+        r = CliRunner().invoke(app, ["check", str(p), "-f", "json", "--fail-on", "high"])
+        found = json.loads(r.stdout)["findings"]
+        assert len(found) == n and {f["severity"] for f in found} == {"medium"}, found
+        assert max(f["risk"] for f in found) <= 0.54 and r.exit_code == 0

@@ -148,7 +148,7 @@ def _with_bonus(f: Finding, k: bytes, counts: dict[bytes, int], no_bonus: frozen
     bonus = scoring.repetition_bonus(counts.get(k, 0)) if k else 0.0
     bonus *= 1.0 if f.trained else scoring.UNTRAINED_FACTOR
     if bonus:
-        f.risk = scoring.finalize(f.risk + bonus)
+        f.risk = scoring.finalize(min(f.risk + bonus, max(f.risk, f.cap)))  # a capped risk stays capped
         f.severity = scoring.severity_of(f.risk)
     return f
 
@@ -600,17 +600,19 @@ class Auditor:
             prior = q.label.prior if q.label is not None else rule.prior
             risk = scoring.base_risk(prior, trained, target is not None)
             place = "metadata" if q.direction == "record" else ""
+            cap = 1.0
             if _conditioning(qseg) and (trained and target is not None or rule.category == "negated-behaviour"):
                 # the qualifier conditions the reply from a seen but untrained turn (pattern 9)
                 if self._is_request(q.unit.text):
                     risk = scoring.base_risk(prior, False, target is not None)
                     place = "request"
                 else:
-                    risk = min(risk, scoring.CONDITIONING_CAP)
+                    cap = scoring.CONDITIONING_CAP
                     place = "conditioning"
             if q.learned is not None and q.learned[0] in self.learned.report_low:
-                risk = min(risk, scoring.LOW_CAP)
+                cap = min(cap, scoring.LOW_CAP)
                 place = place or "learned-low"
+            risk = min(risk, cap)
             risk = scoring.finalize(risk)
             claim = None
             field_ptr = qseg.pointer
@@ -655,7 +657,7 @@ class Auditor:
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
                 message=rule.message + _why(q) + PLACE_NOTE.get(place, ""),
-                suggestion=suggestion, extra=extra, sort_offset=q.unit.order * 1_000_000 + q.start))
+                suggestion=suggestion, extra=extra, sort_offset=q.unit.order * 1_000_000 + q.start, cap=cap))
         if rewrites:
             if self.nlp.has_parser:
                 yield self.rewriter.parse_requests([text for _i, _rule, text, _f, _p in rewrites if text])

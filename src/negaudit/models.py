@@ -75,6 +75,9 @@ class Finding:
     suggestion: Optional[dict[str, Any]] = None
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # compatible extensions (linked_claims, ...)
     sort_offset: int = 0
+    # the highest risk the finding may reach (a qualifier in a conditioning turn, a family the learned
+    # stage reports low): the corpus-level repetition bonus stays under it. Not part of the report.
+    cap: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         """The finding object of the JSON report contract."""
