@@ -105,6 +105,18 @@ def test_all_suppresses_every_rule_in_a_record_and_per_file(tmp_path, monkeypatc
     assert rep["findings"] == [] and rep["summary"]["suppressed"] == 1
 
 
+def test_a_found_pyproject_that_is_not_valid_toml_is_an_error(tmp_path, monkeypatch):
+    """A broken pyproject.toml holding [tool.negaudit] was skipped in the search, so the run went on
+    with the defaults (a CI gate lost its fail-on, select and ignore) and no message."""
+    p = write_jsonl(tmp_path / "d.jsonl", [NEGATED])
+    (tmp_path / "pyproject.toml").write_text('[tool.negaudit]\nfail-on = "never"\n[broken\n')
+    monkeypatch.chdir(tmp_path)
+    r = run(["check", str(p)])
+    assert r.exit_code == 2 and "pyproject.toml" in r.stderr and "invalid TOML" in r.stderr
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "other"\n')  # not ours: still skipped
+    assert run(["check", str(p)]).exit_code == 1
+
+
 def test_record_suppression_is_counted(tmp_path):
     rec = dict(NEGATED, negaudit={"ignore": ["NN101"]})
     p = write_jsonl(tmp_path / "d.jsonl", [rec])

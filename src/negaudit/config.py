@@ -237,8 +237,16 @@ def discover(start: Optional[str] = None) -> Optional[str]:
         pp = cur / "pyproject.toml"
         if pp.is_file():
             try:
-                doc = tomllib.loads(pp.read_text(encoding="utf-8"))
-            except Exception:
+                text = pp.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            try:
+                doc = tomllib.loads(text)
+            except tomllib.TOMLDecodeError:
+                # a file that may hold our table but cannot be read is an error (load_file names it),
+                # not a run with the defaults: a CI gate would lose its select, ignore and fail-on
+                if "negaudit" in text:
+                    return str(pp)
                 doc = {}
             if "negaudit" in doc.get("tool", {}):
                 return str(pp)
