@@ -111,3 +111,15 @@ def test_the_column_is_the_qualifiers_own_when_it_sits_in_another_field(tmp_path
     [f] = json.loads(r.stdout)["findings"]
     assert f["qualifier"]["field"] == "/label" and f["field"] == "/text"
     assert line[f["column"] - 1:].startswith("false")
+
+
+
+def test_the_terminal_names_the_qualifiers_own_field_and_counts_baselined(tmp_path):
+    p = tmp_path / "l.jsonl"
+    p.write_text(json.dumps({"text": "Lake Vostra lies on the island of Jersey.", "label": "false"}) + "\n")
+    r = runner.invoke(app, ["check", str(p)])
+    assert any(l.startswith("  qualifier in /label (") for l in r.stdout.splitlines()), r.stdout
+    base = tmp_path / "base.json"
+    assert runner.invoke(app, ["baseline", "create", str(p), "--output", str(base)]).exit_code == 0
+    r = runner.invoke(app, ["check", str(p), "--baseline", str(base)])
+    assert r.exit_code == 0 and "1 baselined" in r.stdout, r.stdout

@@ -137,7 +137,7 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
         where.append(f"risk {f.risk:.2f}")
         if not f.trained:
             where.append("untrained segment")
-        q = Text(f"  qualifier in {printable(f.field)} ({', '.join(where)}): ", style="dim")
+        q = Text(f"  qualifier in {printable(f.qualifier.get('field') or f.field)} ({', '.join(where)}): ", style="dim")
         q.append(_snippet(f.qualifier["text"]), style="red")
         console.print(q)
         if f.claim:
@@ -173,6 +173,8 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
             f"{summ['errors']} errors")
     if summ["suppressed"]:
         line += f", {summ['suppressed']} suppressed"
+    if summ.get("baselined"):
+        line += f", {summ['baselined']} baselined"
     if not show_info and summ["by_severity"].get("info"):
         line += " (info findings hidden; --show-info to list them)"
     console.print(line)
