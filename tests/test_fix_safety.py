@@ -341,6 +341,10 @@ def test_findings_left_after_fix_count_toward_the_exit_code(tmp_path):
     ("nonl.md", b"Intro line\n%s\nLast line" % SANDWICH.encode()),
     ("crlf.md", b"Intro line\r\n%s\r\nLast line\r\n" % SANDWICH.encode()),
     ("mixed.txt", b"Intro\r\n%s\nLast\r\n" % SANDWICH.encode()),
+    # a byte-order mark is a byte of the first line: the hunk's old line must hold it
+    ("bom.md", b"\xef\xbb\xbf%s\nLast line\n" % SANDWICH.encode()),
+    # a name with a space ends at a tab, or patch reads only its first word
+    ("my data.jsonl", b'{"id": 1, "text": "%s"}\n' % SANDWICH.encode()),
     # several rewritten records between unchanged ones: hunks need context lines, or git apply rejects them
     ("many.jsonl", b"".join(b'{"id": %d, "text": "%s"}\n' % (i, (SANDWICH if i in (2, 4, 12) else "fine.").encode())
                             for i in range(15))),
@@ -351,7 +355,7 @@ def test_diff_output_applies_with_git_apply_and_patch(tmp_path, name, content):
         pytest.skip("git is required")
     (tmp_path / name).write_bytes(content)
     r = fix("--diff", name, cwd=tmp_path)
-    assert r.exit_code == 1 and r.stdout.startswith(f"--- a/{name}\n")
+    assert r.exit_code == 1 and r.stdout.startswith(f"--- a/{name}" + ("\t\n" if " " in name else "\n"))
     (tmp_path / "x.diff").write_bytes(r.stdout_bytes)
     git = subprocess.run(["git", "apply", "--check", "-v", "x.diff"], cwd=tmp_path, capture_output=True, text=True)
     assert git.returncode == 0, git.stderr
@@ -522,3 +526,31 @@ def test_a_certain_pointer_keeps_its_safe_fix(tmp_path, text, claim):
     p.write_text(json.dumps({"text": text}) + "\n")
     found = json.loads(check(p, "-f", "json", "--no-progress").stdout)["findings"]
     assert any(f["claim"]["text"] == claim and f["suggestion"]["safe"] for f in found), found
+
+
+
+def test_a_hard_linked_file_is_read_once_and_not_split_by_a_fix(tmp_path):
+    """Two names of one file were audited twice, and --fix gave the fixed name a new file, leaving the
+    other name on the old one: the hard link was split without a word."""
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(REC + "\n")
+    os.link(a, b)
+    rep = json.loads(check(tmp_path, "-f", "json", "--no-progress").stdout)
+    assert rep["summary"]["files"] == 1 and rep["summary"]["records"] == 1
+    r = check(a, "--fix", "--no-progress")
+    assert r.exit_code == 2 and "hard links" in r.stderr
+    assert a.read_text() == REC + "\n" and os.stat(a).st_nlink == 2 and os.path.samefile(a, b)
+    out = tmp_path / "fixed.jsonl"
+    assert check(a, "--fix-output", out, "--no-progress").exit_code in (0, 1)
+    assert json.loads(out.read_text()) == json.loads(FIXED)  # a fixed copy is still possible
+
+
+def test_no_finding_is_offered_as_fixable_in_a_file_fix_refuses(tmp_path):
+    """A CSV's findings were marked [*] and counted as fixable, and --fix then refused the file."""
+    p = tmp_path / "d.csv"
+    p.write_text("id,text\n1,\"%s\"\n" % SANDWICH)
+    r = check(p, "--no-progress")
+    assert r.exit_code == 1 and "[*]" not in r.stdout and "fixable with --fix" not in r.stdout.replace("0 fixable", "")
+    q = tmp_path / "d.jsonl"
+    q.write_text(REC + "\n")
+    assert "[*]" in check(q, "--no-progress").stdout  # the same record in JSON Lines is fixable

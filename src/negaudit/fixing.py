@@ -85,6 +85,10 @@ class RecordPlan:
 STRATEGIES = ("auto", "local-negation", "drop-claim")
 
 
+# files --fix does not write (their suggestions stand; convert to JSON Lines to fix them)
+UNFIXABLE_KINDS = ("json", "parquet", "csv", "tsv")
+
+
 def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]]:
     """(safe, kind) for a finding, or None when negaudit has no automatic fix for it.
 
@@ -94,6 +98,8 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     fix = (f.suggestion or {}).get("fix")
     if fix not in ("local-negation", "state-truth", "mask-turn") or f.severity not in FIXABLE_SEVERITIES:
         return None
+    if dataset_kind(f.path) in UNFIXABLE_KINDS:
+        return None  # fix_file refuses these files: no finding in them is fixable
     if fix == "mask-turn":
         return (False, "mask-turn")
     if f.claim is None:
@@ -680,6 +686,17 @@ def _no_eol(lines: Iterable[str]) -> str:
     return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
 
 
+def _patch_name(path: str) -> str:
+    """A file name as a patch header gives it: relative to the current folder when inside it (a/ and
+    b/ before an absolute path make "a//tmp/x", which git apply refuses), and ended by a tab when it
+    holds a space (patch reads a name up to the first tab, else up to the first space)."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            path = rel
+    return path + "\t" if " " in path else path
+
+
 CONTEXT = 3  # lines of context around each change in a --diff hunk, as diff -u and git diff give
 
 
@@ -688,6 +705,7 @@ def _diff(a: str, b: str, changes: dict[int, tuple[bytes, bytes]], context: dict
     """A unified diff that `git apply` and `patch -p1` take: for JSONL, hunks of the rewritten records
     with up to three unchanged lines of context on each side (`context`: line -> bytes, None for a
     line that was too long to keep, which ends the context); for a text file, a file diff."""
+    a, b = _patch_name(a), _patch_name(b)
     if whole is not None:
         return _no_eol(difflib.unified_diff(_lines(whole[0]), _lines(whole[1]), fromfile=f"a/{a}", tofile=f"b/{b}"))
     out = [f"--- a/{a}\n", f"+++ b/{b}\n"]
@@ -801,7 +819,8 @@ class _Fixer:
             return raw, None
         self.res.changed.append(1)
         self.res.new_records.append((1, 0, {"text": out.replace("\r\n", "\n")}))
-        return bom + out.encode("utf-8"), (text, out)
+        mark = bom.decode("utf-8")  # the diff's lines are the file's: with its byte-order mark
+        return bom + out.encode("utf-8"), (mark + text, mark + out)
 
 
 def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strategy: str = "auto",
@@ -812,7 +831,7 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
     still be the one the audit read, checked again just before the rename."""
     res = FileResult(path)
     kind = dataset_kind(path)
-    if kind in ("json", "parquet", "csv", "tsv"):
+    if kind in UNFIXABLE_KINDS:
         res.error = (f"fixing {kind.upper()} files is not supported; convert to JSON Lines or use the suggestions"
                      + ("; no copy written" if output else ""))
         return res
@@ -824,6 +843,10 @@ def fix_file(path: str, by_line: dict[int, list[Finding]], unsafe: bool, strateg
             st = os.fstat(src.fileno())
             if not stat.S_ISREG(st.st_mode):
                 raise FixRefused("not a regular file; it cannot be fixed in place")
+            if write and output is None and st.st_nlink > 1:
+                # the atomic rename gives this name a new file and leaves the other names on the old one
+                raise FixRefused(f"has {st.st_nlink} hard links, which a rewrite in place would split; "
+                                 "write a fixed copy with --fix-output, or break the links first")
             if snapshot is not None and not snapshot.same_file(st):
                 raise FixRefused("changed since it was audited (size, time or inode); not written")
             hashing = _Hashing(src)

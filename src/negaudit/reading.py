@@ -63,13 +63,22 @@ def iter_paths(paths: list[str], errors: list[InputError], notes: Optional[list[
     directory is not followed, and a FIFO, socket or device with a dataset name is skipped: each gets
     a note in `notes`. A path named explicitly is read wherever it points, except a device.
     A `selector` (selecting.Selector) chooses the directories entered and the files read."""
-    seen: set[str] = set()
+    seen: set = set()
 
     def first_time(path: str) -> bool:
-        key = os.path.realpath(path)
-        if key in seen:
+        # the real path, and the file itself: a hard link is another name of the same file
+        keys: list = [os.path.realpath(path)]
+        try:
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode):
+                keys.append((st.st_dev, st.st_ino))
+        except OSError:
+            pass
+        if any(k in seen for k in keys):
+            if len(keys) > 1 and keys[0] not in seen and notes is not None:
+                notes.append(f"{printable(path)}: a hard link to a file already read under another name; read once")
             return False
-        seen.add(key)
+        seen.update(keys)
         return True
 
     for p in paths:
