@@ -250,3 +250,17 @@ def test_dask_refuses_reader_options_it_would_ignore(tmp_path, monkeypatch):
     r = run(["check", str(q), "--dask", "local"])
     assert r.exit_code == 2 and "cannot be used with it" in " ".join(r.stderr.split())
     assert run(["check", str(q), "--no-progress"]).exit_code in (0, 1)  # without --dask the options apply
+
+
+def test_input_and_config_errors_speak_json_and_one_line(tmp_path, monkeypatch):
+    """Python's type names ("JSON NoneType") and a YAML error's own line breaks (printed as a literal
+    \\n) made two error messages hard to read."""
+    p = tmp_path / "t.jsonl"
+    p.write_text("null\n[1]\n3\ntrue\n")
+    r = run(["check", str(p), "-f", "json"])
+    assert [e["message"] for e in json.loads(r.stdout)["errors"]] == [
+        f"record is a JSON {t}, expected an object" for t in ("null", "array", "number", "boolean")]
+    (tmp_path / ".negaudit.yaml").write_text("select: [NN1\nignore: x\n")
+    monkeypatch.chdir(tmp_path)
+    r = run(["check", str(p)])
+    assert r.exit_code == 2 and "\\n" not in r.stderr and "line 2, column" in r.stderr and "invalid YAML" in r.stderr

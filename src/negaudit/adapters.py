@@ -228,6 +228,9 @@ def surely_has_text(rec: Any, mapping: FieldMapping) -> bool:
     return type(rec.get("text")) is str
 
 
+JSON_TYPES = {type(None): "null", bool: "boolean", int: "number", float: "number", list: "array"}
+
+
 def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = True) -> tuple[str, list[Segment]]:
     """Segments of a record. Raises AdaptError when it holds no text to audit.
 
@@ -236,7 +239,7 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
     if isinstance(rec, str):
         return "text", [Segment("", rec, True, "text")]
     if not isinstance(rec, dict):
-        raise AdaptError(f"record is a JSON {type(rec).__name__}, expected an object")
+        raise AdaptError(f"record is a JSON {JSON_TYPES.get(type(rec), type(rec).__name__)}, expected an object")
     fmt = detect_format(rec)
     segs: list[Segment] = []
     used: set[str] = set()

@@ -221,7 +221,10 @@ def load_file(path: str) -> Config:
     try:
         data = safeyaml.load(raw)
     except yaml.YAMLError as e:
-        raise ConfigError(path, "-", f"invalid YAML: {e}") from None
+        # one line, as every config error is printed: where, then what
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "-"
+        raise ConfigError(path, where, f"invalid YAML: {getattr(e, 'problem', None) or e}") from None
     if data is None:
         data = {}
     return from_mapping(data, path, p.parent)
