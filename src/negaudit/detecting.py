@@ -207,7 +207,7 @@ class Detector:
         self.meta_doc = [
             regex.compile(rf"{b}(?:this|these|its|their){e}\s+{W}{{0,2}}?(?P<noun>{DOC}|{CLAIM}){e}", flags),
             regex.compile(rf"{b}the\s+(?:{FMOD}|{BMOD})(?:[\s-]+mentioned)?\s+{W}{{0,2}}?(?:{DOC}|{REF}){e}", flags),
-            regex.compile(rf"{b}(?:the|these|those|all|any|some|none of the|each of the|every)\s+{W}{{0,2}}?"
+            regex.compile(rf"{b}(?:the|these|those|all|any|some|both|none of the|each of the|every)\s+{W}{{0,2}}?"
                           rf"(?P<noun>[\w'’-]+)\s+{W}{{0,3}}?(?:{FLOC}|{BLOC}|{DLOC}|{INDOC}){e}", flags),
             regex.compile(rf"{b}the\s+{PART}\s+(?:[\w'’-]+\s+)?[\w'’-]+", flags),
             regex.compile(rf"{b}(?:in|on|within|throughout|of)\s+this\s+{W}{{0,1}}?{DOC}{e}", flags),
