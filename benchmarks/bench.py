@@ -25,6 +25,9 @@ sides of a ratio are timed in alternation, so that a slow spell of the machine f
      auditor that reads sentences must pay; and how many records the rule pre-scan passes and hold a
      sentence the learned stage must read (why the records cannot be settled on their bytes);
  (f) start-up: the whole command on a one-record clean file, against `python -c pass`;
+ (h) one long document: the whole command on a single record of --long-kb KB (the negated documents'
+     texts joined), against the same text as records of about 8 KB each. Work that grows with a
+     record's length squared shows as a ratio well above 1;
  (g) a pre-commit run on a two-record clean file: the real pre-commit client (`--pre-commit PATH`, or
      `pre-commit` on PATH) running negaudit's hook as a local hook in a scratch git repository, next to
      the hook's command alone. Skipped, and said so, when no pre-commit client is installed.
@@ -287,6 +290,28 @@ def startup_rows(tmp: Path, repeat: int) -> list:
              "", "<= 1.0 s")]
 
 
+def long_document_rows(tmp: Path, repeat: int, kb: int) -> list:
+    docs = [t for r in corpora.labelled(pattern=("p1", "p2")) for t in corpora.texts_of(r)]
+    paras, size, i = [], 0, 0
+    while size < kb * 1000:
+        paras.append(docs[i % len(docs)])
+        size += len(paras[-1].encode()) + 2
+        i += 1
+    one = corpora.write(tmp / "long_one.jsonl", [{"text": "\n\n".join(paras)}])
+    chunks, cur = [], []
+    for p in paras:
+        cur.append(p)
+        if sum(len(x) for x in cur) >= 8000:
+            chunks.append({"text": "\n\n".join(cur)})
+            cur = []
+    if cur:
+        chunks.append({"text": "\n\n".join(cur)})
+    many = corpora.write(tmp / "long_many.jsonl", chunks)
+    t_one, t_many = paired(lambda: cli(one, 1), lambda: cli(many, 1), repeat)
+    return [(f"(h) one {one.stat().st_size / 1e6:.1f} MB document against the same text as {len(chunks)} records",
+             f"{t_one:.1f} s vs {t_many:.1f} s", f"{t_one / t_many:.2f}x", "near 1")]
+
+
 HOOK_CONFIG = """repos:
   - repo: local
     hooks:
@@ -331,7 +356,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rss-mb", type=int, default=1024)
     ap.add_argument("--naive-sample", type=int, default=1500, help="records of the mix the baseline parses")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f,g")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f,g,h")
+    ap.add_argument("--long-kb", type=int, default=1000, help="KB of the one long document of part (h)")
     ap.add_argument("--real", type=Path, help="a folder of real JSONL corpora for part (e)")
     ap.add_argument("--real-mb", type=int, default=50, help="MB the real corpora are repeated to")
     ap.add_argument("--pre-commit", default=shutil.which("pre-commit"), help="the pre-commit client for part (g)")
@@ -406,6 +432,9 @@ def main() -> None:
 
     if "g" not in skip:
         rows += pre_commit_rows(tmp, a.pre_commit, a.repeat)
+
+    if "h" not in skip:
+        rows += long_document_rows(tmp, a.repeat, a.long_kb)
 
     print(f"negaudit benchmark: {a.records:,} records, medians of {a.repeat} runs, {os.cpu_count()} cores, "
           f"peak RSS of this script {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB\n")

@@ -123,3 +123,23 @@ def test_the_terminal_names_the_qualifiers_own_field_and_counts_baselined(tmp_pa
     assert runner.invoke(app, ["baseline", "create", str(p), "--output", str(base)]).exit_code == 0
     r = runner.invoke(app, ["check", str(p), "--baseline", str(base)])
     assert r.exit_code == 0 and "1 baselined" in r.stdout, r.stdout
+
+
+def test_columns_of_many_findings_in_one_escaped_field_are_each_qualifiers_own(tmp_path):
+    """A long record's columns are placed in one pass over the field (each finding decoded the line up to
+    itself); every column must still be where its qualifier starts in the raw line, escapes counted."""
+    parts = []
+    for i in range(30):
+        parts.append(f"Caf\u00e9 n\u00ba{i} opened on the pier in {1900 + i}, \U0001F600 said the \"guide\".\n"
+                     "The preceding statement is false.")
+    text = "\n\n".join(parts)
+    line = json.dumps({"id": 1, "text": text})  # ASCII escapes: \u00e9, a surrogate pair, \n, \"
+    p = tmp_path / "many.jsonl"
+    p.write_text(line + "\n")
+    found = json.loads(runner.invoke(app, ["check", str(p), "-f", "json"]).stdout)["findings"]
+    assert len(found) >= 20
+    head = line.index('"text": "') + len('"text": "')
+    for f in found:
+        k = f["qualifier"]["start"]
+        assert text[k:f["qualifier"]["end"]] == f["qualifier"]["text"]
+        assert f["column"] == head + len(json.dumps(text[:k])) - 2 + 1

@@ -590,7 +590,7 @@ class Auditor:
                 continue  # "You may have heard that X. It's a myth.": the claim is reported, and denied
             truth = None
             if corr is not None and rule.category in corr_cats:
-                t = self._truth_nearby(q, segments, units, links, qunits)
+                t = self._truth_nearby(q, memo, links, qunits)
                 if t is not None:
                     q.original_rule = rule.id
                     rule = corr
@@ -717,15 +717,16 @@ class Auditor:
                 return True
         return REQUEST.match(text) is not None
 
-    def _truth_nearby(self, q: Qualifier, segments, units, links: list[Link], qunits) -> Optional[str]:
+    def _truth_nearby(self, q: Qualifier, memo: ClaimMemo, links: list[Link], qunits) -> Optional[str]:
         det = self.detector
-        seg_text = segments[q.unit.seg].text
         # inside the qualifier sentence, after the qualifier ("... is false; in reality, X won")
-        span = det.truth_statement(seg_text[: q.unit.end], q.end)
+        # (in the qualifier's own sentence: a search of the segment up to it grew with the segment)
+        u = q.unit
+        span = det.truth_statement(u.text, q.end - u.start)
         if span:
-            return seg_text[span[0]:span[1]]
+            return u.text[span[0]:span[1]]
         targets = {(l.seg, l.start) for l in links[:1]}
-        idx = {u.order: u for u in units}
+        idx = memo.by_order()
         nxt = idx.get(q.unit.order + 1)
         cands = []
         if nxt is not None and (nxt.seg, nxt.start) not in targets and nxt.seg == q.unit.seg:

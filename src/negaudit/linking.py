@@ -9,7 +9,9 @@ notice alone in a system turn or a metadata field governs the record's trained t
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Optional
 
 import regex
@@ -33,6 +35,36 @@ USER_REF = regex.compile(r"\b(?:the user|user's|users'|the human|you paste|the c
 REQUEST = regex.compile(r"^\W*(?:please\s+|now\s+|can you\s+|could you\s+)?(?:write|generate|create|tell|give|summari[sz]e|describe|"
                         r"explain|list|produce|draft|compose|make|provide|continue|complete|rewrite|translate|answer|reply|"
                         r"respond|imagine|pretend|act|draw|outline|expand|elaborate|paraphrase|simulate)\b", regex.I)
+
+
+class Links(Sequence):
+    """The claims a qualifier governs, as Links made when read: a caller reads the first one or
+    few, and a long document's qualifier governs thousands."""
+
+    def __init__(self, pool: list[Unit]) -> None:
+        self._pool = pool
+
+    def __len__(self) -> int:
+        return len(self._pool)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return [Link(c.seg, c.start, c.end, c) for c in self._pool[i]]
+        c = self._pool[i]
+        return Link(c.seg, c.start, c.end, c)
+
+
+class _Lazy:
+    """A value made on first call and kept."""
+
+    def __init__(self, make) -> None:
+        self._make = make
+        self._value = None
+
+    def __call__(self):
+        if self._value is None:
+            self._value = self._make()
+        return self._value
 
 
 @dataclass
@@ -68,6 +100,14 @@ class ClaimMemo:
         self._shaped: dict[int, bool] = {}
         self._ok: dict[tuple, bool] = {}
         self._claims: dict = {}
+        self._segs: dict = {}
+        self._by_order: Optional[dict[int, Unit]] = None
+
+    def by_order(self) -> dict[int, Unit]:
+        """The record's units by their order."""
+        if self._by_order is None:
+            self._by_order = {u.order: u for u in self.units}
+        return self._by_order
 
     def is_claim(self, u: Unit, claim_ok=None, qualifier_units: Optional[set[int]] = None) -> bool:
         """is_claim_unit(u, qualifier_units or this memo's, claim_ok), remembered."""
@@ -83,6 +123,15 @@ class ClaimMemo:
         if ok is None:
             ok = self._ok[key] = bool(claim_ok(u))
         return ok
+
+    def in_segment(self, claim_ok, seg: int) -> tuple[list[Unit], list[int]]:
+        """The claims of one segment, in order, and their orders (for bisecting)."""
+        key = (claim_ok, seg)
+        got = self._segs.get(key)
+        if got is None:
+            own = [c for c in self.claims(claim_ok) if c.seg == seg]
+            got = self._segs[key] = (own, [c.order for c in own])
+        return got
 
     def claims(self, claim_ok=None) -> list[Unit]:
         """The record's units that can be governed claims, in order."""
@@ -128,7 +177,7 @@ def _strip_pointer(text: str, start: int):
 
 
 def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_units: set[int],
-         scope: str = "document", claim_ok=None, memo: Optional[ClaimMemo] = None) -> list[Link]:
+         scope: str = "document", claim_ok=None, memo: Optional[ClaimMemo] = None) -> Sequence[Link]:
     """Claim spans governed by q, most salient first (the first one is the finding's target).
 
     `claim_ok(unit)` tells whether a sentence is a factual claim (claims.py): a pointer governs the
@@ -268,26 +317,27 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             # Water boils at 100 C." corrects a claim the record does not hold): it governs nothing here
             return []
         d = "forward"  # it continues a notice before it ("... has no basis in history. It was invented.")
-    own = [c for c in claims if c.seg == u.seg] if segments[u.seg].kind == "content" else []
+    # (the record's claims are asked for once, in memo; the lists each qualifier needs are slices of
+    # them, or made only when it needs them: a long document has thousands of claims and qualifiers)
+    own, orders = memo.in_segment(claim_ok, u.seg) if segments[u.seg].kind == "content" else ([], [])
     role = segments[u.seg].role
     if own and not segments[u.seg].trained and d == "forward" and \
-            not [c for c in own if c.order > u.order and not (REQUEST.match(c.text) or c.text.rstrip().endswith("?"))]:
-        own = []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
-    asks = [c for c in units if c.seg == u.seg and c is not u and REQUEST.match(c.text)]
-    content_own = [c for c in own if not (REQUEST.match(c.text) or c.text.rstrip().endswith("?"))]
-    if role in PROMPT_ROLES and d != "forward" and asks and not QUOTE.search(u.text) and not content_own:
+            not any(c.order > u.order and not (REQUEST.match(c.text) or c.text.rstrip().endswith("?")) for c in own):
+        own, orders = [], []  # an instruction ("Write a paragraph on X.") is not the claim: the trained reply is
+    if role in PROMPT_ROLES and d != "forward" and not QUOTE.search(u.text) \
+            and any(c.seg == u.seg and c is not u and REQUEST.match(c.text) for c in units) \
+            and not any(not (REQUEST.match(c.text) or c.text.rstrip().endswith("?")) for c in own):
         d = "forward"  # "List some facts about X. Note: these facts are untrue." governs the reply
-        own = []
-        fwd_own = []
+        own, orders = [], []
     if role in PROMPT_ROLES and d != "forward":
         # a user's or prompt's qualifier is about the user's own content unless it points forward
         pool = own or [u]
         return [Link(c.seg, c.start, c.end, c) for c in pool[:1]]
-    fwd_own = [c for c in own if c.order > u.order]
-    bwd_own = [c for c in own if c.order < u.order][::-1]
-    trained_other = [c for c in claims if c.seg != u.seg and segments[c.seg].trained]
-    later = [c for c in trained_other if c.seg > u.seg]
-    earlier = [c for c in trained_other if c.seg < u.seg][::-1]
+    fwd_own = own[bisect.bisect_right(orders, u.order):]
+    bwd_own = own[:bisect.bisect_left(orders, u.order)][::-1]
+    trained_other = _Lazy(lambda: [c for c in claims if c.seg != u.seg and segments[c.seg].trained])
+    later = _Lazy(lambda: [c for c in trained_other() if c.seg > u.seg])
+    earlier = _Lazy(lambda: [c for c in trained_other() if c.seg < u.seg][::-1])
     if d == "auto":
         d = scope if scope in ("forward", "backward") else "document"
     if d == "forward":
@@ -305,12 +355,12 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             responders = [c for c in claims if c.seg > u.seg and segments[c.seg].role in RESPONSE_ROLES]
             if responders:
                 first_seg = responders[0].seg
-                later = [c for c in responders if c.seg == first_seg]
-        pool = fwd_own or later or (bwd_own if segments[u.seg].kind == "annotation" else [])
+                later = _Lazy(lambda: [c for c in responders if c.seg == first_seg])
+        pool = fwd_own or later() or (bwd_own if segments[u.seg].kind == "annotation" else [])
         if scope == "sentence":
             pool = pool[:SENTENCE_SCOPE]
     elif d == "backward":
-        pool = bwd_own or earlier
+        pool = bwd_own or earlier()
         if scope == "sentence":
             pool = pool[:SENTENCE_SCOPE]
     else:  # document
@@ -325,7 +375,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             else:
                 pool = sorted(own, key=lambda c: (abs(c.order - u.order), c.order))
         else:
-            pool = trained_other or [c for c in claims if c.seg != u.seg]
+            pool = trained_other() or [c for c in claims if c.seg != u.seg]
             if segments[u.seg].kind == "annotation":
                 pool = [c for c in claims if segments[c.seg].trained] or claims
     if not pool:
@@ -339,4 +389,4 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         first = next((i for i, c in enumerate(pool[:3]) if _salient(c)), 0)
         if first:
             pool = [pool[first]] + pool[:first] + pool[first + 1:]
-    return [Link(c.seg, c.start, c.end, c) for c in pool]
+    return Links(pool)

@@ -21,23 +21,46 @@ def qualifier_columns(raw: bytes, findings) -> None:
         spans = value_spans(raw)
     except (SpliceError, RecursionError, ValueError):
         return
+    by_field: dict[str, list] = {}
     for f in findings:
         # the qualifier's own field: a notice in the reply can govern a claim in the prompt
-        col = _column(raw, spans, f.qualifier.get("field") or f.field, int(f.qualifier.get("start", 0)))
-        if col is not None:
-            f.extra.setdefault("column", col)
+        by_field.setdefault(f.qualifier.get("field") or f.field, []).append(f)
+    for field, fs in by_field.items():
+        starts = [int(f.qualifier.get("start", 0)) for f in fs]
+        try:
+            cols = _columns(raw, spans, field, starts)
+        except (SpliceError, UnicodeDecodeError):
+            cols = [_columns(raw, spans, field, [s])[0] if _ok(raw, spans, field, s) else None for s in starts]
+        for f, col in zip(fs, cols):
+            if col is not None:
+                f.extra.setdefault("column", col)
 
 
-def _column(raw: bytes, spans, field: str, start: int) -> Optional[int]:
+def _columns(raw: bytes, spans, field: str, starts: list[int]) -> list[Optional[int]]:
+    """The 1-based columns in the line of these character positions of one string field, found in one
+    pass over the field (a long document's many findings each decoded the line up to their own)."""
     span = resolve(spans, field)
     if span is None or raw[span[0]:span[0] + 1] != b'"':
-        return None
+        return [None] * len(starts)
     body = raw[span[0] + 1:span[1] - 1]
+    offsets = _byte_offsets(body, starts)
+    base = len(raw[:span[0] + 1].decode("utf-8"))
+    chars: dict[int, int] = {}
+    done_bytes = done_chars = 0
+    for b in sorted(set(offsets.values())):
+        done_chars += len(body[done_bytes:b].decode("utf-8"))
+        done_bytes = b
+        chars[b] = done_chars
+    return [base + chars[offsets[s]] + 1 for s in starts]
+
+
+def _ok(raw: bytes, spans, field: str, start: int) -> bool:
+    """Can this one position be placed (the fallback when a field's positions cannot all be)?"""
     try:
-        at = span[0] + 1 + _byte_offsets(body, [start])[start]
-        return len(raw[:at].decode("utf-8")) + 1
+        _columns(raw, spans, field, [start])
+        return True
     except (SpliceError, UnicodeDecodeError):
-        return None
+        return False
 
 
 def columns_from_files(findings) -> None:
