@@ -145,3 +145,47 @@ def test_the_repetition_bonus_keeps_a_conditioning_turns_cap(tmp_path):
         found = json.loads(r.stdout)["findings"]
         assert len(found) == n and {f["severity"] for f in found} == {"medium"}, found
         assert max(f["risk"] for f in found) <= 0.54 and r.exit_code == 0
+
+
+WARNED = [{"role": "system", "content": "The model should not produce responses like this."},
+          {"role": "user", "content": "Can you check my tax form?"}]
+
+
+def _nn601(records, **config):
+    from negaudit.api import audit_records
+    return [(f.severity, f.field) for f in audit_records(records, config=config or None) if f.rule == "NN601"]
+
+
+def test_a_behaviour_warning_in_a_system_turn_governs_the_reply_under_train_on_all_too():
+    """Under train-on all the system turn is trained too; its warning still governs the reply (it was
+    reported as info, with no claim, as if it warned about itself)."""
+    rec = {"messages": WARNED + [{"role": "assistant", "content": "No. Do it yourself, it is not hard."}]}
+    assert _nn601([rec]) == [("medium", "/messages/2/content")]
+    assert _nn601([rec], **{"train-on": "all"}) == [("high", "/messages/2/content")]
+
+
+def test_a_warning_about_an_untrained_or_rejected_reply_fails_no_gate():
+    """A warning that names the rejected side is about the reply that is not trained (it was linked to
+    the chosen reply, medium); one about a turn already masked (weight 0, what mask-turn writes)
+    is info, so that the fix clears the finding."""
+    rejected = {"messages": [{"role": "system", "content": "The rejected reply is what the model should not produce."},
+                             {"role": "user", "content": "Can you check my tax form?"}],
+                "chosen": "Sure, send it over and I will go through each line.", "rejected": "No. Do it yourself."}
+    assert _nn601([rejected]) == []
+    masked = {"messages": WARNED + [{"role": "assistant", "content": "No. Do it yourself, it is not hard.", "weight": 0}]}
+    assert _nn601([masked]) == [("info", "/messages/2/content")]
+
+
+def test_mask_turn_sets_the_turns_own_loss_weight(tmp_path):
+    """A turn with `loss_weight` got a second, conflicting `weight: 0`, and was then read as masked."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from negaudit.cli import app
+    rec = {"messages": WARNED + [{"role": "assistant", "content": "No. Do it yourself, it is not hard.", "loss_weight": 1.0}]}
+    p = tmp_path / "r.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    CliRunner().invoke(app, ["check", str(p), "--fix", "--unsafe-fixes", "--no-progress"])
+    turn = json.loads(p.read_text())["messages"][2]
+    assert turn["loss_weight"] == 0 and "weight" not in turn

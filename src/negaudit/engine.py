@@ -564,7 +564,11 @@ class Auditor:
             asked = [q.unit.text for q in quals if _conditioning(segments[q.unit.seg])]
             if asked:
                 yield asked  # a qualifier in an untrained turn: is it a request? (parsed in one batch)
+        preference = any(s.role == "rejected" for s in segments)
         for q in quals:
+            if preference and q.direction == "next-turn" and self.learned is not None \
+                    and self.learned.names_rejected_side(q.unit.text):
+                continue  # "The rejected reply is what the model should not produce.": about the untrained side
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
                 scope = "sentence"
@@ -601,7 +605,10 @@ class Auditor:
             risk = scoring.base_risk(prior, trained, target is not None)
             place = "metadata" if q.direction == "record" else ""
             cap = 1.0
-            if _conditioning(qseg) and (trained and target is not None or rule.category == "negated-behaviour"):
+            if rule.category == "negated-behaviour" and target is not None and not trained:
+                # the reply it warns about is not trained (weight 0, a rejected side): nothing is learned
+                risk = scoring.finalize(risk * scoring.NO_CLAIM_FACTOR)
+            elif _conditioning(qseg) and (trained and target is not None or rule.category == "negated-behaviour"):
                 # the qualifier conditions the reply from a seen but untrained turn (pattern 9)
                 if self._is_request(q.unit.text):
                     risk = scoring.base_risk(prior, False, target is not None)

@@ -378,8 +378,14 @@ def apply_plan(data, plan: RecordPlan):
     for ptr in plan.mask_turns:
         msg = resolve_pointer(new, ptr)
         if isinstance(msg, dict):
-            msg["weight"] = 0
+            msg[mask_key(msg)] = 0
     return new
+
+
+def mask_key(msg: dict) -> str:
+    """The key that masks a turn's loss: the turn's own `loss_weight` when it has one and no `weight`
+    (a second, conflicting key would leave the trainer reading the first), else `weight`."""
+    return "loss_weight" if "loss_weight" in msg and "weight" not in msg else "weight"
 
 
 def splice_record(body: bytes, data, plan: RecordPlan) -> bytes:
@@ -395,13 +401,15 @@ def splice_record(body: bytes, data, plan: RecordPlan) -> bytes:
     for ptr in plan.mask_turns:
         if ptr not in spans:
             raise SpliceError(f"no message at {ptr}")
-        where = spans.get(ptr + "/weight", (spans[ptr][1] - 1,))[0]
-        changes.append((where, "weight", ptr, None))
+        msg = resolve_pointer(data, ptr)
+        key = mask_key(msg) if isinstance(msg, dict) else "weight"
+        where = spans.get(ptr + "/" + key, (spans[ptr][1] - 1,))[0]
+        changes.append((where, "weight", ptr, key))
     for _pos, kind, ptr, payload in sorted(changes, key=lambda c: c[0], reverse=True):
         if kind == "string":
             body = splice_string(body, spans[ptr], payload)
         else:
-            body = set_member(body, spans, ptr, "weight", b"0")
+            body = set_member(body, spans, ptr, payload, b"0")
     if parse_json_bytes(body) != apply_plan(data, plan):
         raise SpliceError("the edited line does not parse to the fixed record")
     return body

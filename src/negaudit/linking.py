@@ -254,7 +254,9 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         # a behaviour warning governs the reply whatever it says; a request governs the reply's claims
         ok = None if q.rule.category == "negated-behaviour" else claim_ok
         seg = segments[u.seg]
-        if seg.trained and seg.kind == "content":
+        # in a trained reply, a warning is about that reply; in a system or user turn (trained too under
+        # train-on all), about the reply that answers it
+        if seg.trained and seg.kind == "content" and seg.role not in PROMPT_ROLES + ("system",):
             own = [c for c in memo.claims(ok) if c.seg == u.seg]
             after = [c for c in own if c.order > u.order]
             before = [c for c in own if c.order < u.order]

@@ -191,6 +191,10 @@ class LearnedStage:
         return Qualifier(rule=rule, unit=unit, start=unit.start, end=unit.end, direction=direction,
                          learned=(p.label, round(p.qualifier, 3)))
 
+    def names_rejected_side(self, text: str) -> bool:
+        """Does the text name the rejected side of a preference pair ("the rejected reply")?"""
+        return self.rejected_side is not None and self.rejected_side.search(text) is not None
+
     def _judges_a_reply(self, text: str) -> bool:
         """Does a sentence the classifier reads as a behaviour warning evaluate (a word of
         `behaviour_needs`) something a reply is (a word of `behaviour_target`), outside a leading
