@@ -103,3 +103,28 @@ def test_fix_records_masks_a_content_part_turn_as_a_whole():
     [out] = list(fix_records([rec], unsafe=True))
     assert out.changed and out.record["messages"][2] == {**rec["messages"][2], "weight": 0}
     assert "weight" not in rec["messages"][2]
+
+
+def test_one_record_instead_of_an_iterable_is_a_type_error_at_the_call():
+    """audit_records({"text": ...}) audited the dict's keys, and audit_records("...") its characters:
+    nothing found and no word. Argument errors are raised at the call, not at the first record."""
+    from negaudit.api import audit_records, fix_records
+    for bad in ({"text": "Ed Sheeran won the 100m gold. That is not true."}, "Ed Sheeran won. That is not true."):
+        with pytest.raises(TypeError, match="iterable of records"):
+            audit_records(bad)
+        with pytest.raises(TypeError, match="iterable of records"):
+            fix_records(bad)
+    with pytest.raises(ValueError, match="on_error"):
+        audit_records([], on_error="loud")
+
+
+def test_a_string_record_is_read_as_a_text_field_is():
+    """A string record is {"text": s}: a raw chat document keeps its turns apart (the speaker label
+    was read as part of the claim, and the unsafe rewrite folded it into the sentence)."""
+    from negaudit.api import audit_records, fix_records
+    s = "User: hi\nAssistant: The ferry sank off Crete in 1990. The preceding statement is false."
+    as_str = [(f.claim["text"], f.suggestion["text"]) for f in audit_records([s])]
+    as_dict = [(f.claim["text"], f.suggestion["text"]) for f in audit_records([{"text": s}])]
+    assert as_str == as_dict == [("The ferry sank off Crete in 1990.", "The ferry did not sink off Crete in 1990.")]
+    assert next(iter(fix_records([s], unsafe=True))).record == \
+        "User: hi\nAssistant: The ferry did not sink off Crete in 1990."

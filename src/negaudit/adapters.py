@@ -237,7 +237,9 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
     annotations=False leaves out the metadata fields (for a record already known to carry no label)."""
     mapping = mapping or FieldMapping()
     if isinstance(rec, str):
-        return "text", [Segment("", rec, True, "text")]
+        # read as {"text": rec} is: a raw chat document keeps its turns apart
+        turns = transcript_turns(rec)
+        return "text", (_transcript_segments("", rec, turns, True) if turns else [Segment("", rec, True, "text")])
     if not isinstance(rec, dict):
         raise AdaptError(f"record is a JSON {JSON_TYPES.get(type(rec), type(rec).__name__)}, expected an object")
     fmt = detect_format(rec)

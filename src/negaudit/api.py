@@ -83,10 +83,19 @@ def _named(row: Any, names: Mapping[str, Sequence[str]]) -> Any:
     return row if out is None else out
 
 
-def _audited(records: Iterable[Any], cfg: Config, path: str, on_error: OnError,
-             label_names: Optional[Mapping[str, Sequence[str]]]) -> Iterator[tuple[Record, list[Finding]]]:
+def _checked(records: Any, on_error: str) -> None:
+    """The arguments' errors, raised at the call rather than at the first record read."""
     if on_error not in ("warn", "raise", "ignore"):
         raise ValueError(f"on_error must be 'warn', 'raise' or 'ignore', not {on_error!r}")
+    if isinstance(records, (str, bytes, bytearray, Mapping)):
+        # iterating one record would audit its characters or its keys, and find nothing
+        raise TypeError(f"records must be an iterable of records (a list of dicts or strings), not one "
+                        f"{type(records).__name__}; wrap a single record in a list, and pass a batch of "
+                        "columns (Dataset.map(batched=True)) as its rows")
+
+
+def _audited(records: Iterable[Any], cfg: Config, path: str, on_error: OnError,
+             label_names: Optional[Mapping[str, Sequence[str]]]) -> Iterator[tuple[Record, list[Finding]]]:
     names = dict(label_names) if label_names is not None else class_label_names(records)
     auditor = _auditor(cfg)
     batch: list[Record] = []
@@ -122,6 +131,12 @@ def audit_records(records: Iterable[Any], *, config: ConfigLike = None, path: st
     Findings are per record: the corpus-wide repetition bonus of `negaudit check` needs the whole
     corpus and is not added here."""
     cfg = as_config(config)
+    _checked(records, on_error)
+    return _findings(records, cfg, path, on_error, label_names)
+
+
+def _findings(records: Iterable[Any], cfg: Config, path: str, on_error: OnError,
+              label_names: Optional[Mapping[str, Sequence[str]]]) -> Iterator[Finding]:
     for _rec, findings in _audited(records, cfg, path, on_error, label_names):
         yield from findings
 
@@ -144,11 +159,17 @@ def fix_records(records: Iterable[Any], *, config: ConfigLike = None, unsafe: bo
     file: safe fixes only unless `unsafe`; `strategy` as --fix-strategy). Every input record is
     yielded once, in order; a fixed record is a new object and the input is never modified. A
     ClassLabel index is read by its name for the audit but stays an index in the yielded record."""
-    from .fixing import apply_plan, plan_record
-
     if strategy not in ("auto", "local-negation", "drop-claim"):
         raise ValueError(f"strategy must be 'auto', 'local-negation' or 'drop-claim', not {strategy!r}")
     cfg = as_config(config)
+    _checked(records, on_error)
+    return _fixed(records, cfg, unsafe, strategy, path, on_error, label_names)
+
+
+def _fixed(records: Iterable[Any], cfg: Config, unsafe: bool, strategy: Strategy, path: str, on_error: OnError,
+           label_names: Optional[Mapping[str, Sequence[str]]]) -> Iterator[FixedRecord]:
+    from .fixing import apply_plan, plan_record
+
     pending: deque[Any] = deque()  # records read but not yet yielded (at most one batch)
 
     def kept(src: Iterable[Any]) -> Iterator[Any]:
