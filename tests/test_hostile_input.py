@@ -4,6 +4,7 @@ Each test names the reproduction it ports (its case number).
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -307,3 +308,17 @@ for n in (3000, 12000):
     times = {int(n): (float(t), int(k)) for n, t, k in (line.split() for line in out.stdout.split("\n") if line)}
     assert times[12000][0] < 10 and times[12000][0] < 8 * times[3000][0] + 0.5, times
     assert times[12000][1] == times[3000][1] >= 1  # the qualifiers after the run are still found
+
+
+@pytest.mark.parametrize("fmt", ["github", "markdown"])
+def test_control_characters_of_records_and_names_never_reach_ci_output_raw(tmp_path, fmt):
+    """ESC sequences hide or recolour text in a rendered CI log, and an RTL override reorders a line:
+    the github annotations and the markdown summary passed them through (the terminal escaped them)."""
+    d = tmp_path / "names"
+    d.mkdir()
+    rec = {"text": "The ferry sank off Crete in 1990. The preceding statement is \x1b[8mfalse\x1b[0m\u202e \x9b."}
+    (d / "esc\x1b[31mred.jsonl").write_text(json.dumps(rec) + "\n")
+    r = CliRunner().invoke(app, ["check", str(d), "-f", fmt, "--no-progress"])
+    assert r.exit_code == 1 and "NN102" in r.stdout
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", r.stdout), repr(r.stdout)
+    assert "\\x1b[8m" in r.stdout  # shown as an escape, not dropped

@@ -12,6 +12,7 @@ import regex
 from . import __version__
 from .engine import Report
 from .models import Finding
+from .reading import _CONTROL, printable
 from .rules import RuleSet
 
 SARIF_LEVEL = {"high": "error", "medium": "warning", "low": "note", "info": "none"}
@@ -114,7 +115,15 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
     }
 
 
+def _shown(s: str) -> str:
+    """Record text and file names with their control characters (ESC, C1, NUL, bidi overrides) shown
+    as escapes, as the terminal report shows them: a CI log renders ESC sequences (hidden text,
+    colours) and an RTL override reorders a line. Line breaks are left to the format's own escape."""
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\r\n" else printable(m.group()), s)
+
+
 def _gh_escape(s: str, prop: bool = False) -> str:
+    s = _shown(s)
     s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         s = s.replace(":", "%3A").replace(",", "%2C")
@@ -142,7 +151,7 @@ def github(report: Report) -> str:
 def md_code(text: str, in_table: bool = True) -> str:
     """`text` as one Markdown code span: nothing in it becomes a link, an image, HTML or emphasis.
     The fence is longer than any run of backticks inside; in a table, pipes are escaped (GFM)."""
-    text = regex.sub(r"[\r\n\u2028\u2029]+", " ", text)
+    text = _shown(regex.sub(r"[\r\n\u2028\u2029]+", " ", text))
     if not text:
         return ""
     if in_table:
