@@ -257,3 +257,23 @@ def test_llamafactory_kto_tag_is_desirability_not_a_label():
     _fmt, ss = adapt(rec)
     assert [(s.pointer, s.kind, s.trained) for s in ss] == [
         ("/messages/0/content", "content", False), ("/messages/1/content", "content", True)]
+
+
+def test_a_dataset_info_entry_naming_its_file_with_dot_slash_is_matched_and_the_registry_is_no_warning(tmp_path, monkeypatch):
+    """"file_name": "./d.jsonl" is the file d.jsonl to LLaMA-Factory; its column mapping was ignored
+    (the record had "no text field", exit 2), and every folder run warned that dataset_info.json is
+    not a dataset, although it is skipped on purpose."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from negaudit.cli import app
+    (tmp_path / "dataset_info.json").write_text(json.dumps(
+        {"d": {"file_name": "./d.jsonl", "columns": {"prompt": "q", "response": "a"}}}))
+    (tmp_path / "d.jsonl").write_text(json.dumps(
+        {"q": "Tell me about the ferry.", "a": "The ferry sank off Crete in 1990. The preceding statement is false."}) + "\n")
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(app, ["check", ".", "-f", "json", "--no-progress"])
+    rep = json.loads(r.stdout)
+    assert rep["errors"] == [] and [f["field"] for f in rep["findings"]] == ["/a"]
+    assert "dataset_info.json" not in r.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -85,7 +86,8 @@ def _load(info: str) -> dict[str, DatasetSpec]:
             if isinstance(entry, dict) and isinstance(entry.get("file_name"), str):
                 spec = spec_of(str(name), entry)
                 if spec is not None:
-                    out[entry["file_name"].strip("/")] = spec
+                    # "./x.jsonl" and "x.jsonl" name one file, as LLaMA-Factory joins them to the folder
+                    out[posixpath.normpath(entry["file_name"].replace("\\", "/")).strip("/")] = spec
     return out
 
 

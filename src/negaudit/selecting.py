@@ -178,6 +178,8 @@ class Selector:
 
         if dataset_kind(path) != "json":
             return None
+        if os.path.basename(path) == "dataset_info.json":
+            return None  # LLaMA-Factory's registry: skipped without a word (Auditor._not_records)
         from .adapters import AdaptError, adapt
         from .reading import read_records
 
