@@ -158,3 +158,18 @@ def test_pre_commit_hook_with_the_real_client(tmp_path):
     good = subprocess.run(pc + ["--files", "clean.jsonl", "README.md", "package.json"], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=900)
     assert good.returncode == 0, good.stdout[-3000:] + good.stderr[-2000:]
+
+
+def test_diff_base_reads_the_audited_paths_repository_from_another_folder(repo, tmp_path_factory):
+    """--diff-base ran git in the current folder: from outside the repository it failed with "not a
+    git repository" (exit 2), although the audited path is in one."""
+    write_jsonl(repo / "train.jsonl", CLEAN)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    write_jsonl(repo / "train.jsonl", CLEAN + [SANDWICH])
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    r = run("check", repo / "train.jsonl", "--diff-base", "HEAD", "--output-format", "json", "--no-progress",
+            cwd=elsewhere)
+    rep = json.loads(r.stdout)
+    assert r.exit_code == 1 and [f["line"] for f in rep["findings"]] == [len(CLEAN) + 1]
+    assert rep["summary"]["records"] == 1

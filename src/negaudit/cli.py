@@ -427,7 +427,10 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             from .gitdiff import GitError, changed_lines
 
             try:
-                changed = changed_lines(diff_base, notes=notes)
+                # the repository of the audited paths (the first one's), not of the current folder
+                first = next((str(p) for p in paths if str(p) != "-" and os.path.exists(str(p))), None)
+                where = None if first is None else (first if os.path.isdir(first) else os.path.dirname(first) or ".")
+                changed = changed_lines(diff_base, cwd=where, notes=notes)
             except GitError as e:
                 _fail(f"--diff-base {diff_base}: {e}")
         # by default a progress line only for people: stderr is a terminal and this is not CI
