@@ -689,10 +689,11 @@ class Auditor:
 
     def _certain(self, q: Qualifier, target: Link, segments: list[Segment]) -> bool:
         """Is it certain that the qualifier denies exactly the one claim a fix would rewrite? Not when the
-        classifier found it (a guess); when its words (a pointer sentence's, a tag's or a comment's) refer
-        to several sentences or pick one by position, or report or hedge the verdict; when a pronoun that opens the text is read forward
-        ("This is not true. <sentence>" may answer something outside the record); when a tag's claim
-        is not its whole content, or the tag is the closing half of a pair split across sentences."""
+        classifier found it (a guess); when its words (a pointer sentence's, a tag's or a comment's)
+        refer to several sentences or pick one by position, or report or hedge the verdict; when a
+        pronoun that opens the text is read forward ("This is not true. <sentence>" may answer
+        something outside the record); when a tag's claim is not its whole content, or the tag is the
+        closing half of a pair split across sentences."""
         if q.learned is not None or q.label is not None:
             return False
         seg_text = segments[q.unit.seg].text

@@ -10,8 +10,8 @@ notice alone in a system turn or a metadata field governs the record's trained t
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 import regex
