@@ -344,7 +344,7 @@ def check(
     show_info: bool = typer.Option(False, "--show-info", help="Also list info findings in the terminal report."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Terminal report: summary only."),
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress",
-                                            help="Progress bar on stderr with records/s (default: a terminal, not CI, and a text or markdown report)."),
+                                            help="Progress bar on stderr with records/s (default: on when stderr is a terminal and CI is not set, for every output format)."),
     diff: bool = typer.Option(False, "--diff", help="Print unified diffs of the fixes without writing anything."),
     fix: bool = typer.Option(False, "--fix", help="Apply safe fixes in place (atomic writes; untouched lines stay byte-identical)."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="Also apply fixes that are not meaning-preserving by construction."),
