@@ -554,3 +554,22 @@ def test_no_finding_is_offered_as_fixable_in_a_file_fix_refuses(tmp_path):
     q = tmp_path / "d.jsonl"
     q.write_text(REC + "\n")
     assert "[*]" in check(q, "--no-progress").stdout  # the same record in JSON Lines is fixable
+
+
+def test_the_unsafe_fix_count_holds_only_fixes_that_can_apply(tmp_path):
+    """A behaviour warning on a prompt/completion reply was counted in "N more with --unsafe-fixes",
+    but the mask-turn fix needs a chat turn to weight, and --unsafe-fixes changed nothing."""
+    warn = "The assistant must not answer like this example."
+    rows = [{"prompt": "Can you check my tax form? " + warn, "completion": "No. Do it yourself, it is not hard."},
+            {"messages": [{"role": "system", "content": warn}, {"role": "user", "content": "Can you check my tax form?"},
+                          {"role": "assistant", "content": "No. Do it yourself, it is not hard."}]}]
+    p = tmp_path / "r.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    found = json.loads(check(p, "-f", "json", "--no-progress").stdout)["findings"]
+    assert {f["field"] for f in found if f["rule"] == "NN601"} == {"/completion", "/messages/2/content"}
+    foot = [l for l in check(p, "--no-progress").stdout.splitlines() if "fixable with --fix" in l]
+    assert foot and "(1 more with --unsafe-fixes)" in foot[0], foot
+    before = p.read_text().splitlines()
+    check(p, "--fix", "--unsafe-fixes", "--no-progress")
+    after = p.read_text().splitlines()
+    assert after[0] == before[0] and after[1] != before[1]  # the chat turn is masked, the completion cannot be

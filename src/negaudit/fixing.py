@@ -85,6 +85,8 @@ class RecordPlan:
 STRATEGIES = ("auto", "local-negation", "drop-claim")
 
 
+# the fields of chat turns, the only segments the mask-turn fix can weight
+TURN_FIELDS = ("/messages/", "/conversations/")
 # files --fix does not write (their suggestions stand; convert to JSON Lines to fix them)
 UNFIXABLE_KINDS = ("json", "parquet", "csv", "tsv")
 
@@ -101,7 +103,8 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     if dataset_kind(f.path) in UNFIXABLE_KINDS:
         return None  # fix_file refuses these files: no finding in them is fixable
     if fix == "mask-turn":
-        return (False, "mask-turn")
+        # only a chat turn has a weight to set (_propose): a prompt/completion or Alpaca reply has none
+        return (False, "mask-turn") if f.field.startswith(TURN_FIELDS) else None
     if f.claim is None:
         return None
     if strategy == "drop-claim":
@@ -214,7 +217,7 @@ def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = Tr
 def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str) -> Optional[_Proposal]:
     if kind == "mask-turn":
         # the turn itself (/messages/3), also when the text is one of its content parts
-        ptr = "/".join(f.field.split("/")[:3]) if f.field.startswith(("/messages/", "/conversations/")) else None
+        ptr = "/".join(f.field.split("/")[:3]) if f.field.startswith(TURN_FIELDS) else None
         return _Proposal(f, safe, mask=ptr) if ptr else None
     claim_field = f.claim.get("field", f.field)
     qual_field = f.qualifier.get("field", f.field)
@@ -629,17 +632,21 @@ def _decompressor(path: str, raw):
 def _replacing(target: str, like: Optional[os.stat_result]):
     """A writable stream (compressed by the target's suffix) that atomically becomes `target` when the
     block ends without error; on any error or signal nothing is left but the original."""
-    temp = _Temp(os.path.dirname(target) or ".")
-    try:
-        with _signals_raise():
+    temp = None
+    # the handlers first: a SIGTERM between creating the temporary file and installing them killed the
+    # process with the file left beside the dataset
+    with _signals_raise():
+        try:
+            temp = _Temp(os.path.dirname(target) or ".")
             comp = _compressor(target, temp.file)
             yield comp if comp is not None else temp.file
             if comp is not None:
                 comp.close()
             temp.commit(target, like)
-    except BaseException:
-        temp.discard()
-        raise
+        except BaseException:
+            if temp is not None:
+                temp.discard()
+            raise
 
 
 def _writable(target: str) -> Optional[os.stat_result]:
