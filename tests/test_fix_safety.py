@@ -573,3 +573,22 @@ def test_the_unsafe_fix_count_holds_only_fixes_that_can_apply(tmp_path):
     check(p, "--fix", "--unsafe-fixes", "--no-progress")
     after = p.read_text().splitlines()
     assert after[0] == before[0] and after[1] != before[1]  # the chat turn is masked, the completion cannot be
+
+
+def test_a_sigterm_while_the_temporary_file_is_made_leaves_nothing(tmp_path, monkeypatch):
+    """The window between making the temporary file and the code that removes it on a signal: a SIGTERM
+    there is held until the file is named, then ends the write with the file removed."""
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)  # the named temporary file (what a signal could leave)
+    made = fixing._Temp.__init__
+
+    def signalled(self, directory):
+        made(self, directory)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(fixing._Temp, "__init__", signalled)
+    p = tmp_path / "data.jsonl"
+    p.write_text(REC + "\n")
+    with pytest.raises(SystemExit) as e:
+        fixing.atomic_write(str(p), b"replaced\n")
+    assert e.value.code == 128 + signal.SIGTERM
+    assert os.listdir(tmp_path) == ["data.jsonl"] and p.read_text() == REC + "\n"

@@ -540,6 +540,20 @@ def _signals_raise():
             signal.signal(sig, handler)
 
 
+@contextmanager
+def _signals_held():
+    """SIGTERM and SIGHUP held (blocked, then delivered) for the few lines that make a temporary file."""
+    sigs = {sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None}
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 class _Temp:
     """A new file in `directory` that replaces a target atomically. On Linux it is an unnamed O_TMPFILE
     that gets a name only just before the rename; elsewhere a named .negaudit-*.tmp file."""
@@ -637,7 +651,8 @@ def _replacing(target: str, like: Optional[os.stat_result]):
     # process with the file left beside the dataset
     with _signals_raise():
         try:
-            temp = _Temp(os.path.dirname(target) or ".")
+            with _signals_held():  # a signal while the file is made is taken once `temp` names it
+                temp = _Temp(os.path.dirname(target) or ".")
             comp = _compressor(target, temp.file)
             yield comp if comp is not None else temp.file
             if comp is not None:
