@@ -177,9 +177,12 @@ class Auditor:
         self.subject_keys = self.fields.subject_keys if self.fields is not None else frozenset()
         # the framings a text uses to debunk (lexicon list `debunking_frame`: a myth, a legend)
         lex = self.ruleset.lexicon
-        self.debunking = lex.compile("debunking_frame") if "debunking_frame" in lex.lists else None
-        self.several_referents = lex.compile("several_referents") if "several_referents" in lex.lists else None
-        self.hedged_verdict = lex.compile("hedged_verdict") if "hedged_verdict" in lex.lists else None
+        def optional(name: str):  # a list a user's packs may leave out
+            return lex.compile(name) if name in lex.lists else None
+
+        self.debunking = optional("debunking_frame")
+        self.several_referents = optional("several_referents")
+        self.hedged_verdict = optional("hedged_verdict")
         self.pink = self.detector.matcher("pink-elephant")
         self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
         self.claim_min = float(self.ruleset.learned.get("claim", 0.0))

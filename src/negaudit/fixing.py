@@ -529,10 +529,7 @@ def _signals_raise():
     def stop(signum, _frame):
         raise SystemExit(128 + signum)
 
-    old = {}
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
-            old[sig] = signal.signal(sig, stop)
+    old = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
     try:
         yield
     finally:
@@ -540,14 +537,17 @@ def _signals_raise():
             signal.signal(sig, handler)
 
 
+# the signals that stop a write (CI cancel, timeout, a closed terminal): its temporary file is removed
+_STOP_SIGNALS = tuple(sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None)
+
+
 @contextmanager
 def _signals_held():
     """SIGTERM and SIGHUP held (blocked, then delivered) for the few lines that make a temporary file."""
-    sigs = {sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None}
     if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         yield
     finally:

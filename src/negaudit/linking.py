@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Optional
 
 import regex
@@ -52,19 +53,6 @@ class Links(Sequence):
             return [Link(c.seg, c.start, c.end, c) for c in self._pool[i]]
         c = self._pool[i]
         return Link(c.seg, c.start, c.end, c)
-
-
-class _Lazy:
-    """A value made on first call and kept."""
-
-    def __init__(self, make) -> None:
-        self._make = make
-        self._value = None
-
-    def __call__(self):
-        if self._value is None:
-            self._value = self._make()
-        return self._value
 
 
 @dataclass
@@ -257,7 +245,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         # in a trained reply, a warning is about that reply; in a system or user turn (trained too under
         # train-on all), about the reply that answers it
         if seg.trained and seg.kind == "content" and seg.role not in PROMPT_ROLES + ("system",):
-            own = [c for c in memo.claims(ok) if c.seg == u.seg]
+            own = memo.in_segment(ok, u.seg)[0]
             after = [c for c in own if c.order > u.order]
             before = [c for c in own if c.order < u.order]
             pick = after or list(reversed(before))
@@ -268,7 +256,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         order = responders[:1] + [i for i in range(u.seg + 1, len(segments)) if segments[i].trained]
         for i in order:
             if segments[i].kind == "content":
-                cl = [c for c in memo.claims(ok) if c.seg == i] or \
+                cl = memo.in_segment(ok, i)[0] or \
                      ([c for c in units if c.seg == i] if ok is None else [])
                 if cl:
                     return [Link(c.seg, c.start, c.end, c) for c in cl]
@@ -290,7 +278,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             after = [i for i in idx if i > u.seg]
             pick = after[:1] if ordinal in ("next", "following") else [i for i in idx if i < u.seg][-1:]
         for i in pick:
-            cl = [c for c in claims if c.seg == i]
+            cl = memo.in_segment(claim_ok, i)[0]
             if cl:
                 return [Link(c.seg, c.start, c.end, c) for c in cl]
     if d in ("forward", "auto", "document"):
@@ -337,9 +325,9 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         return [Link(c.seg, c.start, c.end, c) for c in pool[:1]]
     fwd_own = own[bisect.bisect_right(orders, u.order):]
     bwd_own = own[:bisect.bisect_left(orders, u.order)][::-1]
-    trained_other = _Lazy(lambda: [c for c in claims if c.seg != u.seg and segments[c.seg].trained])
-    later = _Lazy(lambda: [c for c in trained_other() if c.seg > u.seg])
-    earlier = _Lazy(lambda: [c for c in trained_other() if c.seg < u.seg][::-1])
+    trained_other = cache(lambda: [c for c in claims if c.seg != u.seg and segments[c.seg].trained])
+    later = cache(lambda: [c for c in trained_other() if c.seg > u.seg])
+    earlier = cache(lambda: [c for c in trained_other() if c.seg < u.seg][::-1])
     if d == "auto":
         d = scope if scope in ("forward", "backward") else "document"
     if d == "forward":
@@ -357,7 +345,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             responders = [c for c in claims if c.seg > u.seg and segments[c.seg].role in RESPONSE_ROLES]
             if responders:
                 first_seg = responders[0].seg
-                later = _Lazy(lambda: [c for c in responders if c.seg == first_seg])
+                later = cache(lambda: [c for c in responders if c.seg == first_seg])
         pool = fwd_own or later() or (bwd_own if segments[u.seg].kind == "annotation" else [])
         if scope == "sentence":
             pool = pool[:SENTENCE_SCOPE]

@@ -30,7 +30,7 @@ def qualifier_columns(raw: bytes, findings) -> None:
         try:
             cols = _columns(raw, spans, field, starts)
         except (SpliceError, UnicodeDecodeError):
-            cols = [_columns(raw, spans, field, [s])[0] if _ok(raw, spans, field, s) else None for s in starts]
+            cols = [_column(raw, spans, field, s) for s in starts]  # each one alone: the others stay placed
         for f, col in zip(fs, cols):
             if col is not None:
                 f.extra.setdefault("column", col)
@@ -54,13 +54,12 @@ def _columns(raw: bytes, spans, field: str, starts: list[int]) -> list[Optional[
     return [base + chars[offsets[s]] + 1 for s in starts]
 
 
-def _ok(raw: bytes, spans, field: str, start: int) -> bool:
-    """Can this one position be placed (the fallback when a field's positions cannot all be)?"""
+def _column(raw: bytes, spans, field: str, start: int) -> Optional[int]:
+    """One position's column, or None when it cannot be placed."""
     try:
-        _columns(raw, spans, field, [start])
-        return True
+        return _columns(raw, spans, field, [start])[0]
     except (SpliceError, UnicodeDecodeError):
-        return False
+        return None
 
 
 def columns_from_files(findings) -> None:
