@@ -82,7 +82,7 @@ def test_dask_run_equals_the_local_run(client, dataset):
     assert local["files"] == 6 and local["records"] == 40 + 25 + 30 + 15 + 15 + 1
     errs = {(os.path.basename(p), line): msg for p, line, msg in local["errors"]}
     assert errs[("split.jsonl", 15)].startswith("invalid JSON")
-    assert errs[("split.jsonl", 24)] == "invalid UTF-8 at byte 10"
+    assert errs[("split.jsonl", 24)] == "invalid UTF-8 at byte 11 of the line"  # 1-based, from the line start
     assert "MB limit; not audited" in errs[("split.jsonl", 25)]
     assert errs[("missing.jsonl", None)] == "no such file or directory"
     assert local["suppressed"] > 0  # the per-file ignore applied on the workers too
@@ -149,3 +149,19 @@ def test_missing_dask_is_a_clear_error(dataset):
             f"sys.argv = ['negaudit', 'check', {dataset['split']!r}, '--dask', 'local']; run()")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "pip install 'negaudit[dask]'" in " ".join(r.stderr.split())
+
+
+def test_a_binary_file_is_one_error_in_every_block_split(tmp_path):
+    # as the local reader: one error for the file, from the block at offset 0, none from the others
+    import random
+
+    from negaudit.distributed import Part, _read_lines
+    from negaudit.reading import read_records
+
+    p = tmp_path / "noise.jsonl"
+    p.write_bytes(random.Random(3).randbytes(40_000) + b"\x00\n" + b'{"text": "x"}\n')
+    size = p.stat().st_size
+    blocks = [Part("lines", 0, str(p), "", a, min(a + 9000, size)) for a in range(0, size, 9000)]
+    got = [(r.line, r.error) for b in blocks for r in _read_lines(b, 1 << 20)]
+    local = [(r.line, r.error) for r in read_records(str(p))]
+    assert got == local and len(got) == 1 and got[0][1].startswith("binary file")

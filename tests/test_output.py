@@ -143,3 +143,19 @@ def test_columns_of_many_findings_in_one_escaped_field_are_each_qualifiers_own(t
         k = f["qualifier"]["start"]
         assert text[k:f["qualifier"]["end"]] == f["qualifier"]["text"]
         assert f["column"] == head + len(json.dumps(text[:k])) - 2 + 1
+
+
+def test_sarif_fingerprints_differ_for_a_repeated_record(tmp_path):
+    # code scanning merges results that share a partial fingerprint: a duplicated record's finding
+    # must stay a separate alert, and the first one keeps the fingerprint it had before the copy
+    once, twice = tmp_path / "once.jsonl", tmp_path / "twice.jsonl"
+    once.write_text(json.dumps(SANDWICH) + "\n")
+    twice.write_text(json.dumps(SANDWICH) + "\n" + json.dumps(SANDWICH) + "\n")
+
+    def prints(p):
+        run = json.loads(runner.invoke(app, ["check", str(p), "-f", "sarif"]).stdout)["runs"][0]
+        return [r["partialFingerprints"]["negaudit/v1"] for r in run["results"]]
+
+    first, both = prints(once), prints(twice)
+    assert len(first) == 1 and len(both) == 2
+    assert both[0] == first[0] and both[1] == first[0] + ":2"

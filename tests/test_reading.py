@@ -107,3 +107,33 @@ def test_one_auditors_record_limit_does_not_leak_into_other_readers(tmp_path):
     j.write_text("[" + p.read_text() + "]")
     assert [r.error for r in recs(j)] == [None]
     assert [r.error is not None for r in read_records(str(j), max_bytes=10000)] == [True]
+
+
+def test_invalid_utf8_offset_counts_from_the_line_start(tmp_path):
+    # 1-based, counting the BOM and the leading whitespace that reading strips
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf\v\f {"text": "\xff"}\n\t{"t": "ab\xc3"}\n')
+    assert [r.error for r in recs(p)] == ["invalid UTF-8 at byte 17 of the line", "invalid UTF-8 at byte 11 of the line"]
+    from negaudit.engine import Auditor  # the auditor parses raw lines itself: the same offsets
+
+    rep = Auditor().audit_paths([str(p)])
+    assert [e.message for e in rep.errors] == ["invalid UTF-8 at byte 17 of the line", "invalid UTF-8 at byte 11 of the line"]
+
+
+def test_a_binary_or_utf16_file_is_one_error_not_one_per_line(tmp_path):
+    import random
+
+    noise = random.Random(5).randbytes(300_000) + b"\x00"  # thousands of "lines", a NUL among them
+    b = tmp_path / "noise.jsonl"
+    b.write_bytes(b"\x00" + noise)
+    rs = recs(b)
+    assert len(rs) == 1 and rs[0].line is None and rs[0].error.startswith("binary file (NUL byte at byte 1)")
+    u = tmp_path / "wide.jsonl"
+    u.write_bytes(('{"text": "one"}\n' * 50).encode("utf-16"))
+    assert [r.error.split(" (")[0] for r in recs(u)] == ["UTF-16 text"]
+    u.write_bytes(('{"text": "one"}\n' * 50).encode("utf-16-le"))  # no byte-order mark
+    assert [r.error.split(":")[0] for r in recs(u)] == ["UTF-16 text (every other byte is NUL)"]
+    # a NUL after the first line is an error for its own line only; the rest is read
+    m = tmp_path / "mixed.jsonl"
+    m.write_bytes(b'{"text": "a"}\n{"text": "\x00"}\n{"text": "c"}\n')
+    assert [(r.line, r.data, bool(r.error)) for r in recs(m)] == [(1, {"text": "a"}, False), (2, None, True), (3, {"text": "c"}, False)]

@@ -22,7 +22,7 @@ from .config import Config
 from .engine import Auditor, Report, record_batches
 from .errors import ConfigError
 from .models import InputError, Record
-from .reading import _io_error, dataset_kind, iter_paths, read_records, too_large
+from .reading import BINARY_HEAD, _io_error, dataset_kind, iter_paths, not_utf8_text, read_records, too_large, trim_line
 
 DEFAULT_BLOCKSIZE = 64 * 1024 * 1024
 INSTALL_HINT = "the Dask engine needs dask and distributed: pip install 'negaudit[dask]'"
@@ -187,17 +187,20 @@ def _read_lines(part: Part, limit: int) -> Iterator[Record]:
     path, line_no, index = part.path, part.line0, part.index0
     try:
         with _open(path, part.url) as fh:
+            binary = not_utf8_text(fh.read(BINARY_HEAD))  # every block asks; the first reports it
+            if binary:
+                if part.start == 0:
+                    yield Record(path, None, 0, None, binary)
+                return
             for raw in _block_lines(fh, part.start, part.end):
                 line_no += 1
-                if line_no == 1 and raw.startswith(BOM):
-                    raw = raw[3:]
-                stripped = raw.strip()
+                stripped, lead = trim_line(raw, line_no == 1)
                 if not stripped:
                     continue
                 if len(stripped) > limit:
                     yield Record(path, line_no, index, None, too_large(len(stripped), limit))
                 else:
-                    yield Record(path, line_no, index, None, None, stripped)
+                    yield Record(path, line_no, index, None, None, stripped, lead)
                 index += 1
     except (OSError, EOFError) as e:
         yield Record(path, line_no + 1 if line_no else None, index, None, _io_error(e))

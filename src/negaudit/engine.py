@@ -317,7 +317,7 @@ class Auditor:
             try:
                 data = parse_json_bytes(rec.raw)
             except (ValueError, UnicodeDecodeError, RecursionError) as e:
-                return RecordResult([], InputError(rec.path, rec.line, _decode_error(e)), counted=False)
+                return RecordResult([], InputError(rec.path, rec.line, _decode_error(e, rec.lead)), counted=False)
             if state == MAYBE_KEYS:
                 state = KEYS if self.record_prefilter.labelled_keys(data) else 0
         if state == 0 and self.learned is None and surely_has_text(data, self._mapping_for(rec.path)):

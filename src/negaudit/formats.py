@@ -29,6 +29,14 @@ def fingerprint(f: Finding) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def _occurrence(seen: dict, f: Finding) -> str:
+    """The finding's fingerprint, with ":N" for its Nth identical finding in the same file (a repeated
+    record): code scanning merges results that share a fingerprint, so a duplicate would vanish."""
+    fp = fingerprint(f)
+    n = seen[(f.path, fp)] = seen.get((f.path, fp), 0) + 1
+    return fp if n == 1 else f"{fp}:{n}"
+
+
 def artifact_uri(path: str) -> str:
     """A SARIF artifactLocation.uri: a relative URI reference, or file:// for an absolute path, with
     everything but unreserved characters and '/' percent-encoded ('#', '%', ' ' and the rest)."""
@@ -78,6 +86,7 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
                            "pattern": r.pattern},
         })
     results = []
+    seen: dict[tuple[str, str], int] = {}
     for f in report.findings:
         res = {
             "ruleId": f.rule,
@@ -87,7 +96,7 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": artifact_uri(f.path)},
                 "region": {"startLine": max(1, f.line or 1), "startColumn": _column(f)}}}],
-            "partialFingerprints": {"negaudit/v1": fingerprint(f)},
+            "partialFingerprints": {"negaudit/v1": _occurrence(seen, f)},
             "properties": {"risk": f.risk, "severity": f.severity, "record": f.record, "field": f.field,
                            "trained": f.trained},
         }

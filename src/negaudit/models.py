@@ -16,6 +16,7 @@ class Record:
     data: Any = None
     error: Optional[str] = None
     raw: Optional[bytes] = None  # the undecoded JSON line, when parsing is left to the auditor
+    lead: int = 0  # bytes of the line before `raw` (a BOM, leading whitespace): error offsets count them
 
 
 @dataclass(slots=True)

@@ -161,9 +161,11 @@ def _open_binary(path: str) -> IO[bytes]:
     return open(path, "rb")
 
 
-def _decode_error(exc: Exception) -> str:
+def _decode_error(exc: Exception, lead: int = 0, unit: str = "line") -> str:
+    """The message for a record that does not decode; `lead` is how many bytes of its `unit` (line,
+    record, file) came before the decoded bytes, so that the 1-based offset counts from its start."""
     if isinstance(exc, UnicodeDecodeError):
-        return f"invalid UTF-8 at byte {exc.start}"
+        return f"invalid UTF-8 at byte {exc.start + lead + 1} of the {unit}"
     if isinstance(exc, RecursionError):
         return MAX_DEPTH_MESSAGE
     msg = str(exc)
@@ -195,6 +197,10 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Option
     line_no = 0
     try:
         with _open_binary(path) as fh:
+            binary = not_utf8_text(_head(fh))
+            if binary:
+                yield Record(path, None, 0, None, binary)
+                return
             for raw, size in bounded_lines(fh, limit + 2):
                 line_no += 1
                 if raw is None:  # longer than the limit: skipped unread, as a record that is too large
@@ -202,9 +208,7 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Option
                         yield Record(path, line_no, index, None, too_large(size, limit))
                     index += 1
                     continue
-                if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]
-                stripped = raw.strip()
+                stripped, lead = trim_line(raw, line_no == 1)
                 if not stripped:
                     continue
                 if only_lines is not None and line_no not in only_lines:
@@ -215,13 +219,13 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Option
                     index += 1
                     continue
                 if not parse:
-                    yield Record(path, line_no, index, None, None, stripped)
+                    yield Record(path, line_no, index, None, None, stripped, lead)
                     index += 1
                     continue
                 try:
                     data = parse_json_bytes(stripped)
                 except (ValueError, UnicodeDecodeError, RecursionError) as e:
-                    yield Record(path, line_no, index, None, _decode_error(e))
+                    yield Record(path, line_no, index, None, _decode_error(e, lead))
                 else:
                     yield Record(path, line_no, index, data)
                 index += 1
@@ -229,6 +233,44 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Option
         yield Record(path, line_no + 1 if line_no else None, index, None, _io_error(e))
     except Exception as e:  # zstandard.ZstdError and other decoder failures
         yield Record(path, line_no + 1 if line_no else None, index, None, f"cannot decompress: {e}")
+
+
+def trim_line(raw: bytes, first: bool) -> tuple[bytes, int]:
+    """A JSON line without its surrounding whitespace (and the first line's BOM), and how many bytes
+    came before it in the line."""
+    bom = 3 if first and raw.startswith(b"\xef\xbb\xbf") else 0
+    stripped = raw[bom:].strip()
+    return stripped, len(raw) - len(raw[bom:].lstrip())
+
+
+BINARY_HEAD = 4096  # bytes at the start of a file that tell a binary file from JSON Lines (git reads 8000)
+
+
+def not_utf8_text(head: bytes) -> str | None:
+    """Why a file that starts with `head` (its first BINARY_HEAD bytes) is no UTF-8 JSON Lines at all:
+    one error for the file rather than one per "line" of a binary file. None for a text file, even
+    one with a bad line. UTF-16 starts with a byte-order mark or has a NUL in every other byte; a
+    binary file has a NUL byte (which JSON text never holds) and bytes that are not UTF-8."""
+    head = head[:BINARY_HEAD]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16 text (byte-order mark): negaudit reads UTF-8; convert the file first"
+    at = head.find(b"\x00")
+    if at < 0:
+        return None
+    if len(head) >= 4 and head.count(b"\x00") * 2 >= len(head) - 1:
+        return "UTF-16 text (every other byte is NUL): negaudit reads UTF-8; convert the file first"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        if e.start < len(head) - 3:  # not just a character cut at the end of the head
+            return f"binary file (NUL byte at byte {at + 1}): not UTF-8 JSON Lines; the file was skipped"
+    return None
+
+
+def _head(fh) -> bytes:
+    """The first bytes of a stream, left unread (a buffered stream's peek may give fewer)."""
+    peek = getattr(fh, "peek", None)
+    return peek(BINARY_HEAD)[:BINARY_HEAD] if peek else b""
 
 
 SKIP_READ = 1 << 20  # bytes read at a time while skipping the rest of an oversized line
@@ -384,7 +426,7 @@ def _finish_elem(path: str, raw, line: int, index: int, limit: int) -> Record | 
     try:
         return Record(path, line, index, parse_json_bytes(raw))
     except (ValueError, UnicodeDecodeError, RecursionError) as e:
-        return Record(path, line, index, None, _decode_error(e))
+        return Record(path, line, index, None, _decode_error(e, unit="record"))
 
 
 def read_text(path: str, max_bytes: Optional[int] = None) -> Iterator[Record]:
@@ -395,11 +437,10 @@ def read_text(path: str, max_bytes: Optional[int] = None) -> Iterator[Record]:
         if len(raw) > limit:
             yield Record(path, 1, 0, None, too_large(os.path.getsize(path), limit))
             return
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        text = raw.decode("utf-8")
+        bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as e:
-        yield Record(path, None, 0, None, _decode_error(e))
+        yield Record(path, None, 0, None, _decode_error(e, bom, "file"))
         return
     except (OSError, EOFError) as e:
         yield Record(path, None, 0, None, _io_error(e))
