@@ -1,7 +1,11 @@
 """`kind: probability`: a low probability given to other content ("roughly a 3% chance this is true",
 "1-in-33", "(p=0.03)", "Estimated chance this is true: roughly four percent").
 
-Data: `max_probability` (default 0.5): a probability above it is no qualifier.
+Data: `max_probability` (default 0.5): a probability above it is no qualifier. `after_question`
+(default `answer`): a bare rating that names no content ("Confidence: 0%", "(p = 0.03)") in the
+sentence right after a question may rate the answer to that question (a quiz, an evaluation
+transcript) rather than the content after it: it is reported low at most, with `"place":
+"after-question"`. `document` reads it as any other rating.
 """
 from __future__ import annotations
 
@@ -45,6 +49,9 @@ def patterns(lex) -> list:
     ]
 
 
+BARE = frozenset({4, 5, 6})  # the patterns above that name no content: a bare rating or label
+
+
 @register("probability")
 class Probability(Matcher):
     stages = ((140, "scan"),)
@@ -70,8 +77,11 @@ class Probability(Matcher):
         maybe = self.always.union(self.gate.satisfied(text.lower()))
         if not maybe:
             return None
+        prev = units[pos - 1] if pos > 0 else None
+        after_question = prev is not None and prev.seg == unit.seg and prev.text.rstrip().endswith("?")
         for rule in self.rules:
             limit = float(rule.match.get("max_probability", 0.5))
+            rates_answer = after_question and rule.match.get("after_question", "answer") == "answer"
             for k, rx in enumerate(self.patterns):
                 if k not in maybe:
                     continue
@@ -79,5 +89,8 @@ class Probability(Matcher):
                     s = m.groupdict().get("sci")
                     p = sci(s) if s else parse_probability(m.group("num"))
                     if p is not None and p <= limit:
-                        return det.q(rule, unit, m.start(), m.end(), det.direction_of(text, "auto"))
+                        q = det.q(rule, unit, m.start(), m.end(), det.direction_of(text, "auto"))
+                        if rates_answer and k in BARE:
+                            q.low = "after-question"
+                        return q
         return None
