@@ -159,3 +159,14 @@ def test_sarif_fingerprints_differ_for_a_repeated_record(tmp_path):
     first, both = prints(once), prints(twice)
     assert len(first) == 1 and len(both) == 2
     assert both[0] == first[0] and both[1] == first[0] + ":2"
+
+
+def test_annotations_beside_a_machine_report_on_stdout_go_to_stderr(tmp_path):
+    # `-f json --annotations` with no -o: the JSON on stdout must stay parseable
+    data = write_jsonl(tmp_path / "d.jsonl", [NOTICE, SANDWICH])
+    r = runner.invoke(app, ["check", str(data), "-f", "json", "--annotations"])
+    assert r.exit_code == 1
+    assert len(json.loads(r.stdout)["findings"]) == 2
+    assert [l for l in r.stderr.splitlines() if l.startswith("::error ")][0].startswith(f"::error file={data},line=")
+    r = runner.invoke(app, ["check", str(data), "-f", "github", "--annotations"])  # not printed twice
+    assert len([l for l in r.stdout.splitlines() if l.startswith("::")]) == 2

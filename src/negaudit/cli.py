@@ -321,7 +321,8 @@ def check(
                                                    "(e.g. $GITHUB_STEP_SUMMARY)."),
     json_output: Optional[Path] = typer.Option(None, "--json-output", help="Also write the JSON report to this file."),
     annotations: bool = typer.Option(False, "--annotations", help="Also print GitHub workflow-command annotations "
-                                     "(::error file=...) on stdout, before the report."),
+                                     "(::error file=...) before the report: on stdout, or on stderr when stdout "
+                                     "carries a JSON, JSONL, SARIF, Markdown or HTML report."),
     statistics: bool = typer.Option(False, "--statistics", help="Terminal report: a count per rule instead of each finding."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (input and config errors still exit 2)."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="The name findings in stdin (-) are reported "
@@ -516,11 +517,17 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             write_report(str(target), _render(report, fmt, auditor, fix_strategy, show_info))
         except OSError as e:
             _fail(f"cannot write report to {target} ({flag}): {e.strerror or e}")
-    if annotations:
+    if annotations and not (output is None and output_format is OutputFormat.github):
         from .formats import github
 
-        with _stdout():
-            sys.stdout.write(github(report))
+        if output is None and output_format is not OutputFormat.text:
+            # stdout carries a machine-readable report: the annotations go to stderr, which the
+            # Actions runner reads for workflow commands too, and the report stays parseable
+            sys.stderr.write(github(report))
+            sys.stderr.flush()
+        else:
+            with _stdout():
+                sys.stdout.write(github(report))
     if output is not None:
         with _stdout():
             _terminal(report, _console(), auditor, show_info, False, fix_strategy, statistics)
