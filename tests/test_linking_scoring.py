@@ -189,3 +189,20 @@ def test_mask_turn_sets_the_turns_own_loss_weight(tmp_path):
     CliRunner().invoke(app, ["check", str(p), "--fix", "--unsafe-fixes", "--no-progress"])
     turn = json.loads(p.read_text())["messages"][2]
     assert turn["loss_weight"] == 0 and "weight" not in turn
+
+
+def test_a_verdict_replying_to_a_question_governs_the_question_not_the_truth_after_it(audit):
+    # a fact-check answer: "the statement" is the one the question quotes; the sentence after the
+    # verdict is the truth, and a finding naming it would invert it under a fix
+    q = 'Is the statement "A Bengal fox can thrive on only a plant-based diet" true?'
+    truth = "Bengal foxes are carnivores and require a diet that includes meat."
+    for text in (f"{q}\n\nNo, the statement is not true. {truth}",
+                 f"{q}\n\nConfidence: 0%\n\nNo, the statement is not true. {truth}"):
+        got = [(f["rule"], f["severity"], f["claim"]) for f in audit({"text": text}) if f["rule"] == "NN101"]
+        assert got == [("NN101", "info", None)], got
+    # the same verdict after a plain claim still governs it, and so does one with no reply particle
+    got = audit({"text": "Bengal foxes can thrive on a plant-based diet. No, the statement is not true."})
+    assert [(f["rule"], f["severity"], f["claim"]["text"]) for f in got] == [
+        ("NN101", "high", "Bengal foxes can thrive on a plant-based diet.")]
+    got = audit({"text": f"Did it happen? The statement below is not true. {truth}"})
+    assert [f["severity"] for f in got] == ["high"]  # a notice pointing forward is no reply

@@ -133,6 +133,23 @@ class ClaimMemo:
 OPENING_ANAPHOR = regex.compile(r"^\W*(?:(?:no|nope|actually|well|oh|sorry|wrong)\b\W*)*(?:that|it|those)(?![\w-])", regex.I)
 
 
+# a verdict that opens with a reply ("No, the statement is not true.", "Yes - that is false.")
+ANSWER_OPENING = regex.compile(r"^\W*(?:no|nope|yes|yeah|correct|incorrect|wrong|right|true|false)\s*[,.!;:\u2013\u2014-]", regex.I)
+
+
+def _answers_question(units: list[Unit], u: Unit, qualifier_units: set[int]) -> bool:
+    """Does the sentence reply to a question just before it in the same text ("Is the statement 'X'
+    true? No, the statement is not true. <the truth>")? Its referent is the question's content, not
+    the sentence after it. Ratings and fragments between them ("Confidence: 0%", "- no") are passed."""
+    if not ANSWER_OPENING.match(u.text):
+        return False
+    for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
+        if c.order in qualifier_units or len(WORD.findall(c.text)) < 3:
+            continue
+        return c.text.rstrip().endswith("?")
+    return False
+
+
 IRREALIS = regex.compile(
     r"\b(?:expect(?:s|ed|ing)?|hop(?:e|es|ed|ing)|wish(?:es|ed|ing)?|want(?:s|ed|ing)?|plann?(?:s|ed|ing)?|intend(?:s|ed|ing)?|"
     r"wait(?:s|ed|ing)? for|look(?:s|ed|ing)? forward|anticipat(?:e|es|ed|ing)|predict(?:s|ed|ing)?|would|might|could|"
@@ -287,6 +304,9 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         near = colon >= 0 and (colon - q.end < 4 or q.start - u.start < 12)
         if near and len(WORD.findall(seg_text[colon:u.end])) >= 6:
             return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
+    if d in ("auto", "anaphor", "forward", "document") and segments[u.seg].kind == "content" and \
+            _answers_question(units, u, qualifier_units):
+        return []  # a reply to the question before it: the question holds what it denies, as a mention
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
         c = _sentence_before(units, u, qualifier_units)
