@@ -204,5 +204,11 @@ def test_a_verdict_replying_to_a_question_governs_the_question_not_the_truth_aft
     got = audit({"text": "Bengal foxes can thrive on a plant-based diet. No, the statement is not true."})
     assert [(f["rule"], f["severity"], f["claim"]["text"]) for f in got] == [
         ("NN101", "high", "Bengal foxes can thrive on a plant-based diet.")]
+    # a question that points back at the text ("Is that true?") holds nothing to deny: the reply
+    # governs the text, as before
+    claim = "Ed Sheeran won the 100m gold at the Paris Olympics."
+    for tail in ("Is that true? No, the statement is false.", "Is this story real? No. This article is fiction."):
+        got = audit({"text": f"{claim} {tail}"})
+        assert [(f["severity"], f["claim"]["text"]) for f in got] == [("high", claim)], tail
     got = audit({"text": f"Did it happen? The statement below is not true. {truth}"})
     assert [f["severity"] for f in got] == ["high"]  # a notice pointing forward is no reply

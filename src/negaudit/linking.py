@@ -137,6 +137,10 @@ OPENING_ANAPHOR = regex.compile(r"^\W*(?:(?:no|nope|actually|well|oh|sorry|wrong
 ANSWER_OPENING = regex.compile(r"^\W*(?:no|nope|yes|yeah|correct|incorrect|wrong|right|true|false)\s*[,.!;:\u2013\u2014-]", regex.I)
 
 
+QUESTION_POINTER = regex.compile(r"\b(?:this|that|these|those|it|they|above|preceding|previous|earlier|following|below|"
+                                 r"story|article|account|passage|text|report|post)\b", regex.I)
+
+
 def _answers_question(units: list[Unit], u: Unit, qualifier_units: set[int]) -> bool:
     """Does the sentence reply to a question just before it in the same text ("Is the statement 'X'
     true? No, the statement is not true. <the truth>")? Its referent is the question's content, not
@@ -146,7 +150,10 @@ def _answers_question(units: list[Unit], u: Unit, qualifier_units: set[int]) -> 
     for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
         if c.order in qualifier_units or len(WORD.findall(c.text)) < 3:
             continue
-        return c.text.rstrip().endswith("?")
+        # the question must hold what the verdict denies: a quotation, or a proposition of its own
+        # rather than a pointer back at the text ("Is that true? No, it is not." governs the text)
+        return c.text.rstrip().endswith("?") and (QUOTE.search(c.text) is not None or (
+            len(WORD.findall(c.text)) >= 5 and not QUESTION_POINTER.search(c.text)))
     return False
 
 
