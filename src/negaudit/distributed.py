@@ -22,11 +22,10 @@ from .config import Config
 from .engine import Auditor, Report, record_batches
 from .errors import ConfigError
 from .models import InputError, Record
-from .reading import BINARY_HEAD, _io_error, dataset_kind, iter_paths, not_utf8_text, read_records, too_large, trim_line
+from .reading import BINARY_HEAD, BOM, _io_error, dataset_kind, iter_paths, not_utf8_text, read_records, too_large, trim_line
 
 DEFAULT_BLOCKSIZE = 64 * 1024 * 1024
 INSTALL_HINT = "the Dask engine needs dask and distributed: pip install 'negaudit[dask]'"
-BOM = b"\xef\xbb\xbf"
 _AUDITORS: dict[bytes, tuple[Auditor, threading.Lock]] = {}
 _AUDITORS_LOCK = threading.Lock()
 

@@ -619,12 +619,9 @@ class Auditor:
                 else:
                     cap = scoring.CONDITIONING_CAP
                     place = "conditioning"
-            if q.low:  # the matcher's doubt: it says why
+            if q.low:  # the detector's own doubt (a family the learned stage reports low...): it says why
                 cap = min(cap, scoring.LOW_CAP)
                 place = place or q.low
-            if q.learned is not None and q.learned[0] in self.learned.report_low:
-                cap = min(cap, scoring.LOW_CAP)
-                place = place or "learned-low"
             risk = min(risk, cap)
             risk = scoring.finalize(risk)
             claim = None

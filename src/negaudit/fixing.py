@@ -45,7 +45,7 @@ import regex
 from .adapters import resolve_pointer
 from .jsonsplice import SpliceError, pointer_of, set_member, splice_string, value_spans
 from .models import Finding
-from .reading import bounded_lines, dataset_kind, parse_json_bytes
+from .reading import BOM, bounded_lines, dataset_kind, parse_json_bytes
 
 try:
     import fcntl
@@ -798,7 +798,7 @@ class _Fixer:
         body = raw.rstrip(b"\r\n")
         ending = raw[len(body):]
         head = b""
-        if line_no == 1 and body.startswith(b"\xef\xbb\xbf"):
+        if line_no == 1 and body.startswith(BOM):
             head, body = body[:3], body[3:]
         core = body.strip()
         lead = body[:len(body) - len(body.lstrip())]
@@ -824,7 +824,7 @@ class _Fixer:
         return new
 
     def text(self, raw: bytes) -> tuple[bytes, Optional[tuple[str, str]]]:
-        bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""
+        bom = raw[:3] if raw.startswith(BOM) else b""
         text = raw[len(bom):].decode("utf-8")
         norm = text.replace("\r\n", "\n")  # what the audit read (offsets are in it)
         findings = [f for fs in self.by_line.values() for f in fs]

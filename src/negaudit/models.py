@@ -58,7 +58,7 @@ class Qualifier:
     original_rule: Optional[str] = None
     label: Any = None  # a metadata truth label's LabelHit (family, prior, what it says)
     learned: Any = None  # (family, probability) when the learned stage found this qualifier
-    low: Optional[str] = None  # why the finding is reported low at most (its "place"), from the matcher
+    low: Optional[str] = None  # why the finding is reported low at most (its "place"): the detector's doubt
 
 
 @dataclass(slots=True)

@@ -189,7 +189,8 @@ class LearnedStage:
         else:
             direction = "document"
         return Qualifier(rule=rule, unit=unit, start=unit.start, end=unit.end, direction=direction,
-                         learned=(p.label, round(p.qualifier, 3)))
+                         learned=(p.label, round(p.qualifier, 3)),
+                         low="learned-low" if p.label in self.report_low else None)
 
     def names_rejected_side(self, text: str) -> bool:
         """Does the text name the rejected side of a preference pair ("the rejected reply")?"""

@@ -235,10 +235,13 @@ def read_jsonl(path: str, only_lines=None, parse: bool = True, max_bytes: Option
         yield Record(path, line_no + 1 if line_no else None, index, None, f"cannot decompress: {e}")
 
 
+BOM = b"\xef\xbb\xbf"  # UTF-8's byte-order mark, read past at the start of a file
+
+
 def trim_line(raw: bytes, first: bool) -> tuple[bytes, int]:
     """A JSON line without its surrounding whitespace (and the first line's BOM), and how many bytes
     came before it in the line."""
-    bom = 3 if first and raw.startswith(b"\xef\xbb\xbf") else 0
+    bom = len(BOM) if first and raw.startswith(BOM) else 0
     stripped = raw[bom:].strip()
     return stripped, len(raw) - len(raw[bom:].lstrip())
 
@@ -332,8 +335,8 @@ def read_json_array(path: str, parse: bool = True, max_bytes: Optional[int] = No
         except (OSError, EOFError) as e:
             yield Record(path, 1, 0, None, _io_error(e))
             return
-        if head.startswith(b"\xef\xbb\xbf"):
-            head = head[3:]
+        if head.startswith(BOM):
+            head = head[len(BOM):]
         if not head.lstrip().startswith(b"["):
             fh.close()
             yield from read_jsonl(path, parse=parse, max_bytes=max_bytes)
@@ -437,7 +440,7 @@ def read_text(path: str, max_bytes: Optional[int] = None) -> Iterator[Record]:
         if len(raw) > limit:
             yield Record(path, 1, 0, None, too_large(os.path.getsize(path), limit))
             return
-        bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+        bom = len(BOM) if raw.startswith(BOM) else 0
         text = raw[bom:].decode("utf-8")
     except UnicodeDecodeError as e:
         yield Record(path, None, 0, None, _decode_error(e, bom, "file"))

@@ -27,19 +27,23 @@ def sci(t: str) -> Optional[float]:
     return float(m.group(1)) * 10 ** (-int(m.group(2))) if m else None
 
 
-def patterns(lex) -> list:
+def patterns(lex) -> tuple[list, frozenset]:
+    """The rating patterns, and the positions of the bare ones among them: a rating or label that
+    names no content ("Confidence: 0%", "(p = 0.03)")."""
     S = lex.source
     num, noun, tgt = S("probability_number"), S("probability_noun"), S("truth_target")
     target = (rf"this|it|these|they|any of (?:this|it|that|the above|the following)|what follows|the (?:following|above|preceding)"
               rf"(?:\s+[\w-]+)?|the (?:{S('doc_noun')}|{S('claim_noun')})(?:\s+(?:below|above|here))?|its (?:contents?|claims?)")
     f = regex.I
-    return [
+    named = [
         LazyPattern(regex.compile, rf"{B}p\s*[≈=~]\s*(?:{SCI}|(?P<num>{num}))\s+that\b", f),
         LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:(?:that|of|for)\s+)?(?:{target})"
                     rf"[^.!?\n]{{0,50}}?{B}{tgt}{E}", f),
         LazyPattern(regex.compile, rf"{B}(?P<num>{num}){E}\s+(?:[\w'’-]+\s+){{0,2}}?{noun}{E}\s+(?:of|for)\s+(?:being\s+)?{tgt}{E}", f),
         LazyPattern(regex.compile, rf"{B}{noun}{E}[^.!?\n:]{{0,30}}?\s(?:(?:that|of|for|to)\s+)?(?:{target})[^.!?\n]{{0,50}}?{B}{tgt}{E}"
                     rf"[^.!?\n]{{0,40}}?{B}(?P<num>{num}){E}", f),
+    ]
+    bare = [
         LazyPattern(regex.compile, rf"[(\[]\s*(?:p|prob(?:ability)?|p\s*\(\s*true\s*\)|likelihood|confidence|chance)\s*[=:≈~]\s*(?P<num>{num})"
                     rf"\s*[)\]]", f),
         LazyPattern(regex.compile, rf"^\W{{0,4}}(?:[\w'’]+\s+){{0,2}}(?:estimate|probability|likelihood|chance|odds|confidence|credence)"
@@ -47,9 +51,7 @@ def patterns(lex) -> list:
         LazyPattern(regex.compile, rf"{B}(?:{noun}|p\s*\(\s*(?:true|accurate|real)\s*\))(?:\s+(?:of|that)\s+(?:being\s+)?(?:truth|true|accuracy|"
                     rf"accurate))?\s*[:=≈]\s*(?:about\s+|roughly\s+|~\s*)?(?P<num>{num}){E}", f),
     ]
-
-
-BARE = frozenset({4, 5, 6})  # the patterns above that name no content: a bare rating or label
+    return named + bare, frozenset(range(len(named), len(named) + len(bare)))
 
 
 @register("probability")
@@ -58,7 +60,7 @@ class Probability(Matcher):
 
     def __init__(self, det, rules) -> None:
         super().__init__(det, rules)
-        self.patterns = patterns(det.lex)
+        self.patterns, self.bare = patterns(det.lex)
         # each pattern is tried only on a sentence that holds the literals it cannot match without
         # (triggers.requirements, derived from the pattern itself: one Aho-Corasick pass for all of
         # them); a pattern with no such literal is always tried
@@ -90,7 +92,7 @@ class Probability(Matcher):
                     p = sci(s) if s else parse_probability(m.group("num"))
                     if p is not None and p <= limit:
                         q = det.q(rule, unit, m.start(), m.end(), det.direction_of(text, "auto"))
-                        if rates_answer and k in BARE:
+                        if rates_answer and k in self.bare:
                             q.low = "after-question"
                         return q
         return None
