@@ -1,5 +1,6 @@
 """Progress and Ctrl-C: the progress meter counts bytes of the selected files; an interrupted run with
-worker processes stops cleanly with a partial summary (no worker traceback) and exit 130."""
+worker processes stops cleanly (no worker traceback), writes the report of the records audited so far,
+marked interrupted, runs no fix, and exits 130."""
 import json
 import os
 import signal
@@ -37,7 +38,7 @@ def test_ctrl_c_with_workers_is_clean(tmp_path):
     data = tmp_path / "big.jsonl"
     data.write_text("".join(json.dumps({"text": f"Mount Hollis {i} erupted in {1000 + i % 900}. That never happened. "
                                                 f"The village of Ardmore {i} was spared."}) + "\n" for i in range(40000)))
-    proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-q"],
+    proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-f", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
@@ -47,4 +48,44 @@ def test_ctrl_c_with_workers_is_clean(tmp_path):
     out, errs = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, errs[-2000:])
     assert "Traceback" not in errs and "ForkPoolWorker" not in errs, errs[-2000:]
-    assert "negaudit: interrupted after" in errs and "findings so far" in errs
+    assert "interrupted after" in errs and "findings so far" in errs
+    report = json.loads(out)  # the report of what was audited before the Ctrl-C, not nothing
+    assert report["summary"]["interrupted"] is True
+    assert 0 < report["summary"]["records"] < 40000
+    assert report["findings"] and all(f["rule"] for f in report["findings"])
+    assert len(report["findings"]) == report["summary"]["findings"]
+
+
+def test_ctrl_c_writes_the_partial_report_and_fixes_nothing(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from negaudit import cli
+    from negaudit.engine import Auditor
+
+    data = tmp_path / "d.jsonl"
+    original = (json.dumps({"text": "The Harbor Bridge was rebuilt in 1988. This claim is false."}) + "\n") * 300
+    data.write_text(original)
+    real = Auditor.audit_batch
+    calls = []
+
+    def batch_then_ctrl_c(self, batch):
+        calls.append(len(batch))
+        if len(calls) > 1:
+            raise KeyboardInterrupt
+        yield from real(self, batch)
+
+    monkeypatch.setattr(Auditor, "audit_batch", batch_then_ctrl_c)
+    out = tmp_path / "r.sarif"
+    res = CliRunner().invoke(cli.app, ["check", str(data), "-j", "1", "--fix", "--unsafe-fixes", "-f", "json",
+                                       "--sarif-output", str(out)])
+    assert res.exit_code == 130, res.output
+    assert data.read_text() == original  # an interrupted run rewrites nothing
+    report = json.loads(res.stdout)
+    assert report["summary"]["interrupted"] is True and report["summary"]["records"] == calls[0] < 300
+    assert report["summary"]["findings"] == calls[0]  # one finding per record audited, none lost
+    inv = json.loads(out.read_text())["runs"][0]["invocations"][0]
+    assert inv["executionSuccessful"] is False and inv["exitCode"] == 130
+    calls.clear()
+    text = CliRunner().invoke(cli.app, ["check", str(data), "-j", "1"])
+    assert text.exit_code == 130 and "Interrupted (Ctrl-C)" in text.stdout
+    assert text.stdout.count(": NN102 [high]") == calls[0]  # each finding so far, printed

@@ -267,16 +267,20 @@ def _with_progress(auditor, paths: list[str], files: list[str], changed=None, jo
         return auditor.audit_paths(paths, progress=meter.tick, changed=changed, jobs=jobs, on_read=meter.read)
 
 
-def _interrupted(auditor) -> None:
-    """Ctrl-C: what the audit had found so far, on stderr, and exit 130 (no report is written)."""
+def _interrupted(auditor):
+    """Ctrl-C: the report of the records audited so far (marked interrupted), or exit 130 at once when
+    the audit had not started. The caller writes it as it would a whole report, runs no fix, and
+    exits 130."""
     rep = getattr(auditor, "partial", None)
     if rep is None:
         _say("negaudit: interrupted")
-    else:
-        sev = ", ".join(f"{n} {k}" for k, n in rep.summary()["by_severity"].items()) or "no findings"
-        _say(f"negaudit: interrupted after {rep.records:,} records in {rep.files} files: "
-             f"{len(rep.findings)} findings so far ({sev}); no report written")
-    raise typer.Exit(130)
+        raise typer.Exit(130)
+    rep.interrupted = True
+    rep.finish()
+    sev = ", ".join(f"{n} {k}" for k, n in rep.summary()["by_severity"].items()) or "no findings"
+    rep.warnings.append(f"interrupted after {rep.records:,} records in {rep.files} files: {len(rep.findings)} "
+                        f"findings so far ({sev}); the report covers only the records audited before Ctrl-C")
+    return rep
 
 
 def _dask_report(paths, cfg: Config, address: str):
@@ -453,7 +457,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             else:
                 report = auditor.audit_paths([str(p) for p in paths], changed=changed, jobs=jobs)
         except KeyboardInterrupt:
-            _interrupted(auditor)
+            report = _interrupted(auditor)
         if baseline is not None:
             from .formats import apply_baseline
 
@@ -478,7 +482,9 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
     use_rules(report, auditor.ruleset)
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
-    if diff or fix or fix_output is not None:
+    if report.interrupted and (diff or fix or fix_output is not None):
+        _say("negaudit: warning: --fix and --diff were not run: the audit was interrupted")
+    elif diff or fix or fix_output is not None:
         from .fixing import remaining_findings, run_fixes
 
         write = (fix or fix_output is not None) and not diff
@@ -539,6 +545,8 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
         with _stdout():
             for chunk in (out,) if isinstance(out, bytes) else out:
                 sys.stdout.buffer.write(chunk)
+    if report.interrupted:
+        raise typer.Exit(130)
     if report.errors:
         raise typer.Exit(EXIT_ERROR)
     if cfg.fail_on != "never" and not exit_zero:

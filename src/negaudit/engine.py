@@ -64,6 +64,7 @@ class Report:
     # rules whose findings get no repetition bonus: a claim denied in its own sentence (category
     # local-negation) is not taught as true however often it repeats (set from the rule set)
     no_bonus: frozenset = frozenset()
+    interrupted: bool = False  # Ctrl-C: the report covers only the records audited before it (INTERRUPTED)
 
     def finish(self) -> None:
         """Corpus-level repetition bonus (pattern 10), then the contract's order."""
@@ -110,7 +111,11 @@ class Report:
             "by_severity": {k: by_sev[k] for k in ("high", "medium", "low", "info") if k in by_sev},
             "suppressed": self.suppressed,
             "baselined": self.baselined,
+            **({"interrupted": True} if self.interrupted else {}),
         }
+
+
+INTERRUPTED = "Interrupted (Ctrl-C): this report covers only the records audited before it"
 
 
 def _fingerprint(text: str) -> str:

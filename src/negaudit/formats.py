@@ -10,7 +10,7 @@ from urllib.parse import quote
 import regex
 
 from . import __version__
-from .engine import Report
+from .engine import INTERRUPTED, Report
 from .models import Finding
 from .reading import _CONTROL, printable
 from .rules import RuleSet
@@ -105,7 +105,10 @@ def sarif(report: Report, ruleset: RuleSet) -> dict:
         if f.suggestion:
             res["properties"]["suggestion"] = f.suggestion["text"]
         results.append(res)
-    invocation = {"executionSuccessful": not report.errors}
+    invocation: dict = {"executionSuccessful": not report.errors and not report.interrupted}
+    if report.interrupted:
+        invocation["exitCode"] = 130
+        invocation["exitCodeDescription"] = INTERRUPTED
     if report.errors:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": e.message},
@@ -180,6 +183,8 @@ def markdown(report: Report, top: int = 10) -> str:
     sev = " · ".join(f"**{n}** {k}" for k, n in s["by_severity"].items()) or "no findings"
     lines.append(f"{s['files']} files, {s['records']} records: {s['findings']} findings ({sev}), {s['errors']} errors"
                  + (f", {s['suppressed']} suppressed" if s.get("suppressed") else "") + ".")
+    if s.get("interrupted"):
+        lines += ["", f"**{INTERRUPTED}.**"]
     if s.get("baselined"):
         lines += ["", f"Against the baseline: **{s['baselined']}** known findings are not shown; the clusters and "
                       "findings below are new or grown since."]

@@ -19,6 +19,7 @@ import orjson
 
 from . import __version__
 from .clustering import NOT_DETACHED, clusters_of, placement, rule_table
+from .engine import INTERRUPTED
 
 HTML_CLUSTERS = 1000  # clusters in the page (the most repeated); the JSON report has them all
 HTML_LOCATIONS = 10
@@ -111,6 +112,8 @@ def render(report, ruleset=None) -> bytes:
                      f"low by at most {st['undercount_bound']}.")
     if summ.get("baselined"):
         notes.append(f"{summ['baselined']} findings already in the baseline are not shown.")
+    if summ.get("interrupted"):
+        notes.append(INTERRUPTED + ".")
     data = orjson.dumps({"clusters": shown, "rules": sorted(by_rule)}).replace(b"<", b"\\u003c")
     summary = (f'<p class="summary"><b>{summ["files"]}</b> files, <b>{summ["records"]}</b> records: '
                f'<b>{summ["findings"]}</b> findings ({_e(sev)}) in <b>{len(clusters)}</b> claim clusters, '

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from . import __version__
 from .clustering import SCHEMA_VERSION, clusters_of
-from .engine import Report
+from .engine import INTERRUPTED, Report
 from .reading import printable
 
 SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -178,6 +178,8 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     if not show_info and summ["by_severity"].get("info"):
         line += " (info findings hidden; --show-info to list them)"
     console.print(line)
+    if summ.get("interrupted"):
+        console.print(Text(INTERRUPTED, style="bold yellow"))
     if fixes["safe"] or fixes["unsafe"]:
         more = f" ({fixes['unsafe']} more with --unsafe-fixes)" if fixes["unsafe"] else ""
         console.print(Text(f"{'[*] ' if fixes['safe'] else ''}{fixes['safe']} fixable with --fix{more}"))
