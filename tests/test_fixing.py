@@ -163,6 +163,52 @@ def test_negated_behaviour_fix_masks_the_turn(tmp_path):
     assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
 
 
+def test_a_sharegpt_turn_is_masked_only_where_its_trainer_reads_a_weight(tmp_path):
+    # LLaMA-Factory reads no per-turn loss weight from ShareGPT turns: a `weight: 0` written there
+    # would mask nothing, and a re-audit that believed it would report the turn fixed
+    turns = [{"from": "system", "value": "The model should not produce responses like this."},
+             {"from": "human", "value": "Can you help me?"},
+             {"from": "gpt", "value": "No. Figure it out yourself."}]
+    p = tmp_path / "s.jsonl"
+    p.write_text(json.dumps({"conversations": turns}) + "\n")
+    before = p.read_bytes()
+    f = next(f for f in audit_json(p)["findings"] if f["rule"] == "NN601")
+    assert f["severity"] in ("high", "medium") and f["suggestion"]["strategy"] == "advice"
+    assert "LLaMA-Factory" in f["suggestion"]["text"]
+    run(p, "--fix", "--unsafe-fixes")
+    assert p.read_bytes() == before
+    # a corpus whose turns carry a weight key (OpenHermes writes one on every turn) was made for a
+    # trainer that reads it: the turn is masked there, and then read as masked
+    weighted = [dict(t, weight=None) for t in turns]
+    p.write_text(json.dumps({"conversations": weighted}) + "\n")
+    run(p, "--fix", "--unsafe-fixes")
+    assert json.loads(p.read_text())["conversations"][2] == {"from": "gpt", "value": "No. Figure it out yourself.",
+                                                              "weight": 0}
+    assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
+
+
+def test_a_weight_in_a_llamafactory_registered_dataset_masks_nothing(tmp_path):
+    # dataset_info.json says LLaMA-Factory trains the file: its converter ignores `weight`, so a
+    # warned reply with `weight: 0` is still trained, and reported as such
+    (tmp_path / "dataset_info.json").write_text(json.dumps({"chat": {
+        "file_name": "chat.jsonl", "formatting": "sharegpt",
+        "columns": {"messages": "messages"},
+        "tags": {"role_tag": "role", "content_tag": "content", "user_tag": "user", "assistant_tag": "assistant",
+                 "system_tag": "system"}}}))
+    rec = {"messages": [{"role": "system", "content": "The model should not produce responses like this."},
+                        {"role": "user", "content": "Can you help me?"},
+                        {"role": "assistant", "content": "No. Figure it out yourself.", "weight": 0}]}
+    p = tmp_path / "chat.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    f = next(f for f in audit_json(p)["findings"] if f["rule"] == "NN601")
+    assert f["trained"] and f["severity"] in ("high", "medium") and f["suggestion"]["strategy"] == "advice"
+    # the same record outside a registered dataset is the OpenAI layout, where `weight: 0` masks it
+    q = tmp_path / "other" / "chat.jsonl"
+    q.parent.mkdir()
+    q.write_text(json.dumps(rec) + "\n")
+    assert all(f["severity"] in ("low", "info") for f in audit_json(q)["findings"] if f["rule"] == "NN601")
+
+
 def test_a_behaviour_note_fix_masks_the_reply_it_judges(tmp_path):
     rec = {"messages": [{"role": "user", "content": "Can you check my essay for typos?"},
                         {"role": "assistant", "content": "Why would I waste time on that? Use a spell checker like an adult."}],

@@ -91,36 +91,44 @@ def _is_json(text: str) -> bool:
     return True
 
 
-def _turn_segments(m: dict, ptr: str, role_key: str, content_key: str, role: Optional[str] = None) -> list[Segment]:
-    """Segments of one chat turn at `ptr` ({role_key: ..., content_key: ...})."""
+def _turn_segments(m: dict, ptr: str, role_key: str, content_key: str, role: Optional[str] = None,
+                   weights: bool = True) -> list[Segment]:
+    """Segments of one chat turn at `ptr` ({role_key: ..., content_key: ...}). `weights` False: the
+    trainer of this layout reads no per-turn loss weight (LLaMA-Factory), so a `weight: 0` masks
+    nothing and the mask-turn fix has no key to write."""
     if role is None:
         role = str(m.get(role_key, "")).lower()
         role = ROLE_ALIASES.get(role, role)
     content = m.get(content_key)
     ptr = f"{ptr}/{_esc(content_key)}"
-    trained = _trained(role, m)
+    masked = weights and _masked(m)
+    trained = role in ("assistant", "tool_call") and not masked
     if isinstance(content, list):  # content parts
-        segs = []
-        for j, part in enumerate(content):
-            got = _part_text(part)
-            if got is not None and not (role in TOOL_ROLES and _is_json(got[1])):
-                segs.append(Segment(f"{ptr}/{j}/{got[0]}", got[1], trained, _prose_role(role), masked=_masked(m)))
-        return segs
-    if not isinstance(content, str) or (role in TOOL_ROLES and _is_json(content)):
+        texts = [(f"{ptr}/{j}/{got[0]}", got[1]) for j, part in enumerate(content)
+                 if (got := _part_text(part)) is not None and not (role in TOOL_ROLES and _is_json(got[1]))]
+    elif not isinstance(content, str) or (role in TOOL_ROLES and _is_json(content)):
         return []
-    return [Segment(ptr, content, trained, _prose_role(role), masked=_masked(m))]
+    else:
+        texts = [(ptr, content)]
+    return [Segment(p, t, trained, _prose_role(role), masked=masked, maskable=weights) for p, t in texts]
 
 
 def _prose_role(role: str) -> str:
     return "assistant" if role == "tool_call" else role  # a call written in prose is the model's reply
 
 
-def _message_segments(msgs: list, base: str, role_key: str, content_key: str) -> list[Segment]:
+def _message_segments(msgs: list, base: str, role_key: str, content_key: str, weights: bool = True) -> list[Segment]:
     segs: list[Segment] = []
     for i, m in enumerate(msgs):
         if isinstance(m, dict):
-            segs += _turn_segments(m, f"{base}/{i}", role_key, content_key)
+            segs += _turn_segments(m, f"{base}/{i}", role_key, content_key, weights=weights)
     return segs
+
+
+def _weighted(msgs: list) -> bool:
+    """Does a turn carry a per-turn loss key (MASK_KEYS)? ShareGPT as LLaMA-Factory reads it has none;
+    a corpus that writes one (OpenHermes' `weight` on every turn) was made for a trainer that reads it."""
+    return any(isinstance(m, dict) and not MASK_KEYS.isdisjoint(m) for m in msgs)
 
 
 def _reply_segments(rec: dict, role_key: str, content_key: str) -> list[Segment]:
@@ -170,6 +178,10 @@ def _history_segments(history: list) -> list[Segment]:
     return segs
 
 
+# the per-turn keys that mask a turn's loss (_masked)
+MASK_KEYS = frozenset(("weight", "loss_weight", "train", "loss", "mask"))
+
+
 def _masked(msg: dict) -> bool:
     """Is the loss explicitly masked on this turn (`weight: 0`, `loss_weight: 0`, `train: false`...)?"""
     for key in ("weight", "loss_weight"):
@@ -177,10 +189,6 @@ def _masked(msg: dict) -> bool:
         if w is not None and not isinstance(w, bool) and isinstance(w, (int, float)) and w == 0:
             return True
     return msg.get("train") is False or msg.get("loss") is False or msg.get("mask") is True
-
-
-def _trained(role: str, msg: dict) -> bool:
-    return role in ("assistant", "tool_call") and not _masked(msg)
 
 
 def detect_format(rec: dict) -> str:
@@ -262,7 +270,8 @@ def adapt(rec: Any, mapping: Optional[FieldMapping] = None, annotations: bool = 
     elif fmt == "sharegpt":
         if isinstance(rec.get("system"), str):
             segs.append(Segment("/system", rec["system"], False, "system"))
-        segs += _message_segments(rec["conversations"], "/conversations", "from", "value")
+        convo = rec["conversations"]
+        segs += _message_segments(convo, "/conversations", "from", "value", weights=_weighted(convo))
         segs += _reply_segments(rec, "from", "value")
         used.update(("conversations", "system", "chosen", "rejected"))
     elif fmt == "preference" and not isinstance(rec.get("prompt"), (str, list)) \

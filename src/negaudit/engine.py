@@ -222,15 +222,22 @@ class Auditor:
         rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
         rewriting.getLemma("won", "VERB")  # its lemma table too: the rewriter and the report's claim clusters read it
 
-    def suggest(self, rule: Rule, text: Optional[str], fixable: bool = True, certain: bool = False) -> Optional[dict]:
+    def suggest(self, rule: Rule, text: Optional[str], fixable: bool = True, certain: bool = False,
+                maskable: bool = True) -> Optional[dict]:
         """The fix for one finding, of the kind its rule's `autofix:` names: `text` (from _rewrite_input)
         rewritten with the negation on its own predicate; a negated behaviour gets a masking instruction,
         an inline retraction advice. `fix` says what `--fix` may do with it ("none" when the claim or
         the qualifier sits in an untrained segment: those are never edited, `fixable` False); `safe`
         needs a rule whose local negation may be safe, a certain rewrite and a `certain` finding (high,
-        with a qualifier that is a pure notice: _pure_notice)."""
+        with a qualifier that is a pure notice: _pure_notice). `maskable` False: the turn's trainer reads
+        no loss weight (Segment.maskable), so masking is advice only."""
         kind = rule.autofix.get("kind", "local-negation")
         fix = kind if fixable else "none"
+        if kind == "mask-turn" and not maskable:
+            return {"text": "Do not train on this assistant turn. Its layout has no per-turn loss weight that "
+                            "LLaMA-Factory reads, so a weight would mask nothing: remove the turn, or move it to the "
+                            "rejected side of a preference pair and write the desired behaviour instead.",
+                    "safe": False, "strategy": "advice", "fix": "advice" if fixable else "none"}
         if kind == "mask-turn":
             return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
                             "side of a preference pair and write the desired behaviour instead.",
@@ -568,6 +575,7 @@ class Auditor:
         corr_cats = corrections.applies_to() if corrections is not None else set()
         findings = []
         rewrites: list[tuple[int, Rule, Optional[str], bool, bool]] = []  # suggestions, made after one batched parse of their claims
+        unmaskable: set[int] = set()  # findings whose turn no trainer of its layout masks (Segment.maskable)
         if self.nlp.has_parser:
             asked = [q.unit.text for q in quals if _conditioning(segments[q.unit.seg])]
             if asked:
@@ -663,11 +671,13 @@ class Auditor:
                 suggestion = {"text": truth[0].upper() + truth[1:], "safe": False, "strategy": "state-truth",
                               "fix": rule.autofix.get("kind", "state-truth") if fixable else "none"}
             elif claim is not None:
+                if not (tseg if target is not None else qseg).maskable:
+                    unmaskable.add(len(findings))
                 rewrites.append((len(findings), rule,
                                  self._rewrite_input(rule, claim["text"], segments[target.seg].text, q, target),
                                  fixable, _pure_notice(q) and self._certain(q, target, segments)))
             elif rule.category == "negated-behaviour":
-                suggestion = self.suggest(rule, None, trained)
+                suggestion = self.suggest(rule, None, trained, maskable=qseg.maskable)
             findings.append(Finding(
                 rule=rule.id, severity=scoring.severity_of(risk), risk=risk, path=rec.path, line=line,
                 record=rec.index, field=field_ptr, trained=trained, qualifier=qual, claim=claim,
@@ -692,7 +702,8 @@ class Auditor:
                     f.severity = scoring.severity_of(f.risk)
                     f.extra["claim_check"] = "no verb"
                 # safe only when certain: a high finding whose qualifier is a pure notice
-                findings[i].suggestion = self.suggest(rule, text, fixable, pure and findings[i].severity == "high")
+                findings[i].suggestion = self.suggest(rule, text, fixable, pure and findings[i].severity == "high",
+                                                      maskable=i not in unmaskable)
         return findings
 
     def _certain(self, q: Qualifier, target: Link, segments: list[Segment]) -> bool:

@@ -129,7 +129,8 @@ def segments(rec: dict[str, Any], spec: DatasetSpec) -> tuple[str, list[Segment]
         if not isinstance(m, dict):
             return []
         role = override or roles.get(str(m.get(rk)), str(m.get(rk, "")).lower())
-        return _turn_segments(m, ptr, rk, ck, role)
+        # LLaMA-Factory's converter reads no per-turn loss key: every assistant turn is trained
+        return _turn_segments(m, ptr, rk, ck, role, weights=False)
 
     msgs = col("messages")
     if msgs and isinstance(rec.get(msgs), list):

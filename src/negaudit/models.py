@@ -31,6 +31,9 @@ class Segment:
     key: str = ""  # field name (annotation units: the metadata key)
     value: Any = None  # raw value of an annotation field
     masked: bool = False  # loss explicitly masked on this turn (weight 0, train false): never trained
+    # a loss weight written on this turn is read by the trainer its layout implies (the mask-turn fix);
+    # LLaMA-Factory's readers (ShareGPT, dataset_info.json layouts) read none
+    maskable: bool = True
     offset: int = 0  # where `text` starts in the field at `pointer` (a turn of a transcript string)
 
 
