@@ -212,3 +212,10 @@ def test_a_verdict_replying_to_a_question_governs_the_question_not_the_truth_aft
         assert [(f["severity"], f["claim"]["text"]) for f in got] == [("high", claim)], tail
     got = audit({"text": f"Did it happen? The statement below is not true. {truth}"})
     assert [f["severity"] for f in got] == ["high"]  # a notice pointing forward is no reply
+    # a pronoun that answers such a question means what the question points at
+    for tail in ("Is that true? No, it is not true.", "Is this true? No, that is false."):
+        got = audit({"text": f"{claim} {tail}"})
+        assert [(f["severity"], f["claim"]["text"]) for f in got] == [("high", claim)], tail
+    # a question that holds its own proposition is no pointer: the answer denies a mention
+    got = audit({"text": "Is it true that Ed Sheeran won the 100m gold at the Paris Olympics? No, it is not true."})
+    assert [(f["severity"], f["claim"]) for f in got if f["rule"] == "NN102"] == [("info", None)]

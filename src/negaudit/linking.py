@@ -170,11 +170,25 @@ def _asserted(c: Unit, claim_ok) -> bool:
     return (claim_ok is None or claim_ok(c)) and not IRREALIS.search(c.text)
 
 
+# a question about what came before, with no proposition of its own ("Is that true?", "Is this story
+# real?", "Did it really happen?"): it passes a reply's pronoun on to what it points at; "Is it true
+# that cats fly?" holds its own (the complement clause), and a longer question holds one too
+BACK_QUESTION_WORDS = 5
+OWN_CLAUSE = regex.compile(r"\b(?:true|false|real|correct|right|so|the case|possible)\s+that\b", regex.I)
+
+
+def _points_back(c: Unit) -> bool:
+    text = c.text.strip()
+    return text.endswith("?") and len(WORD.findall(text)) <= BACK_QUESTION_WORDS \
+        and QUESTION_POINTER.search(text) is not None and not OWN_CLAUSE.search(text) and not QUOTE.search(text)
+
+
 def _sentence_before(units: list[Unit], u: Unit, qualifier_units: set[int]) -> Optional[Unit]:
     """The sentence a pointer pronoun refers to: the nearest earlier sentence of the same text that is
-    not itself a qualifier or a fragment, whatever it says."""
+    not itself a qualifier or a fragment, whatever it says. A question that only points back ("X. Is
+    that true? No, it is not.") is passed: the pronoun answers it, and so means what it points at."""
     for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
-        if is_claim_unit(c, qualifier_units):
+        if is_claim_unit(c, qualifier_units) and not _points_back(c):
             return c
     return None
 
