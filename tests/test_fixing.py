@@ -163,6 +163,26 @@ def test_negated_behaviour_fix_masks_the_turn(tmp_path):
     assert all(f["severity"] in ("low", "info") for f in audit_json(p)["findings"])
 
 
+def test_fixable_counts_agree_with_what_fix_writes_when_a_claim_has_two_qualifiers(tmp_path):
+    # the pointer sentence alone has a safe fix, but the claim is rewritten only when every qualifier
+    # of it goes, and the rumour sentence goes only under --unsafe-fixes: neither is [*]
+    rec = {"text": "Mount Hollis erupted in 1994. That never happened. It is just a rumour."}
+    p = tmp_path / "two.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    out = run(p, "--no-progress").stdout
+    assert "[*]" not in out and "0 fixable with --fix (2 more with --unsafe-fixes)" in out
+    run(p, "--fix")
+    assert json.loads(p.read_text()) == rec  # as the count said: nothing for --fix alone
+    run(p, "--fix", "--unsafe-fixes")
+    assert json.loads(p.read_text()) == {"text": "Mount Hollis did not erupt in 1994."}
+    # one qualifier on the claim: its safe fix is counted, and written
+    p.write_text(json.dumps({"text": "Mount Hollis erupted in 1994. That never happened."}) + "\n")
+    out = run(p, "--no-progress").stdout
+    assert "NN102 [high] [*]" in out and "[*] 1 fixable with --fix" in out
+    run(p, "--fix")
+    assert json.loads(p.read_text()) == {"text": "Mount Hollis did not erupt in 1994."}
+
+
 def test_a_sharegpt_turn_is_masked_only_where_its_trainer_reads_a_weight(tmp_path):
     # LLaMA-Factory reads no per-turn loss weight from ShareGPT turns: a `weight: 0` written there
     # would mask nothing, and a re-audit that believed it would report the turn fixed

@@ -27,6 +27,7 @@ import copy
 import difflib
 import gzip
 import hashlib
+import itertools
 import os
 import re
 import secrets
@@ -114,6 +115,31 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     if fix == "state-truth":
         return None  # --fix-strategy local-negation: the suggestion is the truth, not a rewrite of the claim
     return (bool(f.suggestion.get("safe")), "rewrite")
+
+
+def _claim_key(f: Finding) -> tuple:
+    return (f.claim.get("field", f.field), f.claim["start"], f.claim["end"])
+
+
+def planned_fixes(findings: Iterable[Finding], strategy: str = "auto"):
+    """(finding, finding_fix) for findings in the contract's order (a record's findings adjacent), with
+    the record planner's claim rule (plan_record) applied, so that a count of fixable findings agrees
+    with what `--fix` writes: a claim is rewritten only when every qualifier of it goes, so when one
+    has no fix (or only a mask) the others on that claim have none, and when one needs
+    `--unsafe-fixes` the others do too. (The planner's checks on the record's text, that no word is
+    left between a claim and its qualifier and that no edits overlap, are not made here.)"""
+    for _key, group in itertools.groupby(findings, key=lambda f: (f.path, f.record)):
+        pairs = [(f, finding_fix(f, strategy)) for f in group]
+        level: dict[tuple, int] = {}  # claim -> 0: a qualifier of it stays, 1: goes only unsafe, 2: goes
+        for f, fx in pairs:
+            if f.claim is not None and f.severity in FIXABLE_SEVERITIES:
+                lv = 0 if fx is None or fx[1] == "mask-turn" else 2 if fx[0] else 1
+                level[_claim_key(f)] = min(level.get(_claim_key(f), 2), lv)
+        for f, fx in pairs:
+            if fx is not None and fx[1] != "mask-turn" and f.claim is not None:
+                lv = level.get(_claim_key(f), 2)
+                fx = None if lv == 0 else (False, fx[1]) if lv == 1 else fx
+            yield f, fx
 
 
 def _field_text(data, ptr: str) -> Optional[str]:

@@ -92,14 +92,6 @@ def write_clusters(report: Report, console: Console, top: int = 10) -> None:
                            f"may be low by at most {st['undercount_bound']}.", style="dim"))
 
 
-def fix_kind(f, strategy: str = "auto") -> str:
-    """'safe' when `--fix` applies a fix to this finding, 'unsafe' when only `--unsafe-fixes` does, else ''."""
-    from .fixing import finding_fix
-
-    fx = finding_fix(f, strategy)
-    return "" if fx is None else "safe" if fx[0] else "unsafe"
-
-
 def finding_line(f, fixable: str = "") -> Text:
     """`path:line:col: CODE [severity] [*] message`: one line, the way grep and problem matchers read it."""
     head = Text()
@@ -119,10 +111,13 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     suggested rewrite."""
     if not statistics:  # --statistics prints the counts per rule and nothing else above the summary
         write_clusters(report, console)
+    from .fixing import planned_fixes
+
     fixes = {"safe": 0, "unsafe": 0}
     stats: dict[str, list[int]] = {}
-    for f in report.findings:
-        kind = fix_kind(f, strategy)
+    for f, fx in planned_fixes(report.findings, strategy):
+        # 'safe' when `--fix` applies a fix to this finding, 'unsafe' when only `--unsafe-fixes` does
+        kind = "" if fx is None else "safe" if fx[0] else "unsafe"
         if kind:
             fixes[kind] += 1
         st = stats.setdefault(f.rule, [0, 0])

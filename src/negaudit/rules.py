@@ -34,7 +34,7 @@ RULE_KEYS = {
     "id", "name", "category", "pattern", "severity", "prior", "prior_source", "message",
     "rationale", "example", "fix", "autofix", "match", "tests", "families",
 }
-# what `--fix` may do for a rule's finding (the `autofix:` of a rule; see fix_kind)
+# what `--fix` may do for a rule's finding (the `autofix:` of a rule; see fixing.finding_fix)
 FIX_KINDS = ("local-negation", "state-truth", "mask-turn", "advice", "none")
 FIX_DEFAULTS = {  # by category, for rules that do not say
     "correction": "state-truth", "negated-behaviour": "mask-turn", "inline-retraction": "advice",
