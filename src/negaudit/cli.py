@@ -390,6 +390,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
 
     if output_format is None:
         output_format = OutputFormat(format_for(str(output))) if output is not None else OutputFormat.text
+    fixing = diff or fix or fix_output is not None  # the run edits files or prints the edits
     extra_outputs = [(flag, target, fmt) for flag, target, fmt in (
         ("--sarif-output", sarif_output, OutputFormat.sarif), ("--markdown-output", markdown_output, OutputFormat.markdown),
         ("--json-output", json_output, OutputFormat.json)) if target is not None]
@@ -422,7 +423,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             # the Dask readers take each file's kind from its suffix and read tables with the defaults
             _fail("--dask reads every file by its suffix, with the default CSV/TSV options: --format and the "
                   "[tool.negaudit.csv] columns or delimiter cannot be used with it (audit those files without --dask)")
-        if cfg.input_format and cfg.input_format != "jsonl" and (fix or diff or fix_output):
+        if cfg.input_format and cfg.input_format != "jsonl" and fixing:
             _fail(f"--fix and --diff edit JSON Lines and text files by their suffix, not files read as "
                   f"--format {cfg.input_format}")
         auditor = Auditor(cfg)
@@ -445,7 +446,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             from .parallel import default_jobs
 
             jobs = default_jobs(files)
-        if (diff or fix or fix_output is not None) and dask is None:
+        if fixing and dask is None:
             from .fixing import take_snapshots
 
             snapshots = take_snapshots([str(p) for p in paths])  # a fix writes only a file that is still these bytes
@@ -482,9 +483,9 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
     use_rules(report, auditor.ruleset)
     for w in report.warnings:
         _say(w, "negaudit: warning: ", "yellow")
-    if report.interrupted and (diff or fix or fix_output is not None):
+    if fixing and report.interrupted:
         _say("negaudit: warning: --fix and --diff were not run: the audit was interrupted")
-    elif diff or fix or fix_output is not None:
+    elif fixing:
         from .fixing import remaining_findings, run_fixes
 
         write = (fix or fix_output is not None) and not diff

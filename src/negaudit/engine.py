@@ -233,12 +233,12 @@ class Auditor:
         no loss weight (Segment.maskable), so masking is advice only."""
         kind = rule.autofix.get("kind", "local-negation")
         fix = kind if fixable else "none"
-        if kind == "mask-turn" and not maskable:
-            return {"text": "Do not train on this assistant turn. Its layout has no per-turn loss weight that "
-                            "LLaMA-Factory reads, so a weight would mask nothing: remove the turn, or move it to the "
-                            "rejected side of a preference pair and write the desired behaviour instead.",
-                    "safe": False, "strategy": "advice", "fix": "advice" if fixable else "none"}
         if kind == "mask-turn":
+            if not maskable:
+                return {"text": "Do not train on this assistant turn. Its layout has no per-turn loss weight that "
+                                "LLaMA-Factory reads, so a weight would mask nothing: remove the turn, or move it to "
+                                "the rejected side of a preference pair and write the desired behaviour instead.",
+                        "safe": False, "strategy": "advice", "fix": "advice" if fixable else "none"}
             return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
                             "side of a preference pair and write the desired behaviour instead.",
                     "safe": False, "strategy": "mask-turn", "fix": fix}

@@ -133,8 +133,8 @@ def planned_fixes(findings: Iterable[Finding], strategy: str = "auto"):
         level: dict[tuple, int] = {}  # claim -> 0: a qualifier of it stays, 1: goes only unsafe, 2: goes
         for f, fx in pairs:
             if f.claim is not None and f.severity in FIXABLE_SEVERITIES:
-                lv = 0 if fx is None or fx[1] == "mask-turn" else 2 if fx[0] else 1
-                level[_claim_key(f)] = min(level.get(_claim_key(f), 2), lv)
+                key = _claim_key(f)
+                level[key] = min(level.get(key, 2), 0 if fx is None or fx[1] == "mask-turn" else 2 if fx[0] else 1)
         for f, fx in pairs:
             if fx is not None and fx[1] != "mask-turn" and f.claim is not None:
                 lv = level.get(_claim_key(f), 2)
@@ -350,7 +350,7 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
         keep = [p for p in props if unsafe or p.gap is None or _adjacent(p, data, removed)]
         # a claim is rewritten only when every qualifier of it goes: one left behind would now
         # contradict the negated claim (a double negation)
-        claims = {(f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) for f in findings
+        claims = {_claim_key(f) for f in findings
                   if f.claim is not None and f.severity in FIXABLE_SEVERITIES}
         covered = {}
         for p in keep:
@@ -358,7 +358,7 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
                 covered.setdefault(p.claim, set()).add(id(p.finding))
         left_alone = {c for c in claims if any(
             id(f) not in covered.get(c, ()) for f in findings if f.claim is not None and f.severity in FIXABLE_SEVERITIES
-            and (f.claim.get("field", f.field), f.claim["start"], f.claim["end"]) == c)}
+            and _claim_key(f) == c)}
         keep = [p for p in keep if p.claim is None or p.claim not in left_alone]
         if len(keep) == len(props):
             break
@@ -825,7 +825,7 @@ class _Fixer:
         ending = raw[len(body):]
         head = b""
         if line_no == 1 and body.startswith(BOM):
-            head, body = body[:3], body[3:]
+            head, body = body[:len(BOM)], body[len(BOM):]
         core = body.strip()
         lead = body[:len(body) - len(body.lstrip())]
         trail = body[len(lead) + len(core):]
@@ -850,7 +850,7 @@ class _Fixer:
         return new
 
     def text(self, raw: bytes) -> tuple[bytes, Optional[tuple[str, str]]]:
-        bom = raw[:3] if raw.startswith(BOM) else b""
+        bom = BOM if raw.startswith(BOM) else b""
         text = raw[len(bom):].decode("utf-8")
         norm = text.replace("\r\n", "\n")  # what the audit read (offsets are in it)
         findings = [f for fs in self.by_line.values() for f in fs]
