@@ -63,7 +63,9 @@ def test_ctrl_c_writes_the_partial_report_and_fixes_nothing(tmp_path, monkeypatc
     from negaudit.engine import Auditor
 
     data = tmp_path / "d.jsonl"
-    original = (json.dumps({"text": "The Harbor Bridge was rebuilt in 1988. This claim is false."}) + "\n") * 300
+    # distinct records: a repeated line is audited once (repeats.py), so copies would not reach the batches
+    original = "".join(json.dumps({"text": f"The Harbor Bridge was rebuilt in {1700 + i}. This claim is false."}) + "\n"
+                       for i in range(300))
     data.write_text(original)
     real = Auditor.audit_batch
     calls = []

@@ -20,6 +20,7 @@ from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
 from .regexguard import guard_user_patterns
+from .repeats import Repeats
 from .locating import qualifier_columns
 from .suppressing import record_suppressions
 from .reading import _decode_error, dataset_kind, iter_paths, parse_json_bytes, printable, read_records
@@ -374,6 +375,12 @@ class Auditor:
                 self._path_mappings.clear()
             self._path_mappings[path] = got
         return got
+
+    def _settings_of(self, path: str) -> tuple:
+        """What a record's findings depend on besides its bytes, the same for a whole file: its field
+        mapping (with a registered layout), its per-file-ignores, its dataset kind."""
+        return repr(self._mapping_for(path)), tuple(self.config.ignored_for(path)), dataset_kind(path), \
+            self.config.input_format
 
     def _suppressed_codes(self, rec: Record) -> tuple[list[str], Optional[str]]:
         """The codes suppressed for this record (its own field, then per-file-ignores) and what is
@@ -860,10 +867,14 @@ class Auditor:
         if on_read is not None:
             records = _tapped(records, on_read)
         meta = {"rule_errors": [], "model": "", "warning": None}
+        # a repeated JSON line is audited once (repeats.py); the unoptimised path audits every copy
+        repeats = Repeats(self._settings_of) if self.prefilter else None
         if jobs > 1:
             from .parallel import audit_parallel
 
-            results = audit_parallel(records, self.config, jobs, meta, parent=self)
+            results = audit_parallel(records, self.config, jobs, meta, parent=self, repeats=repeats)
+        elif repeats is not None:
+            results = repeats.run(record_batches(records), self.audit_batch)
         else:
             results = (res for batch in record_batches(records) for res in self.audit_batch(batch))
         for res in results:

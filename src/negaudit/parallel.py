@@ -63,10 +63,12 @@ def default_jobs(paths: Iterable[str]) -> int:
     return 1
 
 
-def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, parent=None) -> Iterator:
+def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, parent=None, repeats=None) -> Iterator:
     """Yield RecordResults in input order, computed by `jobs` worker processes. With the fork start
     method, `parent` (the caller's Auditor, its spaCy pipeline loaded first) is what every worker uses;
-    otherwise each worker builds its own from `config`."""
+    otherwise each worker builds its own from `config`. With `repeats` (repeats.Repeats), a line
+    repeated anywhere in the run is sent to a worker once and its later copies are replayed here (the
+    first copy's batch is merged first: batches are merged in order)."""
     global _PARENT
     fork = "fork" in mp.get_all_start_methods()
     ctx = mp.get_context("fork" if fork else "spawn")
@@ -87,17 +89,22 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
     with pool:
         def drain(limit: int):
             while len(pending) > limit:
-                results, errors, model, warning, keys = pending.popleft().get()
+                job, batch, slots = pending.popleft()
+                if job is None:  # every record of the batch was a repeat
+                    yield from repeats.merge(batch, slots, [])
+                    continue
+                results, errors, model, warning, keys = job.get()
                 remember_keys(keys)
                 meta["rule_errors"].extend(errors)
                 if model:
                     meta["model"] = model
                 if warning:
                     meta["warning"] = warning
-                yield from results
+                yield from (repeats.merge(batch, slots, results) if repeats is not None else results)
 
         for batch in record_batches(records):  # a worker's batch is a serial run's (its spaCy batching too)
-            pending.append(pool.apply_async(_run, (batch,)))
+            todo, slots = repeats.plan(batch) if repeats is not None else (batch, None)
+            pending.append((pool.apply_async(_run, (todo,)) if todo else None, batch, slots))
             yield from drain(2 * jobs)
         yield from drain(0)
 

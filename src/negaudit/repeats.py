@@ -1,0 +1,118 @@
+"""Records repeated within a run: audited once, their result replayed for every later copy.
+
+SFT and synthetic-document corpora repeat records verbatim (a template filled with the same values, a
+file concatenated from shards that overlap, a public set mixed in twice). A repeated JSON line with
+the same per-file settings (field mapping and layout, per-file-ignores, dataset kind) gets exactly
+the findings of its first copy, at its own path, line and record index, so the auditor's work on it
+is skipped: the first copy's result is copied with the new place. Only undecoded JSON lines take part
+(the key is a 128-bit BLAKE2b digest of the line's bytes); records of JSON arrays, Parquet and CSV
+are audited as before.
+
+Memory is bounded: no new line is remembered once `MAX_RECORDS` distinct lines or `MAX_FINDINGS`
+findings are (later new lines are audited and not remembered; the lines already being audited when
+the bound is reached, at most a few batches, are still kept), so a corpus of distinct records costs a
+few megabytes and a corpus made only of flagged records keeps a bounded copy.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import replace
+from typing import Callable, Hashable, Iterable, Iterator, Optional
+
+from .models import Record
+
+MAX_RECORDS = 131_072
+MAX_FINDINGS = 20_000
+
+
+class Repeats:
+    """The results of the distinct JSON lines seen so far in one run. `context(path)` is what else a
+    record's findings depend on (the same for every record of a file)."""
+
+    def __init__(self, context: Callable[[str], Hashable]) -> None:
+        self._context = context
+        self._contexts: dict[str, int] = {}  # path -> a small id of its settings
+        self._ids: dict[Hashable, int] = {}
+        self._results: dict[bytes, object] = {}  # key -> the first copy's RecordResult (or None: in progress)
+        self._findings = 0
+        self.replayed = 0
+
+    def key(self, rec: Record) -> Optional[bytes]:
+        """The record's key, or None when it cannot be replayed (no undecoded line, or a read error)."""
+        if rec.raw is None or rec.error:
+            return None
+        ctx = self._contexts.get(rec.path)
+        if ctx is None:
+            if len(self._contexts) > 10_000:
+                self._contexts.clear()
+            ctx = self._contexts[rec.path] = self._ids.setdefault(self._context(rec.path), len(self._ids))
+        digest = hashlib.blake2b(rec.raw, digest_size=16, person=rec.lead.to_bytes(4, "little")).digest()
+        return ctx.to_bytes(4, "little") + digest
+
+    def plan(self, batch: list[Record]) -> tuple[list[Record], list[tuple[Optional[bytes], bool]]]:
+        """Split a batch into the records to audit (first copies, and records that take no part) and,
+        per record of the batch, (its key, whether it is a copy to replay). Copies planned here are
+        replayed by `merge` once the batches before them, and their own, are merged, in order."""
+        todo: list[Record] = []
+        slots: list[tuple[Optional[bytes], bool]] = []
+        results = self._results
+        for rec in batch:
+            k = self.key(rec)
+            if k is not None and k in results:
+                slots.append((k, True))
+                continue
+            if k is not None and len(results) < MAX_RECORDS and self._findings < MAX_FINDINGS:
+                results[k] = None  # its first copy is being audited
+            else:
+                k = None  # audited and not remembered
+            slots.append((k, False))
+            todo.append(rec)
+        return todo, slots
+
+    def merge(self, batch: list[Record], slots: list[tuple[Optional[bytes], bool]], audited: Iterable) -> Iterator:
+        """The batch's results in order: the audited ones (first copies remembered under their key), the
+        copies taken from their first copy."""
+        got = iter(audited)
+        results = self._results
+        for rec, (k, copied) in zip(batch, slots):
+            if copied:
+                self.replayed += 1
+                yield _placed(results[k], rec)
+                continue
+            res = next(got)
+            if k is not None:
+                results[k] = self._keep(res, rec)  # a later copy, even in this batch, replays it
+            yield res
+
+    def _keep(self, res, rec: Record):
+        """What is remembered of a first copy's result: its findings copied (the report changes the
+        originals later: the repetition bonus) and its place."""
+        if res.findings:
+            self._findings += len(res.findings)
+            res = replace(res, findings=[copy.deepcopy(f) for f in res.findings])
+        return (res, rec)
+
+    def run(self, batches: Iterable[list[Record]], audit: Callable[[list[Record]], list]) -> Iterator:
+        """Every batch's results in order, each first copy audited by `audit(records)` (serial runs)."""
+        for batch in batches:
+            todo, slots = self.plan(batch)
+            yield from self.merge(batch, slots, audit(todo) if todo else [])
+
+
+def _placed(kept, rec: Record):
+    """The first copy's result at the place of `rec` (its path, line and record index)."""
+    res, first = kept
+    if not res.findings and res.error is None:
+        return res  # nothing that names a place (results are never changed, only copied)
+    delta = (rec.line or 0) - (first.line or 0)
+    findings = []
+    for f in res.findings:
+        g = copy.deepcopy(f)
+        g.path, g.line, g.record = rec.path, f.line + delta, rec.index
+        findings.append(g)
+    error = replace(res.error, path=rec.path, line=rec.line) if res.error is not None else None
+    return replace(res, findings=findings, error=error)
+
+
+__all__ = ["Repeats", "MAX_RECORDS", "MAX_FINDINGS"]
