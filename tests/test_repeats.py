@@ -57,8 +57,10 @@ def test_replayed_findings_are_copies_not_shared_objects(tmp_path):
     data = _write(tmp_path / "dup.jsonl", [NEGATED] * 4)
     rep = Auditor(Config()).audit_paths([str(data)])
     found = list(rep.findings)
-    assert len(found) == 4 and len({id(f) for f in found}) == 4 and len({id(f.qualifier) for f in found}) == 4
-    assert len({f["line"] for f in found}) == 4
+    assert len(found) == 4 and len({id(f) for f in found}) == 4 and len({id(f.extra) for f in found}) == 4
+    assert [f["line"] for f in found] == [1, 2, 3, 4]
+    found[0].risk = 0.0  # the report changes a finding's own fields (the repetition bonus): not its copies'
+    assert [f.risk for f in found[1:]] == [found[1].risk] * 3 and found[1].risk > 0.5
 
 
 def test_a_copy_in_a_file_with_other_settings_is_audited_again(tmp_path, monkeypatch):
@@ -90,3 +92,22 @@ def test_parallel_run_replays_copies_across_batches(tmp_path):
     expected = _every_copy([data])[0]
     assert [{k: v for k, v in f.items() if k != "cluster"} for f in out["1"]["findings"]] == expected
     assert len([f for f in expected if f["rule"] == "NN101"]) == len([r for r in records if r is NEGATED])
+
+
+def test_the_store_keeps_no_record_bytes():
+    # a remembered line must not keep its record (a corpus of large distinct records would stay in memory)
+    import sys
+
+    from negaudit.engine import RecordResult
+    from negaudit.models import Record
+    from negaudit.repeats import Repeats
+
+    raw = json.dumps({"text": "x" * 100_000}).encode()
+    rec = Record("a.jsonl", 1, 0, raw=raw)
+    store = Repeats(lambda path: ())
+    before = sys.getrefcount(raw)
+    todo, slots = store.plan([rec])
+    assert todo == [rec]
+    assert len(list(store.merge([rec], slots, [RecordResult([])]))) == 1
+    del todo, slots, rec
+    assert sys.getrefcount(raw) == before - 1  # only the Record held it, and the Record is gone

@@ -104,8 +104,8 @@ class ClaimKey:
     digest: bytes
 
 
-# claim keys computed in -j worker processes, by claim text: the parent's cluster pass then reads them
-# instead of lemmatising every claim again after the last record (bounded: beyond it, keys are computed)
+# claim keys by claim text, computed here or in -j worker processes: the parent's cluster pass then reads
+# them instead of lemmatising every claim again after the last record (bounded: beyond it, keys are computed)
 _KNOWN: dict[str, Optional[ClaimKey]] = {}
 KNOWN_MAX = 20_000
 _MISSING = object()
@@ -129,7 +129,10 @@ def claim_key(text: str) -> Optional[ClaimKey]:
     known = _KNOWN.get(text, _MISSING)
     if known is not _MISSING:
         return known  # type: ignore[return-value]
-    return _claim_key(text)
+    key = _claim_key(text)
+    if len(_KNOWN) < KNOWN_MAX:
+        _KNOWN[text] = key  # a claim stated again (a repeated record, a template) is keyed once
+    return key
 
 
 def _claim_key(text: str) -> Optional[ClaimKey]:

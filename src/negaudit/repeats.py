@@ -15,7 +15,6 @@ few megabytes and a corpus made only of flagged records keeps a bounded copy.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 from dataclasses import replace
 from typing import Callable, Hashable, Iterable, Iterator, Optional
@@ -23,7 +22,7 @@ from typing import Callable, Hashable, Iterable, Iterator, Optional
 from .models import Record
 
 MAX_RECORDS = 131_072
-MAX_FINDINGS = 20_000
+MAX_FINDINGS = 10_000
 
 
 class Repeats:
@@ -87,11 +86,12 @@ class Repeats:
 
     def _keep(self, res, rec: Record):
         """What is remembered of a first copy's result: its findings copied (the report changes the
-        originals later: the repetition bonus) and its place."""
+        originals later: the repetition bonus) and its line (never the record: its bytes would stay
+        in memory)."""
         if res.findings:
             self._findings += len(res.findings)
-            res = replace(res, findings=[copy.deepcopy(f) for f in res.findings])
-        return (res, rec)
+            res = replace(res, findings=[_copied(f) for f in res.findings])
+        return (res, rec.line or 0)
 
     def run(self, batches: Iterable[list[Record]], audit: Callable[[list[Record]], list]) -> Iterator:
         """Every batch's results in order, each first copy audited by `audit(records)` (serial runs)."""
@@ -100,17 +100,22 @@ class Repeats:
             yield from self.merge(batch, slots, audit(todo) if todo else [])
 
 
+def _copied(f, **place):
+    """A finding's copy for another record. Once a record's result is made, the report changes only a
+    finding's own fields (risk and severity: the repetition bonus), never its dicts, so those are
+    shared; `extra` is copied all the same, as a finding's open set of extensions."""
+    return replace(f, extra=dict(f.extra), **place)
+
+
 def _placed(kept, rec: Record):
     """The first copy's result at the place of `rec` (its path, line and record index)."""
-    res, first = kept
+    res, first_line = kept
     if not res.findings and res.error is None:
         return res  # nothing that names a place (results are never changed, only copied)
-    delta = (rec.line or 0) - (first.line or 0)
+    delta = (rec.line or 0) - first_line
     findings = []
     for f in res.findings:
-        g = copy.deepcopy(f)
-        g.path, g.line, g.record = rec.path, f.line + delta, rec.index
-        findings.append(g)
+        findings.append(_copied(f, path=rec.path, line=f.line + delta, record=rec.index))
     error = replace(res.error, path=rec.path, line=rec.line) if res.error is not None else None
     return replace(res, findings=findings, error=error)
 
