@@ -88,6 +88,8 @@ class Repeats:
         """What is remembered of a first copy's result: its findings copied (the report changes the
         originals later: the repetition bonus) and its line (never the record: its bytes would stay
         in memory)."""
+        if not res.findings and res.error is None:
+            return res  # names no place: kept as it is (most records), without a line
         if res.findings:
             self._findings += len(res.findings)
             res = replace(res, findings=[_copied(f) for f in res.findings])
@@ -109,9 +111,9 @@ def _copied(f, **place):
 
 def _placed(kept, rec: Record):
     """The first copy's result at the place of `rec` (its path, line and record index)."""
+    if not isinstance(kept, tuple):
+        return kept  # nothing that names a place (results are never changed, only copied)
     res, first_line = kept
-    if not res.findings and res.error is None:
-        return res  # nothing that names a place (results are never changed, only copied)
     delta = (rec.line or 0) - first_line
     findings = []
     for f in res.findings:
