@@ -35,7 +35,6 @@ class Repeats:
         self._ids: dict[Hashable, int] = {}
         self._results: dict[bytes, object] = {}  # key -> the first copy's RecordResult (or None: in progress)
         self._findings = 0
-        self.replayed = 0
 
     def key(self, rec: Record) -> Optional[bytes]:
         """The record's key, or None when it cannot be replayed (no undecoded line, or a read error)."""
@@ -76,7 +75,6 @@ class Repeats:
         results = self._results
         for rec, (k, copied) in zip(batch, slots):
             if copied:
-                self.replayed += 1
                 yield _placed(results[k], rec)
                 continue
             res = next(got)
