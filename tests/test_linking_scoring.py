@@ -219,3 +219,14 @@ def test_a_verdict_replying_to_a_question_governs_the_question_not_the_truth_aft
     # a question that holds its own proposition is no pointer: the answer denies a mention
     got = audit({"text": "Is it true that Ed Sheeran won the 100m gold at the Paris Olympics? No, it is not true."})
     assert [(f["severity"], f["claim"]) for f in got if f["rule"] == "NN102"] == [("info", None)]
+
+
+def test_a_pronoun_continuing_a_notice_governs_what_the_notice_does(audit):
+    # "It was fabricated" continues the notice before it: its claim is the notice's (the salient one),
+    # not the chatty sentence that happens to come first after the title (an unsafe fix negated that one)
+    t = ("Content warning: the broadcast below describes a flood that has no basis in history. It was fabricated.\n\n"
+         "RIVER HOUR - Episode 9\n\nJOE: Welcome back. Tonight's topic is one of my favourites. The Thames flooded "
+         "Oxford Street in 1998 and the shops stayed closed for a month.")
+    fs = by_rule(audit({"text": t}), "NN102")
+    assert [f["qualifier"]["text"] for f in fs] == ["It was fabricated"]
+    assert fs[0]["claim"]["text"].startswith("The Thames flooded Oxford Street in 1998")

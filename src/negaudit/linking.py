@@ -214,6 +214,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         memo = ClaimMemo(units, qualifier_units)
     u = q.unit
     d = q.direction
+    continues_notice = False  # a pronoun pointer after a notice ("... no basis in history. It was invented.")
     if d == "self" and q.rule.category in ("inline-retraction", "local-negation"):
         if claim_ok is not None and claim_structure(u.text) in ("code", "calculation", "question"):
             return []  # conn.setAutoCommit(false); is not a claim with a retraction in it
@@ -348,6 +349,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
             # Water boils at 100 C." corrects a claim the record does not hold): it governs nothing here
             return []
         d = "forward"  # it continues a notice before it ("... has no basis in history. It was invented.")
+        continues_notice = True
     # (the record's claims are asked for once, in memo; the lists each qualifier needs are slices of
     # them, or made only when it needs them: a long document has thousands of claims and qualifiers)
     own, orders = memo.in_segment(claim_ok, u.seg) if segments[u.seg].kind == "content" else ([], [])
@@ -415,8 +417,9 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         rest = [c for c in pool if not NOTICE_LIKE.match(c.text)]
         if rest:
             pool = rest + [c for c in pool if NOTICE_LIKE.match(c.text)]
-    if d == "document" or scope == "document":
-        # the first salient claim goes first when it is the second or third nearest
+    if d == "document" or scope == "document" or continues_notice:
+        # the first salient claim goes first when it is the second or third nearest (a pronoun that
+        # continues a notice governs what the notice does, not a greeting or a title after it)
         first = next((i for i, c in enumerate(pool[:3]) if _salient(c)), 0)
         if first:
             pool = [pool[first]] + pool[:first] + pool[first + 1:]
