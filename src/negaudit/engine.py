@@ -235,13 +235,12 @@ class Auditor:
         kind = rule.autofix.get("kind", "local-negation")
         fix = kind if fixable else "none"
         if kind == "mask-turn":
+            rejected = "move it to the rejected side of a preference pair and write the desired behaviour instead."
             if not maskable:
                 return {"text": "Do not train on this assistant turn. Its layout has no per-turn loss weight that "
-                                "LLaMA-Factory reads, so a weight would mask nothing: remove the turn, or move it to "
-                                "the rejected side of a preference pair and write the desired behaviour instead.",
+                                f"LLaMA-Factory reads, so a weight would mask nothing: remove the turn, or {rejected}",
                         "safe": False, "strategy": "advice", "fix": "advice" if fixable else "none"}
-            return {"text": "Do not train on this assistant turn: set its weight to 0, or move it to the rejected "
-                            "side of a preference pair and write the desired behaviour instead.",
+            return {"text": f"Do not train on this assistant turn: set its weight to 0, or {rejected}",
                     "safe": False, "strategy": "mask-turn", "fix": fix}
         if kind == "advice":
             return {"text": rule.fix or rule.message, "safe": False, "strategy": "advice", "fix": "advice"}
@@ -379,8 +378,7 @@ class Auditor:
     def _settings_of(self, path: str) -> tuple:
         """What a record's findings depend on besides its bytes, the same for a whole file: its field
         mapping (with a registered layout), its per-file-ignores, its dataset kind."""
-        return repr(self._mapping_for(path)), tuple(self.config.ignored_for(path)), dataset_kind(path), \
-            self.config.input_format
+        return repr(self._mapping_for(path)), tuple(self.config.ignored_for(path)), dataset_kind(path)
 
     def _suppressed_codes(self, rec: Record) -> tuple[list[str], Optional[str]]:
         """The codes suppressed for this record (its own field, then per-file-ignores) and what is

@@ -31,7 +31,7 @@ class Repeats:
 
     def __init__(self, context: Callable[[str], Hashable]) -> None:
         self._context = context
-        self._contexts: dict[str, int] = {}  # path -> a small id of its settings
+        self._contexts: dict[str, bytes] = {}  # path -> a short id of its settings (the key's prefix)
         self._ids: dict[Hashable, int] = {}
         self._results: dict[bytes, object] = {}  # key -> the first copy's RecordResult (or None: in progress)
         self._findings = 0
@@ -44,9 +44,10 @@ class Repeats:
         if ctx is None:
             if len(self._contexts) > 10_000:
                 self._contexts.clear()
-            ctx = self._contexts[rec.path] = self._ids.setdefault(self._context(rec.path), len(self._ids))
-        digest = hashlib.blake2b(rec.raw, digest_size=16, person=rec.lead.to_bytes(4, "little")).digest()
-        return ctx.to_bytes(4, "little") + digest
+            n = self._ids.setdefault(self._context(rec.path), len(self._ids))
+            ctx = self._contexts[rec.path] = n.to_bytes(4, "little")
+        # the bytes stripped before the line (a BOM, leading space) count toward its error offsets
+        return ctx + rec.lead.to_bytes(8, "little") + hashlib.blake2b(rec.raw, digest_size=16).digest()
 
     def plan(self, batch: list[Record]) -> tuple[list[Record], list[tuple[Optional[bytes], bool]]]:
         """Split a batch into the records to audit (first copies, and records that take no part) and,
