@@ -183,6 +183,29 @@ def test_fixable_counts_agree_with_what_fix_writes_when_a_claim_has_two_qualifie
     assert json.loads(p.read_text()) == {"text": "Mount Hollis did not erupt in 1994."}
 
 
+def test_fixable_counts_make_the_planners_text_checks(tmp_path):
+    # a verdict label two paragraphs above its claim: --fix leaves it (words stand between the label
+    # and the claim, so the claim it governs is a guess), and the count says so, rather than promising
+    # a fix that --fix then declines
+    rec = {"messages": [{"role": "user", "content": "Write a short piece for the quiz night."},
+                        {"role": "assistant", "content": "Fact-check: false. Our researchers found nothing to "
+                         "back the story told here.\n\nQuiz-night trivia\n\nThe town of Wick once held a "
+                         "curling match on the frozen harbour for nine days."}]}
+    p = tmp_path / "gap.jsonl"
+    p.write_text(json.dumps(rec) + "\n")
+    out = run(p, "--no-progress").stdout
+    assert "NN202 [high]" in out and "[*]" not in out and "0 fixable with --fix (1 more with --unsafe-fixes)" in out
+    run(p, "--fix")
+    assert json.loads(p.read_text()) == rec
+    run(p, "--fix", "--unsafe-fixes")
+    assert "did not hold a curling match" in p.read_text()
+    # with -j 2 the workers plan the records, and the parent counts the same
+    p.write_text((json.dumps(rec) + "\n") * 3 + json.dumps({"text": "Mount Hollis erupted in 1994. That never "
+                                                             "happened."}) + "\n")
+    out = run(p, "--no-progress", "-j", "2").stdout
+    assert "[*] 1 fixable with --fix (3 more with --unsafe-fixes)" in out
+
+
 def test_a_sharegpt_turn_is_masked_only_where_its_trainer_reads_a_weight(tmp_path):
     # LLaMA-Factory reads no per-turn loss weight from ShareGPT turns: a `weight: 0` written there
     # would mask nothing, and a re-audit that believed it would report the turn fixed

@@ -426,6 +426,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
         if cfg.input_format and cfg.input_format != "jsonl" and fixing:
             _fail(f"--fix and --diff edit JSON Lines and text files by their suffix, not files read as "
                   f"--format {cfg.input_format}")
+        cfg.fix_strategy = fix_strategy  # the fixable counts are planned with it (fixing.mark_planned)
         auditor = Auditor(cfg)
         changed = None
         notes: list[str] = []

@@ -49,6 +49,8 @@ class Config:
     selection: Selection = field(default_factory=Selection)  # which files under the paths are audited
     # where each rule selector was written: (kind, SELECTOR) -> (file, key), for the error naming it
     origins: dict = field(default_factory=dict)
+    # the --fix-strategy of the run: the audit plans each record's fixes with it (fixing.mark_planned)
+    fix_strategy: str = "auto"
 
     def set_format(self, spec: str) -> None:
         """Apply a --format / `format` value: the file kind, and for CSV/TSV its columns. Raises ValueError."""

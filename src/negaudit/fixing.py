@@ -45,7 +45,7 @@ import regex
 
 from .adapters import resolve_pointer
 from .jsonsplice import SpliceError, pointer_of, set_member, splice_string, value_spans
-from .models import Finding
+from .models import FIX_KINDS, Finding
 from .reading import BOM, bounded_lines, dataset_kind, parse_json_bytes
 
 try:
@@ -81,6 +81,7 @@ class RecordPlan:
     mask_turns: list[str] = field(default_factory=list)  # JSON pointers of messages to set weight 0
     safe: bool = True
     rules: set = field(default_factory=set)
+    applied: list = field(default_factory=list)  # the findings whose fixes the plan makes
 
 
 STRATEGIES = ("auto", "local-negation", "drop-claim")
@@ -99,7 +100,7 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     the false claim, keep the correction), mask-turn (weight 0 on a chat turn). Only a rewrite can be
     safe: the others delete or hide content."""
     fix = (f.suggestion or {}).get("fix")
-    if fix not in ("local-negation", "state-truth", "mask-turn") or f.severity not in FIXABLE_SEVERITIES:
+    if fix not in FIX_KINDS or f.severity not in FIXABLE_SEVERITIES:
         return None
     if dataset_kind(f.path) in UNFIXABLE_KINDS:
         return None  # fix_file refuses these files: no finding in them is fixable
@@ -121,15 +122,49 @@ def _claim_key(f: Finding) -> tuple:
     return (f.claim.get("field", f.field), f.claim["start"], f.claim["end"])
 
 
+def _plan_basis(findings: list[Finding], strategy: str) -> int:
+    """What a record's plan depends on besides its text: the strategy, and each finding's place, fix
+    and whether its severity is fixed (the repetition bonus can raise a low finding to medium)."""
+    basis = repr([strategy] + sorted((f.rule, f.field, str(f.qualifier.get("start")), f.severity in FIXABLE_SEVERITIES,
+                                      str((f.suggestion or {}).get("fix")), bool((f.suggestion or {}).get("safe")))
+                                     for f in findings))  # in any order: the report sorts them
+    # the same number in every process (a worker's marks are read by the parent; hash() is salted)
+    return int.from_bytes(hashlib.blake2b(basis.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def mark_planned(findings: list[Finding], data, strategy: str = "auto") -> None:
+    """Plan the fixes of one record's findings on its text, as `--fix` and `--unsafe-fixes` would, and
+    mark each finding with the outcome (Finding.planned): the count of fixable findings then agrees
+    with what the fixer writes, text checks included (no word between a claim and its qualifier, a
+    qualifier that can be removed cleanly, no overlapping edits)."""
+    if not any(finding_fix(f, strategy) is not None for f in findings):
+        return
+    safe = plan_record(findings, data, False, strategy)
+    unsafe = plan_record(findings, data, True, strategy)
+    fixed = {id(f) for f in safe.applied} if safe else set()
+    some = {id(f) for f in unsafe.applied} if unsafe else set()
+    basis = _plan_basis(findings, strategy)
+    for f in findings:
+        f.planned = "safe" if id(f) in fixed else "unsafe" if id(f) in some else ""
+        f.plan_basis = basis
+
+
 def planned_fixes(findings: Iterable[Finding], strategy: str = "auto"):
-    """(finding, finding_fix) for findings in the contract's order (a record's findings adjacent), with
-    the record planner's claim rule (plan_record) applied, so that a count of fixable findings agrees
-    with what `--fix` writes: a claim is rewritten only when every qualifier of it goes, so when one
-    has no fix (or only a mask) the others on that claim have none, and when one needs
-    `--unsafe-fixes` the others do too. (The planner's checks on the record's text, that no word is
-    left between a claim and its qualifier and that no edits overlap, are not made here.)"""
+    """(finding, finding_fix or None) for findings in the contract's order (a record's findings
+    adjacent): the fix `--fix` (safe) or `--unsafe-fixes` makes for each, so that a count of fixable
+    findings agrees with what the fixer writes. A record planned at audit time (mark_planned) gives
+    the plan's outcome, when its findings are still those the plan saw. Otherwise the record planner's
+    claim rule (plan_record) is applied without the text: a claim is rewritten only when every
+    qualifier of it goes, so when one has no fix (or only a mask) the others on that claim have none,
+    and when one needs `--unsafe-fixes` the others do too (the checks on the text are not made)."""
     for _key, group in itertools.groupby(findings, key=lambda f: (f.path, f.record)):
-        pairs = [(f, finding_fix(f, strategy)) for f in group]
+        fs = list(group)
+        pairs = [(f, finding_fix(f, strategy)) for f in fs]
+        if fs[0].planned is not None and all(f.planned is not None for f in fs) \
+                and len({f.plan_basis for f in fs}) == 1 and fs[0].plan_basis == _plan_basis(fs, strategy):
+            for f, fx in pairs:
+                yield f, (None if fx is None or not f.planned else (f.planned == "safe", fx[1]))
+            continue
         level: dict[tuple, int] = {}  # claim -> 0: a qualifier of it stays, 1: goes only unsafe, 2: goes
         for f, fx in pairs:
             if f.claim is not None and f.severity in FIXABLE_SEVERITIES:
@@ -376,6 +411,7 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
                 plan.mask_turns.append(p.mask)
             plan.safe = plan.safe and p.safe
             plan.rules.add(p.finding.rule)
+            plan.applied.append(p.finding)
     plan.edits = {ptr: edits for ptr, edits in plan.edits.items() if edits}
     if any(not apply_text(_field_text(data, ptr) or "", edits).strip() for ptr, edits in plan.edits.items()):
         return None  # a fix that would leave a field empty is not applied

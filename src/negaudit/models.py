@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 
+# the fixes of a suggestion ("fix") that --fix can write (fixing.finding_fix); advice and none are not
+FIX_KINDS = frozenset({"local-negation", "state-truth", "mask-turn"})
+
+
 @dataclass(slots=True)
 class Record:
     """One record read from a file: parsed JSON (or text) plus where it came from."""
@@ -83,6 +87,11 @@ class Finding:
     # the highest risk the finding may reach (a qualifier in a conditioning turn, a family the learned
     # stage reports low): the corpus-level repetition bonus stays under it. Not part of the report.
     cap: float = 1.0
+    # what `--fix` does to this finding, planned on its record's text at audit time (fixing.mark_planned):
+    # "safe" (--fix applies it), "unsafe" (only --unsafe-fixes), "" (neither); None when not planned.
+    # `plan_basis` names the record's findings the plan saw. Not part of the report.
+    planned: Optional[str] = None
+    plan_basis: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The finding object of the JSON report contract."""
