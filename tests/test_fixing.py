@@ -206,6 +206,31 @@ def test_fixable_counts_make_the_planners_text_checks(tmp_path):
     assert "[*] 1 fixable with --fix (3 more with --unsafe-fixes)" in out
 
 
+def test_a_long_document_is_split_once_per_plan(monkeypatch):
+    # the audit plans every record's fixes: a document with many qualifiers must not be split into
+    # sentences once per qualifier (its length times their number)
+    from negaudit import segmenting
+    from negaudit.api import audit_records
+
+    towns = ["Oban", "Wick", "Thurso", "Lerwick", "Kirkwall", "Stornoway", "Portree", "Mallaig", "Ullapool",
+             "Tobermory", "Brodick", "Rothesay", "Campbeltown", "Dunoon", "Largs", "Girvan"]
+    text = " ".join(f"The {t} ferry sank in {1901 + i}. That never happened." for i, t in enumerate(towns))
+    rec = {"text": text}
+    findings = list(audit_records([rec]))
+    assert len(findings) >= 12 and all(f.planned == "safe" for f in findings)
+    calls = []
+    real = segmenting.split_units
+    monkeypatch.setattr(segmenting, "split_units", lambda t, *a: calls.append(t) or real(t, *a))
+    for f in findings:
+        f.planned = None
+    fixing.mark_planned(findings, rec)
+    assert len(calls) == 1 and all(f.planned == "safe" for f in findings)
+    plan = fixing.plan_record(findings, rec, False)
+    assert len(calls) == 2 and len(plan.applied) == len(findings)
+    fixed = fixing.apply_plan(rec, plan)["text"]
+    assert "never" not in fixed and fixed.count("did not sink") == len(findings)
+
+
 def test_a_sharegpt_turn_is_masked_only_where_its_trainer_reads_a_weight(tmp_path):
     # LLaMA-Factory reads no per-turn loss weight from ShareGPT turns: a `weight: 0` written there
     # would mask nothing, and a re-audit that believed it would report the turn fixed

@@ -23,6 +23,7 @@ Data safety rules:
 """
 from __future__ import annotations
 
+import bisect
 import copy
 import difflib
 import gzip
@@ -139,8 +140,9 @@ def mark_planned(findings: list[Finding], data, strategy: str = "auto") -> None:
     qualifier that can be removed cleanly, no overlapping edits)."""
     if not any(finding_fix(f, strategy) is not None for f in findings):
         return
-    safe = plan_record(findings, data, False, strategy)
-    unsafe = plan_record(findings, data, True, strategy)
+    units = _Units()
+    safe = plan_record(findings, data, False, strategy, units)
+    unsafe = plan_record(findings, data, True, strategy, units)
     fixed = {id(f) for f in safe.applied} if safe else set()
     some = {id(f) for f in unsafe.applied} if unsafe else set()
     basis = _plan_basis(findings, strategy)
@@ -243,14 +245,34 @@ def _glued(text: str, s: int, e: int) -> bool:
     return any(WORD.search(text[m.end():e]) and WORD.search(text[s:m.start()]) for m in SENTENCE_END.finditer(text, s, e))
 
 
-def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = True) -> Optional[FieldEdit]:
+class _Units:
+    """The sentence units of the texts of one record, split once each: a record's plan removes many
+    qualifiers from the same text, and splitting a long document for each would cost its length
+    times their number."""
+
+    def __init__(self) -> None:
+        self._of: dict[int, tuple[str, list, list[int]]] = {}
+
+    def at(self, text: str, pos: int) -> list:
+        """The units of `text` that may hold offset `pos` (the one that does, if any)."""
+        got = self._of.get(id(text))
+        if got is None or got[0] is not text:
+            from .segmenting import split_units
+
+            units = split_units(text)
+            got = self._of[id(text)] = (text, units, [u.start for u in units])
+        _text, units, starts = got
+        i = bisect.bisect_right(starts, pos) - 1
+        return units[i:i + 1] if i >= 0 else []
+
+
+def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = True,
+                       units: Optional[_Units] = None) -> Optional[FieldEdit]:
     """What to delete for a detached qualifier: its sentence; the qualifier span alone when the
     sentence is the claim's (a tag or label in it). When sentences are glued into one unit (no space
     after a full stop, an emoji), only the qualifier's own sentence, and only when not `strict`: the
     link of a qualifier glued to another sentence is a guess, which a safe fix must not act on."""
-    from .segmenting import split_units
-
-    for u in split_units(text):
+    for u in (units or _Units()).at(text, qs):
         if not u.start <= qs < u.end:
             continue
         if any(u.start <= cs < u.end or u.start < ce <= u.end for cs, ce in claims):
@@ -275,7 +297,8 @@ def _qualifier_removal(text: str, qs: int, qe: int, claims=(), strict: bool = Tr
     return None
 
 
-def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str) -> Optional[_Proposal]:
+def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: str,
+             units: Optional[_Units] = None) -> Optional[_Proposal]:
     if kind == "mask-turn":
         # the turn itself (/messages/3), also when the text is one of its content parts
         ptr = "/".join(f.field.split("/")[:3]) if f.field.startswith(TURN_FIELDS) else None
@@ -319,9 +342,9 @@ def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: st
                 p.edits.append((qual_field, FieldEdit(qs, end + (1 if rest else 0), rest.upper())))
     else:
         # a safe fix must remove nothing but the qualifier; an unsafe one takes the qualifier's sentence
-        rem = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else ())
+        rem = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else (), units=units)
         if rem is None and unsafe:
-            rem, p.safe = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else (), strict=False), False
+            rem, p.safe = _qualifier_removal(qtext, qs, qe, [(cs, ce)] if same else (), strict=False, units=units), False
         if rem is None:
             return None  # the qualifier cannot be removed cleanly: no safe fix
         p.edits.append((qual_field, rem))
@@ -330,12 +353,56 @@ def _propose(f: Finding, data, kind: str, safe: bool, unsafe: bool, strategy: st
     return p
 
 
-def _adjacent(p: _Proposal, data, removed: dict[str, list[FieldEdit]]) -> bool:
+class _Edits:
+    """One field's edits in a plan, sorted by start, so that the edits near a span are found by
+    bisection rather than by reading them all (a long document can have thousands)."""
+
+    __slots__ = ("items", "starts", "span")
+
+    def __init__(self) -> None:
+        self.items: list[FieldEdit] = []
+        self.starts: list[int] = []
+        self.span = 0  # the longest edit's length: no edit starting before s - span reaches s
+
+    def copy(self) -> "_Edits":
+        c = _Edits()
+        c.items, c.starts, c.span = self.items[:], self.starts[:], self.span
+        return c
+
+    def near(self, s: int, e: int) -> list[FieldEdit]:
+        """The edits that may overlap or touch [s, e] (a superset: every one that does)."""
+        return self.items[bisect.bisect_left(self.starts, s - self.span):bisect.bisect_right(self.starts, e)]
+
+    def add(self, e: FieldEdit) -> None:
+        i = bisect.bisect_right(self.starts, e.start)
+        self.items.insert(i, e)
+        self.starts.insert(i, e.start)
+        self.span = max(self.span, e.end - e.start)
+
+    def remove(self, e: FieldEdit) -> None:
+        i = bisect.bisect_left(self.starts, e.start)
+        while self.items[i] is not e:
+            i += 1
+        del self.items[i], self.starts[i]
+
+
+def _removals(props: list[_Proposal]) -> dict[str, _Edits]:
+    """The deletions of the proposals, by field."""
+    removed: dict[str, _Edits] = {}
+    for p in props:
+        for ptr, e in p.edits:
+            if not e.text:
+                removed.setdefault(ptr, _Edits()).add(e)
+    return removed
+
+
+def _adjacent(p: _Proposal, data, removed: dict[str, _Edits]) -> bool:
     """No word stands between the claim and its detached qualifier once the record's removals are made
     (otherwise the sentence it points at is a guess: glued sentences, an emoji for a full stop)."""
     ptr, a, b = p.gap
     text = _field_text(data, ptr) or ""
-    cut = sorted((max(a, e.start), min(b, e.end)) for e in removed.get(ptr, ()) if e.start < b and e.end > a)
+    near = removed[ptr].near(a, b) if ptr in removed else []
+    cut = sorted((max(a, e.start), min(b, e.end)) for e in near if e.start < b and e.end > a)
     pos, kept = a, []
     for s, e in cut:
         kept.append(text[pos:max(pos, s)])
@@ -344,75 +411,78 @@ def _adjacent(p: _Proposal, data, removed: dict[str, list[FieldEdit]]) -> bool:
     return not WORD.search("".join(kept))
 
 
-def _conflicts(e: FieldEdit, edits: list[FieldEdit]) -> bool:
+def _conflicts(e: FieldEdit, edits: _Edits) -> bool:
     """Does `e` overlap an edit it cannot be merged with (two deletions merge; nothing else does)?"""
     return any(e.start < o.end and o.start < e.end and (e.text or o.text) and (e.start, e.end, e.text) != (o.start, o.end, o.text)
-               for o in edits)
+               for o in edits.near(e.start, e.end))
 
 
-def _add_edit(edits: list[FieldEdit], e: FieldEdit, text: str) -> None:
+def _add_edit(edits: _Edits, e: FieldEdit, text: str) -> None:
     """Add `e`; overlapping or touching deletions become one, with its seam mended again."""
-    if any((o.start, o.end, o.text) == (e.start, e.end, e.text) for o in edits):
+    near = edits.near(e.start, e.end)
+    if any((o.start, o.end, o.text) == (e.start, e.end, e.text) for o in near):
         return
     if not e.text:
-        merged = [o for o in edits if not o.text and o.start <= e.end and e.start <= o.end]
+        merged = [o for o in near if not o.text and o.start <= e.end and e.start <= o.end]
         if merged:
             for o in merged:
                 edits.remove(o)
             e = removal(text, min([e.start] + [o.start for o in merged]), max([e.end] + [o.end for o in merged]))
             return _add_edit(edits, e, text)
-    edits.append(e)
+    edits.add(e)
 
 
-def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "auto") -> Optional[RecordPlan]:
-    """Edits for one record from its findings; None when nothing applicable."""
+def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "auto",
+                units: Optional[_Units] = None) -> Optional[RecordPlan]:
+    """Edits for one record from its findings; None when nothing applicable. `units`: the record's
+    texts already split (by another plan of the same record)."""
     if not findings or not isinstance(data, (dict, str)):
         return None
     props: list[_Proposal] = []
+    units = units or _Units()
     for f in findings:
         fx = finding_fix(f, strategy)
         if fx is None or not (fx[0] or unsafe):
             continue
-        p = _propose(f, data, fx[1], fx[0], unsafe, strategy)
+        p = _propose(f, data, fx[1], fx[0], unsafe, strategy, units)
         if p is not None:
             props.append(p)
+    # a claim is rewritten only when every qualifier of it goes: one left behind would now contradict
+    # the negated claim (a double negation)
+    qualifiers_of: dict[tuple, list[int]] = {}  # claim -> its fixable findings
+    for f in findings:
+        if f.claim is not None and f.severity in FIXABLE_SEVERITIES:
+            qualifiers_of.setdefault(_claim_key(f), []).append(id(f))
     while True:
-        removed: dict[str, list[FieldEdit]] = {}
-        for p in props:
-            for ptr, e in p.edits:
-                if not e.text:
-                    removed.setdefault(ptr, []).append(e)
+        removed = _removals(props)
         keep = [p for p in props if unsafe or p.gap is None or _adjacent(p, data, removed)]
-        # a claim is rewritten only when every qualifier of it goes: one left behind would now
-        # contradict the negated claim (a double negation)
-        claims = {_claim_key(f) for f in findings
-                  if f.claim is not None and f.severity in FIXABLE_SEVERITIES}
-        covered = {}
+        covered: dict[tuple, set[int]] = {}
         for p in keep:
             if p.claim is not None:
                 covered.setdefault(p.claim, set()).add(id(p.finding))
-        left_alone = {c for c in claims if any(
-            id(f) not in covered.get(c, ()) for f in findings if f.claim is not None and f.severity in FIXABLE_SEVERITIES
-            and _claim_key(f) == c)}
+        left_alone = {c for c, ids in qualifiers_of.items() if not covered.get(c, set()).issuperset(ids)}
         keep = [p for p in keep if p.claim is None or p.claim not in left_alone]
         if len(keep) == len(props):
             break
         props = keep
     plan = RecordPlan(record=findings[0].record, line=findings[0].line)
+    planned: dict[str, _Edits] = {}
     for p in props:
-        trial = {ptr: list(edits) for ptr, edits in plan.edits.items()}
+        trial = dict(planned)  # a field's edits are copied only when this proposal edits it
         for ptr, e in p.edits:
-            if _conflicts(e, trial.setdefault(ptr, [])):
+            if ptr not in trial or trial[ptr] is planned.get(ptr):
+                trial[ptr] = trial[ptr].copy() if ptr in trial else _Edits()
+            if _conflicts(e, trial[ptr]):
                 break  # overlapping edits (of another fix, or its own): left as it is, never half-fixed
             _add_edit(trial[ptr], e, _field_text(data, ptr) or "")
         else:
-            plan.edits = trial
+            planned = trial
             if p.mask:
                 plan.mask_turns.append(p.mask)
             plan.safe = plan.safe and p.safe
             plan.rules.add(p.finding.rule)
             plan.applied.append(p.finding)
-    plan.edits = {ptr: edits for ptr, edits in plan.edits.items() if edits}
+    plan.edits = {ptr: edits.items for ptr, edits in planned.items() if edits.items}
     if any(not apply_text(_field_text(data, ptr) or "", edits).strip() for ptr, edits in plan.edits.items()):
         return None  # a fix that would leave a field empty is not applied
     if not plan.edits and not plan.mask_turns:
@@ -422,10 +492,12 @@ def plan_record(findings: list[Finding], data, unsafe: bool, strategy: str = "au
 
 def apply_text(text: str, edits: list[FieldEdit]) -> str:
     """The text with the edits (non-overlapping) made, and nothing else changed."""
-    out = text
-    for e in sorted(edits, key=lambda e: e.start, reverse=True):
-        out = out[:e.start] + e.text + out[e.end:]
-    return out
+    parts, pos = [], 0
+    for e in sorted(edits, key=lambda e: e.start):  # in one pass: a long text with many edits stays linear
+        parts += (text[pos:e.start], e.text)
+        pos = e.end
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def apply_plan(data, plan: RecordPlan):
