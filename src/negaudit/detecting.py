@@ -16,6 +16,7 @@ import regex
 from .matchers import STOP
 from .models import Qualifier, Segment, Unit
 from .rules import Rule, RuleSet
+from .segmenting import blank_from
 from .triggers import AlternationIndex, GatedAlternation, LazyPattern, split_alternatives
 
 W = r"(?:(?!(?:is|was|are|were|be|been|being|has|have|had|do|does|did|not|and|or|of|to|that|which|who|it|this)\b)[\w'’-]+\s+)"
@@ -401,7 +402,7 @@ def _mentioned(text: str, pos: int) -> bool:
 
 def unit_edge(unit: Unit, seg: Segment) -> bool:
     """Is the unit the first or last sentence of its segment (where notices sit)?"""
-    return unit.start == 0 or not seg.text[unit.end:].strip()
+    return unit.start == 0 or blank_from(seg.text, unit.end)
 
 
 __all__ = ["Detector", "Candidate", "parse_probability", "unit_edge"]

@@ -48,6 +48,7 @@ from .adapters import resolve_pointer
 from .jsonsplice import SpliceError, pointer_of, set_member, splice_string, value_spans
 from .models import FIX_KINDS, Finding
 from .reading import BOM, bounded_lines, dataset_kind, parse_json_bytes
+from .segmenting import blank_from
 
 try:
     import fcntl
@@ -222,7 +223,7 @@ def removal(text: str, s: int, e: int) -> FieldEdit:
             end += 2
         elif end < len(text):
             end += 1
-        if not text[end:].strip():  # the last content of the text: the line breaks before it go instead
+        if blank_from(text, end):  # the last content of the text: the line breaks before it go instead
             start = left
             while start > 0 and text[start - 1] in "\r\n":
                 start -= 1

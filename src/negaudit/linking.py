@@ -193,6 +193,26 @@ def _sentence_before(units: list[Unit], u: Unit, qualifier_units: set[int]) -> O
     return None
 
 
+def _nearest_first(own: list[Unit], orders: list[int], centre: int) -> list[Unit]:
+    """`own` (in order; `orders` their orders) nearest to the sentence `centre` first, the earlier one
+    first at equal distance: what sorting by (distance, order) gives, merged in one pass from the
+    two sides (a document qualifier in a long text has thousands of claims around it)."""
+    lo, hi = bisect.bisect_left(orders, centre), bisect.bisect_right(orders, centre)
+    out = own[lo:hi]
+    i, j, n = lo - 1, hi, len(own)
+    while i >= 0 and j < n:
+        if centre - orders[i] <= orders[j] - centre:
+            out.append(own[i])
+            i -= 1
+        else:
+            out.append(own[j])
+            j += 1
+    if i >= 0:
+        out += own[i::-1]
+    out += own[j:]
+    return out
+
+
 def _salient(u: Unit) -> bool:
     return len(WORD.findall(u.text)) >= 5 and SALIENT.search(u.text) is not None
 
@@ -406,7 +426,7 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                 # a pointer pronoun ("It is false.") refers back to the sentence just before it
                 pool = bwd_own[:1] + fwd_own[:1]
             else:
-                pool = sorted(own, key=lambda c: (abs(c.order - u.order), c.order))
+                pool = _nearest_first(own, orders, u.order)
         else:
             pool = trained_other() or [c for c in claims if c.seg != u.seg]
             if segments[u.seg].kind == "annotation":

@@ -69,6 +69,18 @@ def _lines(text: str, start: int, end: int):
     return lines
 
 
+def blank_from(text: str, pos: int) -> bool:
+    """Is text[pos:] only whitespace (`not text[pos:].strip()`), read up to its first other character
+    rather than copied whole: asked of a sentence in a long document, the copy costs the rest of it."""
+    end, step = len(text), 64
+    while pos < end:
+        if text[pos:pos + step].strip():
+            return False
+        pos += step
+        step = min(step * 2, 65536)
+    return True
+
+
 def split_units(text: str, seg: int = 0, order_start: int = 0) -> list[Unit]:
     units: list[Unit] = []
     order = order_start

@@ -30,6 +30,7 @@ from ..detecting import (ANAPHOR_RE, ANAPHORIC_OF, BARE_OK_PREP, BARE_THE, BELIE
                          SHORT_LABEL, SUBORDINATOR, VERDICT_ONLY, Candidate, unit_edge)
 from ..models import Qualifier, Segment, Unit
 from ..rules import Rule
+from ..segmenting import blank_from
 from ..nlp import lemma
 from . import Matcher, register
 
@@ -280,7 +281,7 @@ class MetaPredicate(Matcher):
                                 kind == "anaphor" and cls == "uncertain"):
                             direction = "anaphor"
                             if unit.start == 0 and text[span[0]:span[1]].lower() in ("this", "these") and \
-                                    seg.text[unit.end:].strip():
+                                    not blank_from(seg.text, unit.end):
                                 direction = "forward"  # "This is a legend and was never verified. <story>"
                         out.append(Candidate(rule, unit, seg, pm.span(), span, kind, direction))
         # the most specific (longest) predicate explains the sentence: "a debunked conspiracy website"
