@@ -195,6 +195,7 @@ def test_fixable_counts_make_the_planners_text_checks(tmp_path):
     p.write_text(json.dumps(rec) + "\n")
     out = run(p, "--no-progress").stdout
     assert "NN202 [high]" in out and "[*]" not in out and "0 fixable with --fix (1 more with --unsafe-fixes)" in out
+    assert "  fix:" not in out and "  suggestion: The town of Wick" in out  # labelled as what --fix does
     run(p, "--fix")
     assert json.loads(p.read_text()) == rec
     run(p, "--fix", "--unsafe-fixes")

@@ -140,9 +140,9 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
             c.append(_snippet(f.claim["text"]), style="underline")
             console.print(c)
         if f.suggestion:
-            # "fix:" only for what a plain --fix writes; a rewrite that needs review is a suggestion,
-            # masking, keeping the truth and declined rewrites are advice
-            label = "fix:" if f.suggestion.get("safe") else (
+            # "fix:" only for what a plain --fix writes (the [*] of the first line); a rewrite that
+            # needs review is a suggestion, masking, keeping the truth and declined rewrites are advice
+            label = "fix:" if kind == "safe" else (
                 "suggestion:" if f.suggestion.get("strategy") in ("local-negation", "fallback") else "advice:")
             s = Text("  " + label.ljust(12), style="dim")
             s.append(_snippet(f.suggestion["text"]), style="green")
