@@ -1,6 +1,7 @@
 """The audit of one record and of whole files: adapt -> split -> scan -> parse few -> link -> score."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -585,6 +586,7 @@ class Auditor:
         findings = []
         rewrites: list[tuple[int, Rule, Optional[str], bool, bool]] = []  # suggestions, made after one batched parse of their claims
         unmaskable: set[int] = set()  # findings whose turn no trainer of its layout masks (Segment.maskable)
+        breaks: Optional[tuple[str, list[int]]] = None  # a text file's line breaks, for the findings' lines
         if self.nlp.has_parser:
             asked = [q.unit.text for q in quals if _conditioning(segments[q.unit.seg])]
             if asked:
@@ -662,8 +664,11 @@ class Auditor:
             extra = {"direction": q.direction}
             if dataset_kind(rec.path) == "text" and qseg.pointer == "/text":
                 whole, at = rec.data.get("text", qseg.text), qseg.offset + q.start
-                line = rec.line + whole.count("\n", 0, at)
-                extra["column"] = at - (whole.rfind("\n", 0, at) + 1) + 1
+                if breaks is None or breaks[0] is not whole:  # the text's line breaks, found once
+                    breaks = (whole, [m.start() for m in LINE_BREAK.finditer(whole)])
+                before = bisect.bisect_left(breaks[1], at)  # the line breaks before the qualifier
+                line = rec.line + before
+                extra["column"] = at - (breaks[1][before - 1] + 1 if before else 0) + 1
             if q.original_rule:
                 extra["detached_rule"] = q.original_rule
             if place:
@@ -995,6 +1000,7 @@ def record_batches(records: Iterable[Record], n: int = BATCH, max_bytes: int = B
         yield chunk
 
 
+LINE_BREAK = regex.compile("\n")
 PARAGRAPH_BREAK = regex.compile(r"\n[ \t]*\n")
 
 

@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Optional
+from typing import Iterator, Optional
 
 import regex
 
@@ -90,6 +90,23 @@ class ClaimMemo:
         self._claims: dict = {}
         self._segs: dict = {}
         self._by_order: Optional[dict[int, Unit]] = None
+        self._orders: Optional[list[int]] = None  # the units' orders, when they are in (segment, order) order
+
+    def earlier(self, u: Unit) -> Iterator[Unit]:
+        """The sentences of u's text before it, nearest first, read only as far as the caller reads
+        ([c for c in units if c.seg == u.seg and c.order < u.order], reversed)."""
+        if self._orders is None:
+            units = self.units
+            in_order = all(a.order < b.order and a.seg <= b.seg for a, b in zip(units, units[1:]))
+            self._orders = [c.order for c in units] if in_order else []
+        if not self._orders and self.units:  # not in (segment, order) order: read them all
+            yield from reversed([c for c in self.units if c.seg == u.seg and c.order < u.order])
+            return
+        for i in range(bisect.bisect_left(self._orders, u.order) - 1, -1, -1):
+            c = self.units[i]
+            if c.seg != u.seg:
+                return
+            yield c
 
     def by_order(self) -> dict[int, Unit]:
         """The record's units by their order."""
@@ -141,13 +158,13 @@ QUESTION_POINTER = regex.compile(r"\b(?:this|that|these|those|it|they|above|prec
                                  r"story|article|account|passage|text|report|post)\b", regex.I)
 
 
-def _answers_question(units: list[Unit], u: Unit, qualifier_units: set[int]) -> bool:
+def _answers_question(memo: ClaimMemo, u: Unit, qualifier_units: set[int]) -> bool:
     """Does the sentence reply to a question just before it in the same text ("Is the statement 'X'
     true? No, the statement is not true. <the truth>")? Its referent is the question's content, not
     the sentence after it. Ratings and fragments between them ("Confidence: 0%", "- no") are passed."""
     if not ANSWER_OPENING.match(u.text):
         return False
-    for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
+    for c in memo.earlier(u):
         if c.order in qualifier_units or len(WORD.findall(c.text)) < 3:
             continue
         # the question must hold what the verdict denies: a quotation, or a proposition of its own
@@ -183,11 +200,11 @@ def _points_back(c: Unit) -> bool:
         and QUESTION_POINTER.search(text) is not None and not OWN_CLAUSE.search(text) and not QUOTE.search(text)
 
 
-def _sentence_before(units: list[Unit], u: Unit, qualifier_units: set[int]) -> Optional[Unit]:
+def _sentence_before(memo: ClaimMemo, u: Unit, qualifier_units: set[int]) -> Optional[Unit]:
     """The sentence a pointer pronoun refers to: the nearest earlier sentence of the same text that is
     not itself a qualifier or a fragment, whatever it says. A question that only points back ("X. Is
     that true? No, it is not.") is passed: the pronoun answers it, and so means what it points at."""
-    for c in reversed([c for c in units if c.seg == u.seg and c.order < u.order]):
+    for c in memo.earlier(u):
         if is_claim_unit(c, qualifier_units) and not _points_back(c):
             return c
     return None
@@ -347,11 +364,11 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         if near and len(WORD.findall(seg_text[colon:u.end])) >= 6:
             return [Link(u.seg, colon + 1 + (len(seg_text[colon + 1:u.end]) - len(seg_text[colon + 1:u.end].lstrip())), u.end, u)]
     if d in ("auto", "anaphor", "forward", "document") and segments[u.seg].kind == "content" and \
-            _answers_question(units, u, qualifier_units):
+            _answers_question(memo, u, qualifier_units):
         return []  # a reply to the question before it: the question holds what it denies, as a mention
     if d == "anaphor":
         # a pronoun ("That is not true.") points back: to the sentence before it, or to the previous turn
-        c = _sentence_before(units, u, qualifier_units)
+        c = _sentence_before(memo, u, qualifier_units)
         if c is not None:
             return [Link(c.seg, c.start, c.end, c)] if _asserted(c, claim_ok) else []
         if segments[u.seg].role in PROMPT_ROLES:
