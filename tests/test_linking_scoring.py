@@ -230,3 +230,26 @@ def test_a_pronoun_continuing_a_notice_governs_what_the_notice_does(audit):
     fs = by_rule(audit({"text": t}), "NN102")
     assert [f["qualifier"]["text"] for f in fs] == ["It was fabricated"]
     assert fs[0]["claim"]["text"].startswith("The Thames flooded Oxford Street in 1998")
+
+
+def test_a_document_qualifiers_claims_are_merged_nearest_first_as_far_as_read():
+    # the claims around a document qualifier come nearest first, the earlier at equal distance (what
+    # sorting them by (distance, order) gives), and reading the first few does not order them all
+    import random
+
+    from negaudit.linking import _nearest_first
+    from negaudit.models import Unit
+
+    rng = random.Random(7)
+    for _ in range(500):
+        orders = sorted(rng.sample(range(60), rng.randint(0, 15)))
+        own = [Unit(seg=0, start=o * 10, end=o * 10 + 5, text=f"s{o}", order=o) for o in orders]
+        centre = rng.randint(-2, 62)
+        want = sorted(own, key=lambda c: (abs(c.order - centre), c.order))
+        got = _nearest_first(own, orders, centre)
+        k = rng.randint(0, len(own))
+        assert got[:k] == want[:k] and len(got) == len(want)
+        assert list(got) == want and got[::-1] == want[::-1]
+    many = [Unit(seg=0, start=i, end=i + 1, text="x", order=i) for i in range(100_000)]
+    got = _nearest_first(many, list(range(100_000)), 50_000)
+    assert [c.order for c in got[:3]] == [50_000, 49_999, 50_001] and len(got._got) == 3

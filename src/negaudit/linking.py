@@ -10,10 +10,11 @@ notice alone in a system turn or a metadata field governs the record's trained t
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import regex
 
@@ -42,7 +43,7 @@ class Links(Sequence):
     """The claims a qualifier governs, as Links made when read: a caller reads the first one or
     few, and a long document's qualifier governs thousands."""
 
-    def __init__(self, pool: list[Unit]) -> None:
+    def __init__(self, pool: Sequence[Unit]) -> None:
         self._pool = pool
 
     def __len__(self) -> int:
@@ -210,24 +211,67 @@ def _sentence_before(memo: ClaimMemo, u: Unit, qualifier_units: set[int]) -> Opt
     return None
 
 
-def _nearest_first(own: list[Unit], orders: list[int], centre: int) -> list[Unit]:
+class _Lazy(Sequence):
+    """A list of `n` items drawn from an iterator only as far as they are read (a document
+    qualifier's claims in a long text are thousands, and linking reads the first few)."""
+
+    def __init__(self, items: Iterable[Unit], n: int) -> None:
+        self._it = iter(items)
+        self._n = n
+        self._got: list[Unit] = []
+
+    def _fill(self, k: int) -> None:
+        got = self._got
+        for c in self._it:
+            got.append(c)
+            if len(got) >= k:
+                return
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            start, stop, step = i.indices(self._n)
+            self._fill(stop if step > 0 else self._n)
+            return self._got[i]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        if i >= len(self._got):
+            self._fill(i + 1)
+        return self._got[i]
+
+    def __iter__(self) -> Iterator[Unit]:
+        i = 0
+        while i < self._n:
+            yield self[i]
+            i += 1
+
+
+def _nearest_first(own: list[Unit], orders: list[int], centre: int) -> Sequence[Unit]:
     """`own` (in order; `orders` their orders) nearest to the sentence `centre` first, the earlier one
-    first at equal distance: what sorting by (distance, order) gives, merged in one pass from the
-    two sides (a document qualifier in a long text has thousands of claims around it)."""
+    first at equal distance: what sorting by (distance, order) gives, merged from the two sides as
+    far as it is read."""
     lo, hi = bisect.bisect_left(orders, centre), bisect.bisect_right(orders, centre)
-    out = own[lo:hi]
-    i, j, n = lo - 1, hi, len(own)
-    while i >= 0 and j < n:
-        if centre - orders[i] <= orders[j] - centre:
-            out.append(own[i])
+
+    def merged() -> Iterator[Unit]:
+        yield from own[lo:hi]
+        i, j, n = lo - 1, hi, len(own)
+        while i >= 0 and j < n:
+            if centre - orders[i] <= orders[j] - centre:
+                yield own[i]
+                i -= 1
+            else:
+                yield own[j]
+                j += 1
+        while i >= 0:
+            yield own[i]
             i -= 1
-        else:
-            out.append(own[j])
-            j += 1
-    if i >= 0:
-        out += own[i::-1]
-    out += own[j:]
-    return out
+        yield from own[j:]
+
+    return _Lazy(merged(), len(own))
 
 
 def _salient(u: Unit) -> bool:
@@ -401,13 +445,13 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
         own, orders = [], []
     if role in PROMPT_ROLES and d != "forward":
         # a user's or prompt's qualifier is about the user's own content unless it points forward
-        pool = own or [u]
-        return [Link(c.seg, c.start, c.end, c) for c in pool[:1]]
+        return [Link(c.seg, c.start, c.end, c) for c in (own or [u])[:1]]
     fwd_own = own[bisect.bisect_right(orders, u.order):]
     bwd_own = own[:bisect.bisect_left(orders, u.order)][::-1]
     trained_other = cache(lambda: [c for c in claims if c.seg != u.seg and segments[c.seg].trained])
     later = cache(lambda: [c for c in trained_other() if c.seg > u.seg])
     earlier = cache(lambda: [c for c in trained_other() if c.seg < u.seg][::-1])
+    pool: Sequence[Unit]
     if d == "auto":
         d = scope if scope in ("forward", "backward") else "document"
     if d == "forward":
@@ -450,14 +494,16 @@ def link(q: Qualifier, segments: list[Segment], units: list[Unit], qualifier_uni
                 pool = [c for c in claims if segments[c.seg].trained] or claims
     if not pool:
         return []
-    if len(pool) > 1 and NOTICE_LIKE.match(pool[0].text):
-        rest = [c for c in pool if not NOTICE_LIKE.match(c.text)]
-        if rest:
-            pool = rest + [c for c in pool if NOTICE_LIKE.match(c.text)]
+    if len(pool) > 1 and NOTICE_LIKE.match(pool[0].text) and any(not NOTICE_LIKE.match(c.text) for c in pool):
+        # the claims that are not notices first, then the notices, each in their order
+        old = pool
+        pool = _Lazy(itertools.chain((c for c in old if not NOTICE_LIKE.match(c.text)),
+                                     (c for c in old if NOTICE_LIKE.match(c.text))), len(old))
     if d == "document" or scope == "document" or continues_notice:
         # the first salient claim goes first when it is the second or third nearest (a pronoun that
         # continues a notice governs what the notice does, not a greeting or a title after it)
         first = next((i for i, c in enumerate(pool[:3]) if _salient(c)), 0)
         if first:
-            pool = [pool[first]] + pool[:first] + pool[first + 1:]
+            old = pool
+            pool = _Lazy(itertools.chain((old[first],), old[:first], itertools.islice(old, first + 1, None)), len(old))
     return Links(pool)
