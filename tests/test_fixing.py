@@ -196,6 +196,9 @@ def test_fixable_counts_make_the_planners_text_checks(tmp_path):
     out = run(p, "--no-progress").stdout
     assert "NN202 [high]" in out and "[*]" not in out and "0 fixable with --fix (1 more with --unsafe-fixes)" in out
     assert "  fix:" not in out and "  suggestion: The town of Wick" in out  # labelled as what --fix does
+    rep = audit_json(p)  # the same, machine-readable
+    assert [f["fix_applicability"] for f in rep["findings"]] == ["unsafe"]
+    assert rep["summary"]["fixable"] == {"safe": 0, "unsafe": 1}
     run(p, "--fix")
     assert json.loads(p.read_text()) == rec
     run(p, "--fix", "--unsafe-fixes")
@@ -205,6 +208,8 @@ def test_fixable_counts_make_the_planners_text_checks(tmp_path):
                                                              "happened."}) + "\n")
     out = run(p, "--no-progress", "-j", "2").stdout
     assert "[*] 1 fixable with --fix (3 more with --unsafe-fixes)" in out
+    lines = run(p, "--no-progress", "-j", "2", "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(x)["fix_applicability"] for x in lines] == ["unsafe"] * 3 + ["safe"]
 
 
 def test_a_long_document_is_split_once_per_plan(monkeypatch):

@@ -186,13 +186,14 @@ def _render(report, fmt: "OutputFormat", auditor, strategy: str = "auto", show_i
                   auditor, show_info, True, strategy)
         return buf.getvalue().encode("utf-8")
     if fmt is OutputFormat.json:
-        return json_chunks(report)
+        return json_chunks(report, strategy=strategy)
     if fmt is OutputFormat.jsonl:
         from .clustering import clusters_of
-        from .reporting import finding_dict
+        from .reporting import finding_dict, with_applicability
 
         clusters = clusters_of(report)
-        return (orjson.dumps(finding_dict(f, clusters)) + b"\n" for f in report.findings)
+        return (orjson.dumps(finding_dict(f, clusters, kind)) + b"\n"
+                for f, kind in with_applicability(report.findings, strategy))
     if fmt is OutputFormat.sarif:
         return orjson.dumps(formats.sarif(report, auditor.ruleset), option=orjson.OPT_INDENT_2) + b"\n"
     if fmt is OutputFormat.github:
@@ -543,7 +544,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
         with _stdout():
             _terminal(report, _console(), auditor, show_info, not quiet, fix_strategy, statistics)
     else:
-        out = _render(report, output_format, auditor)
+        out = _render(report, output_format, auditor, fix_strategy)
         with _stdout():
             for chunk in (out,) if isinstance(out, bytes) else out:
                 sys.stdout.buffer.write(chunk)

@@ -1,6 +1,8 @@
 """Reports: the JSON contract, JSON Lines, and the rich terminal view."""
 from __future__ import annotations
 
+from typing import Optional
+
 import orjson
 
 from rich.console import Console
@@ -15,38 +17,56 @@ from .reading import printable
 SEV_STYLE = {"high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def finding_dict(f, clusters) -> dict:
-    """A finding's JSON object: the contract's keys, its extensions, and the id of its claim cluster."""
+def finding_dict(f, clusters, applicability: Optional[str] = None) -> dict:
+    """A finding's JSON object: the contract's keys, its extensions, the id of its claim cluster, and
+    what the fixer does to it (`fix_applicability`, see with_applicability)."""
     d = f.to_dict()
     d["cluster"] = clusters.id_of(f)
+    if applicability is not None:
+        d["fix_applicability"] = applicability
     return d
 
 
-def _head(report: Report, clusters) -> dict:
-    return {"version": __version__, "schema": SCHEMA_VERSION, "summary": report.summary(),
+def with_applicability(findings, strategy: str = "auto"):
+    """(finding, "safe" | "unsafe" | "none") in the findings' order: "safe" when `--fix` fixes it,
+    "unsafe" when only `--fix --unsafe-fixes` does (the terminal's [*] and its footer's counts)."""
+    from .fixing import planned_fixes
+
+    for f, fx in planned_fixes(findings, strategy):
+        yield f, "none" if fx is None else "safe" if fx[0] else "unsafe"
+
+
+def _head(report: Report, clusters, strategy: str = "auto") -> dict:
+    summary = report.summary()
+    fixable = {"safe": 0, "unsafe": 0}
+    for _f, kind in with_applicability(report.findings, strategy):
+        if kind != "none":
+            fixable[kind] += 1
+    summary["fixable"] = fixable
+    return {"version": __version__, "schema": SCHEMA_VERSION, "summary": summary,
             "cluster_stats": clusters.stats(), "clusters": clusters.to_dicts()}
 
 
-def report_dict(report: Report) -> dict:
+def report_dict(report: Report, strategy: str = "auto") -> dict:
     clusters = clusters_of(report)
     return {
-        **_head(report, clusters),
-        "findings": [finding_dict(f, clusters) for f in report.findings],
+        **_head(report, clusters, strategy),
+        "findings": [finding_dict(f, clusters, kind) for f, kind in with_applicability(report.findings, strategy)],
         "errors": [e.to_dict() for e in report.errors],
     }
 
 
-def json_chunks(report: Report, batch: int = 512):
+def json_chunks(report: Report, batch: int = 512, strategy: str = "auto"):
     """The JSON report (the bytes orjson gives report_dict with two-space indent), in chunks: each
     finding is serialised on its own, so a large report is never built as one object."""
     opt = orjson.OPT_INDENT_2
     clusters = clusters_of(report)
-    head = orjson.dumps(_head(report, clusters), option=opt)
+    head = orjson.dumps(_head(report, clusters, strategy), option=opt)
     yield head[:-2] + b",\n  \"findings\": "  # drop the closing "\n}"
     part: list[bytes] = []
     first = True
-    for f in report.findings:
-        part.append(b"    " + orjson.dumps(finding_dict(f, clusters), option=opt).replace(b"\n", b"\n    "))
+    for f, kind in with_applicability(report.findings, strategy):
+        part.append(b"    " + orjson.dumps(finding_dict(f, clusters, kind), option=opt).replace(b"\n", b"\n    "))
         if len(part) == batch:
             yield (b"[\n" if first else b",\n") + b",\n".join(part)
             part, first = [], False
@@ -111,13 +131,11 @@ def write_terminal(report: Report, console: Console, show_info: bool = False, li
     suggested rewrite."""
     if not statistics:  # --statistics prints the counts per rule and nothing else above the summary
         write_clusters(report, console)
-    from .fixing import planned_fixes
-
     fixes = {"safe": 0, "unsafe": 0}
     stats: dict[str, list[int]] = {}
-    for f, fx in planned_fixes(report.findings, strategy):
+    for f, applies in with_applicability(report.findings, strategy):
         # 'safe' when `--fix` applies a fix to this finding, 'unsafe' when only `--unsafe-fixes` does
-        kind = "" if fx is None else "safe" if fx[0] else "unsafe"
+        kind = "" if applies == "none" else applies
         if kind:
             fixes[kind] += 1
         st = stats.setdefault(f.rule, [0, 0])
