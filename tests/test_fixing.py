@@ -215,7 +215,6 @@ def test_fixable_counts_make_the_planners_text_checks(tmp_path):
 def test_a_long_document_is_split_once_per_plan(monkeypatch):
     # the audit plans every record's fixes: a document with many qualifiers must not be split into
     # sentences once per qualifier (its length times their number)
-    from negaudit import segmenting
     from negaudit.api import audit_records
 
     towns = ["Oban", "Wick", "Thurso", "Lerwick", "Kirkwall", "Stornoway", "Portree", "Mallaig", "Ullapool",
@@ -225,8 +224,8 @@ def test_a_long_document_is_split_once_per_plan(monkeypatch):
     findings = list(audit_records([rec]))
     assert len(findings) >= 12 and all(f.planned == "safe" for f in findings)
     calls = []
-    real = segmenting.split_units
-    monkeypatch.setattr(segmenting, "split_units", lambda t, *a: calls.append(t) or real(t, *a))
+    real = fixing.split_units
+    monkeypatch.setattr(fixing, "split_units", lambda t, *a: calls.append(t) or real(t, *a))
     for f in findings:
         f.planned = None
     fixing.mark_planned(findings, rec)

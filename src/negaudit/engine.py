@@ -16,7 +16,7 @@ from .config import Config
 from .labels import LabelHit, clip, norm_key
 from .detecting import Candidate, Detector
 from .linking import REQUEST, WORD, ClaimMemo, Link, link
-from .models import FIX_KINDS, Finding, InputError, Qualifier, Record, Segment, Unit
+from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
 from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
@@ -358,10 +358,9 @@ class Auditor:
         kept = [f for f in findings if not any(selects(c, f.rule) for c in ignore)]
         if kept:
             _locate(rec, kept)
-            if any(f.suggestion and f.suggestion.get("fix") in FIX_KINDS for f in kept):
-                from .fixing import mark_planned
+            from .fixing import mark_planned
 
-                mark_planned(kept, rec.data, self.config.fix_strategy)
+            mark_planned(kept, rec.data, self.config.fix_strategy)  # for the fixable counts
         return RecordResult(kept, InputError(rec.path, rec.line, problem) if problem else None, len(findings) - len(kept))
 
     def _mapping_for(self, path: str):

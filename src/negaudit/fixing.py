@@ -46,9 +46,10 @@ import regex
 
 from .adapters import resolve_pointer
 from .jsonsplice import SpliceError, pointer_of, set_member, splice_string, value_spans
-from .models import FIX_KINDS, Finding
+from .models import Finding
 from .reading import BOM, bounded_lines, dataset_kind, parse_json_bytes
-from .segmenting import blank_from
+from .rules import FIX_KINDS
+from .segmenting import blank_from, split_units
 
 try:
     import fcntl
@@ -87,6 +88,8 @@ class RecordPlan:
 
 
 STRATEGIES = ("auto", "local-negation", "drop-claim")
+# the fixes of a suggestion ("fix") that --fix can write: a rule's fix kinds but advice and none
+WRITTEN_FIXES = frozenset(FIX_KINDS) - {"advice", "none"}
 
 
 # the fields of chat turns, the only segments the mask-turn fix can weight
@@ -102,7 +105,7 @@ def finding_fix(f: Finding, strategy: str = "auto") -> Optional[tuple[bool, str]
     the false claim, keep the correction), mask-turn (weight 0 on a chat turn). Only a rewrite can be
     safe: the others delete or hide content."""
     fix = (f.suggestion or {}).get("fix")
-    if fix not in FIX_KINDS or f.severity not in FIXABLE_SEVERITIES:
+    if fix not in WRITTEN_FIXES or f.severity not in FIXABLE_SEVERITIES:
         return None
     if dataset_kind(f.path) in UNFIXABLE_KINDS:
         return None  # fix_file refuses these files: no finding in them is fixable
@@ -163,8 +166,8 @@ def planned_fixes(findings: Iterable[Finding], strategy: str = "auto"):
     for _key, group in itertools.groupby(findings, key=lambda f: (f.path, f.record)):
         fs = list(group)
         pairs = [(f, finding_fix(f, strategy)) for f in fs]
-        if fs[0].planned is not None and all(f.planned is not None for f in fs) \
-                and len({f.plan_basis for f in fs}) == 1 and fs[0].plan_basis == _plan_basis(fs, strategy):
+        if all(f.planned is not None for f in fs) and len({f.plan_basis for f in fs}) == 1 \
+                and fs[0].plan_basis == _plan_basis(fs, strategy):
             for f, fx in pairs:
                 yield f, (None if fx is None or not f.planned else (f.planned == "safe", fx[1]))
             continue
@@ -258,8 +261,6 @@ class _Units:
         """The units of `text` that may hold offset `pos` (the one that does, if any)."""
         got = self._of.get(id(text))
         if got is None or got[0] is not text:
-            from .segmenting import split_units
-
             units = split_units(text)
             got = self._of[id(text)] = (text, units, [u.start for u in units])
         _text, units, starts = got

@@ -266,9 +266,7 @@ def _nearest_first(own: list[Unit], orders: list[int], centre: int) -> Sequence[
             else:
                 yield own[j]
                 j += 1
-        while i >= 0:
-            yield own[i]
-            i -= 1
+        yield from reversed(own[:i + 1])
         yield from own[j:]
 
     return _Lazy(merged(), len(own))

@@ -6,10 +6,6 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 
-# the fixes of a suggestion ("fix") that --fix can write (fixing.finding_fix); advice and none are not
-FIX_KINDS = frozenset({"local-negation", "state-truth", "mask-turn"})
-
-
 @dataclass(slots=True)
 class Record:
     """One record read from a file: parsed JSON (or text) plus where it came from."""

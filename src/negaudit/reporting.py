@@ -36,10 +36,11 @@ def with_applicability(findings, strategy: str = "auto"):
         yield f, "none" if fx is None else "safe" if fx[0] else "unsafe"
 
 
-def _head(report: Report, clusters, strategy: str = "auto") -> dict:
+def _head(report: Report, clusters, applicability) -> dict:
+    """The report's head; `applicability`: with_applicability's kinds of all the findings."""
     summary = report.summary()
     fixable = {"safe": 0, "unsafe": 0}
-    for _f, kind in with_applicability(report.findings, strategy):
+    for kind in applicability:
         if kind != "none":
             fixable[kind] += 1
     summary["fixable"] = fixable
@@ -49,9 +50,10 @@ def _head(report: Report, clusters, strategy: str = "auto") -> dict:
 
 def report_dict(report: Report, strategy: str = "auto") -> dict:
     clusters = clusters_of(report)
+    pairs = list(with_applicability(report.findings, strategy))
     return {
-        **_head(report, clusters, strategy),
-        "findings": [finding_dict(f, clusters, kind) for f, kind in with_applicability(report.findings, strategy)],
+        **_head(report, clusters, (kind for _f, kind in pairs)),
+        "findings": [finding_dict(f, clusters, kind) for f, kind in pairs],
         "errors": [e.to_dict() for e in report.errors],
     }
 
@@ -61,7 +63,9 @@ def json_chunks(report: Report, batch: int = 512, strategy: str = "auto"):
     finding is serialised on its own, so a large report is never built as one object."""
     opt = orjson.OPT_INDENT_2
     clusters = clusters_of(report)
-    head = orjson.dumps(_head(report, clusters, strategy), option=opt)
+    # the head's counts come first: a pass of their own over the findings, which are not held in memory
+    head = orjson.dumps(_head(report, clusters, (kind for _f, kind in with_applicability(report.findings, strategy))),
+                        option=opt)
     yield head[:-2] + b",\n  \"findings\": "  # drop the closing "\n}"
     part: list[bytes] = []
     first = True
