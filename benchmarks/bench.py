@@ -33,6 +33,10 @@ sides of a ratio are timed in alternation, so that a slow spell of the machine f
  (g) a pre-commit run on a two-record clean file: the real pre-commit client (`--pre-commit PATH`, or
      `pre-commit` on PATH) running negaudit's hook as a local hook in a scratch git repository, next to
      the hook's command alone. Skipped, and said so, when no pre-commit client is installed.
+ (i) with --real DIR: the record cache (recordcache.py) on part (e)'s file. The whole command (-j 1)
+     run again with the cache an earlier run left, on the unchanged file and on the file with one
+     line edited, against the parse floor; and a cold run that writes the cache against one that does
+     not. Every other row runs with the cache off (NEGAUDIT_NO_RECORD_CACHE=1): a cold audit.
 Corpora (a)-(d) are built in memory from seeds (benchmarks/corpora.py); nothing is downloaded.
 """
 from __future__ import annotations
@@ -48,10 +52,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Optional
 
 # one BLAS thread, as the CLI runs (cli.run sets the same default), before numpy loads: every figure
 # is on one core
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# every row is a cold run, except part (i)'s: no line's result is read from an earlier run (recordcache.py)
+os.environ["NEGAUDIT_NO_RECORD_CACHE"] = "1"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpora  # noqa: E402
 
@@ -128,10 +135,16 @@ def paired(fn_a, fn_b, repeat: int) -> tuple[float, float]:
     return statistics.median(a), statistics.median(b)
 
 
-def cli(path: Path, jobs: int, *extra: str) -> float:
+def cli(path: Path, jobs: int, *extra: str, cache: Optional[Path] = None) -> float:
+    """The whole command's time; with `cache`, the record cache in that folder is on (part (i))."""
+    env = None
+    if cache is not None:
+        env = {k: v for k, v in os.environ.items() if k != "NEGAUDIT_NO_RECORD_CACHE"}
+        env["NEGAUDIT_CACHE_DIR"] = str(cache)
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "negaudit", "check", str(path), "-j", str(jobs), "--no-progress",
-                    "--fail-on", "never", "-f", "json", "-o", os.devnull, *extra], check=True, capture_output=True)
+                    "--fail-on", "never", "-f", "json", "-o", os.devnull, *extra], check=True, capture_output=True,
+                   env=env)
     return time.perf_counter() - t0
 
 
@@ -202,22 +215,30 @@ def process(*argv: str) -> float:
     return timed([sys.executable, *argv])
 
 
-def real_rows(folder: Path, tmp: Path, megabytes: int, repeat: int, naive_sample: int) -> list:
-    import json
-
+def real_files(folder: Path, tmp: Path, megabytes: int) -> tuple[list, Path, Path]:
+    """The real corpora's files: (sources, one copy, repeated to `megabytes` MB), built once."""
     sources = sorted(folder.glob("*.jsonl"))
-    one = tmp / "real_once.jsonl"
+    one, big = tmp / "real_once.jsonl", tmp / "real.jsonl"
+    if big.exists():
+        return sources, one, big
     with open(one, "wb") as out:
         for src in sources:
             with open(src, "rb") as fh:
                 for line in fh:
                     if line.strip():
                         out.write(line.rstrip(b"\r\n") + b"\n")
-    big = tmp / "real.jsonl"
     block = one.read_bytes()
     with open(big, "wb") as fh:
         while fh.tell() < megabytes * 1e6:
             fh.write(block)
+    return sources, one, big
+
+
+def real_rows(folder: Path, tmp: Path, megabytes: int, repeat: int, naive_sample: int) -> list:
+    import json
+
+    sources, one, big = real_files(folder, tmp, megabytes)
+    block = one.read_bytes()
     mb = big.stat().st_size / 1e6
     one_mb = one.stat().st_size / 1e6
     rows = []
@@ -264,6 +285,46 @@ def real_rows(folder: Path, tmp: Path, megabytes: int, repeat: int, naive_sample
     rows.append(("(e) real corpora, two copies: same findings as the unoptimised path", f"{fast == full} "
                  f"({len(fast)} findings)", "", "True"))
     return rows
+
+
+def warm_rows(folder: Path, tmp: Path, megabytes: int, repeat: int) -> list:
+    """Part (i): the real corpora audited again with the record cache of an earlier run (a pre-commit
+    hook or CI gate on a dataset whose lines mostly did not change), against the parse floor; and
+    what keeping the cache costs a cold run."""
+    import json
+
+    _sources, _one, big = real_files(folder, tmp, megabytes)
+    mb = big.stat().st_size / 1e6
+    runs = iter(range(10 ** 6))
+    # a cold run that keeps the cache, each in a new folder, against one that does not
+    t_keep, t_cold = paired(lambda: cli(big, 1, cache=tmp / f"rc-cold-{next(runs)}"), lambda: cli(big, 1), repeat)
+    primed = tmp / "rc-primed"
+    cli(big, 1, cache=primed)
+    t_floor, t_warm = paired(lambda: parse_floor(big), lambda: cli(big, 1, cache=primed), repeat)
+    # one line edited in each run (a new line each time, so that every run has one to audit)
+    lines = big.read_bytes().split(b"\n")
+    edited = []
+    for i in range(repeat):
+        pos = (i + 1) * len(lines) // (repeat + 2)
+        rec = dict(json.loads(lines[pos]))
+        rec["negaudit_bench_edit"] = i
+        copy = lines[:pos] + [json.dumps(rec).encode()] + lines[pos + 1:]
+        path = tmp / f"real-edited-{i}.jsonl"
+        path.write_bytes(b"\n".join(copy))
+        edited.append(path)
+    del lines
+    todo = iter(edited)
+    t_floor_e, t_edit = paired(lambda: parse_floor(big), lambda: cli(next(todo), 1, cache=primed), repeat)
+    for path in edited:
+        path.unlink()
+    return [
+        (f"(i) real corpora ({mb:,.0f} MB) audited again, unchanged, with the record cache: -j 1 against the orjson "
+         "parse floor", f"{t_warm:.2f} s vs {t_floor:.2f} s", f"{t_warm / t_floor:.0f}x the floor", ""),
+        ("(i) the same with one line edited: -j 1 against the floor", f"{t_edit:.2f} s vs {t_floor_e:.2f} s",
+         f"{t_edit / t_floor_e:.0f}x the floor", ""),
+        ("(i) a cold run that keeps the cache against one that does not (-j 1)", f"{t_keep:.1f} s vs {t_cold:.1f} s",
+         f"{t_keep / t_cold:.2f}x", ""),
+    ]
 
 
 def learned_reach(path: Path) -> tuple:
@@ -373,7 +434,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--rss-mb", type=int, default=1024)
     ap.add_argument("--naive-sample", type=int, default=1500, help="records of the mix the baseline parses")
-    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f,g,h")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip: a,b,c,d,e,f,g,h,i")
     ap.add_argument("--long-kb", type=int, default=1000, help="KB of the one long document of part (h)")
     ap.add_argument("--real", type=Path, help="a folder of real JSONL corpora for part (e)")
     ap.add_argument("--real-mb", type=int, default=50, help="MB the real corpora are repeated to")
@@ -448,6 +509,9 @@ def main() -> None:
 
     if "e" not in skip and a.real is not None:
         rows += real_rows(a.real, tmp, a.real_mb, a.repeat, a.naive_sample)
+
+    if "i" not in skip and a.real is not None:
+        rows += warm_rows(a.real, tmp, a.real_mb, a.repeat)
 
     if "f" not in skip:
         rows += startup_rows(tmp, a.repeat)

@@ -9,6 +9,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # the analysis cache (analysiscache.py) of test runs lives in a folder of their own, not in ~/.cache
 os.environ.setdefault("NEGAUDIT_CACHE_DIR", tempfile.mkdtemp(prefix="negaudit-test-cache-"))
+# ...and no test reads a line's result from an earlier test's run (a test that patches the engine must
+# see it audit); the record cache's own tests turn it back on
+os.environ.setdefault("NEGAUDIT_NO_RECORD_CACHE", "1")
 sys.path.insert(0, str(ROOT / "scripts"))
 
 

@@ -363,6 +363,8 @@ def check(
                                                      help="Skip files that .gitignore ignores (default: respect it)."),
     force_exclude: bool = typer.Option(False, "--force-exclude", help="Apply the excludes to files named on the command line too "
                                        "(the pre-commit hook does)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Audit every line again: do not read or write the cache of "
+                                  "lines found clean by earlier runs with the same rules, config and code."),
     fix_strategy: str = typer.Option("auto", "--fix-strategy", help="auto (local negation; state-truth for corrections), local-negation, or drop-claim."),
     dask: Optional[str] = typer.Option(None, "--dask", metavar="ADDRESS",
                                        help="Audit on a Dask cluster: scheduler address (tcp://host:8786), or local / local:N "
@@ -379,13 +381,13 @@ def check(
         _check(paths, spool, stdin_filename or "-", output_format, output, sarif_output, markdown_output, json_output,
                annotations, statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model,
                config, train_on, show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude,
-               extend_exclude, respect_gitignore, force_exclude, fix_strategy, dask, input_format)
+               extend_exclude, respect_gitignore, force_exclude, fix_strategy, dask, input_format, no_cache=no_cache)
 
 
 def _check(paths, spool, shown, output_format, output, sarif_output, markdown_output, json_output, annotations,
            statistics, exit_zero, baseline, diff_base, fail_on, select, ignore, extend_rules, model, config, train_on,
            show_info, quiet, progress, diff, fix, unsafe_fixes, fix_output, jobs, exclude, extend_exclude,
-           respect_gitignore, force_exclude, fix_strategy, dask, input_format=None) -> None:
+           respect_gitignore, force_exclude, fix_strategy, dask, input_format=None, no_cache=False) -> None:
     from .engine import Auditor
     from .outputs import format_for, write_report
 
@@ -429,6 +431,7 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
                   f"--format {cfg.input_format}")
         cfg.fix_strategy = fix_strategy  # the fixable counts are planned with it (fixing.mark_planned)
         auditor = Auditor(cfg)
+        auditor.record_cache = not no_cache
         changed = None
         notes: list[str] = []
         if diff_base:

@@ -5,6 +5,7 @@ import bisect
 import hashlib
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 import regex
@@ -165,6 +166,8 @@ class Auditor:
 
     def __init__(self, config: Optional[Config] = None, prefilter: bool = True) -> None:
         self.prefilter = prefilter  # False: scan every unit (the unoptimised path, for tests and benchmarks)
+        # keep the lines found clean between runs (recordcache.py): the command line turns it on
+        self.record_cache = False
         self.config = config or Config()
         # the largest record audited, passed to every reader (never set globally: one run's limit
         # must not leak into another auditor or a direct reader in the same process)
@@ -861,6 +864,14 @@ class Auditor:
             report.warnings.append(f"{printable(path)}: {problem}; skipped (name the file to audit it)")
         return problem is not None
 
+    def _clean_cache(self):
+        """This auditor's cache of lines found clean in earlier runs (recordcache.py), or None."""
+        from .recordcache import open_cache
+        from .rules import builtin_rules_dir
+
+        base = builtin_rules_dir()
+        return open_cache(self.config, [base / "lexicon.yaml", base / "core.yaml", *map(Path, self.config.extend)])
+
     def new_report(self) -> Report:
         return Report(no_bonus=frozenset(r.id for r in self.ruleset.rules if r.category == "local-negation"))
 
@@ -873,8 +884,10 @@ class Auditor:
         if on_read is not None:
             records = _tapped(records, on_read)
         meta = {"rule_errors": [], "model": "", "warning": None}
-        # a repeated JSON line is audited once (repeats.py); the unoptimised path audits every copy
-        repeats = Repeats(self._settings_of) if self.prefilter else None
+        # a repeated JSON line is audited once (repeats.py), and a line clean in an earlier run with the
+        # same auditor not at all (recordcache.py); the unoptimised path audits every copy
+        store = self._clean_cache() if self.prefilter and self.record_cache else None
+        repeats = Repeats(self._settings_of, store, _NOTHING, _clean) if self.prefilter else None
         if jobs > 1:
             from .parallel import audit_parallel
 
@@ -888,6 +901,8 @@ class Auditor:
             if progress is not None:
                 progress()
         rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.detector.rule_errors))
+        if store is not None and not rule_errors and not report.interrupted:
+            store.save()  # a run whose rule hit an error keeps nothing: a line may be clean only for that
         for msg in rule_errors:
             report.errors.append(InputError(self.config.source or "<rules>", None, msg))
         self.detector.rule_errors.clear()
@@ -909,6 +924,11 @@ NOTE_FAMILIES = (("fiction", "fiction"), ("framing", "framing"), ("unreliable", 
 BATCH = 128
 BATCH_BYTES = 4 * 1024 * 1024
 _NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
+
+
+def _clean(res: RecordResult) -> bool:
+    """Is this a result the record cache keeps: no finding, no error, nothing suppressed?"""
+    return not res.findings and res.error is None and not res.suppressed and res.counted
 
 
 PLACE_NOTE = {

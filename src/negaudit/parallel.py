@@ -69,24 +69,11 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
     otherwise each worker builds its own from `config`. With `repeats` (repeats.Repeats), a line
     repeated anywhere in the run is sent to a worker once and its later copies are replayed here (the
     first copy's batch is merged first: batches are merged in order)."""
-    global _PARENT
     fork = "fork" in mp.get_all_start_methods()
     ctx = mp.get_context("fork" if fork else "spawn")
     pending: deque = deque()
-    if fork and parent is not None:
-        parent.nlp  # loaded once, before the fork, rather than once per worker
-        parent.learned_warmup()
-        _PARENT = parent
-    # objects that exist before the fork (the rules, the pipeline, the tables) are moved out of the
-    # garbage collector's reach in the workers: a collection there would write to every one of them
-    # and so copy their shared pages (about 15% fewer page faults on the real corpora)
-    gc.freeze()
+    pool = None
     try:
-        pool = ctx.Pool(jobs, initializer=_init, initargs=(config,))
-    finally:
-        _PARENT = None  # the workers are forked by now; the parent never reads it
-        gc.unfreeze()  # the parent collects as before
-    with pool:
         def drain(limit: int):
             while len(pending) > limit:
                 job, batch, slots = pending.popleft()
@@ -104,9 +91,33 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
 
         for batch in record_batches(records):  # a worker's batch is a serial run's (its spaCy batching too)
             todo, slots = repeats.plan(batch) if repeats is not None else (batch, None)
+            if todo and pool is None:
+                # the workers start when the first record needs auditing: a run whose every line is a
+                # repeat or known from an earlier run (recordcache.py) loads no pipeline and forks nothing
+                pool = _start(ctx, fork, config, jobs, parent)
             pending.append((pool.apply_async(_run, (todo,)) if todo else None, batch, slots))
             yield from drain(2 * jobs)
         yield from drain(0)
+    finally:
+        if pool is not None:
+            pool.terminate()
 
+
+def _start(ctx, fork: bool, config, jobs: int, parent):
+    """The worker pool. Forked workers share the parent's auditor, its spaCy pipeline loaded first."""
+    global _PARENT
+    if fork and parent is not None:
+        parent.nlp  # loaded once, before the fork, rather than once per worker
+        parent.learned_warmup()
+        _PARENT = parent
+    # objects that exist before the fork (the rules, the pipeline, the tables) are moved out of the
+    # garbage collector's reach in the workers: a collection there would write to every one of them
+    # and so copy their shared pages (about 15% fewer page faults on the real corpora)
+    gc.freeze()
+    try:
+        return ctx.Pool(jobs, initializer=_init, initargs=(config,))
+    finally:
+        _PARENT = None  # the workers are forked by now; the parent never reads it
+        gc.unfreeze()  # the parent collects as before
 
 __all__ = ["audit_parallel", "default_jobs"]

@@ -8,6 +8,10 @@ is skipped: the first copy's result is copied with the new place. Only undecoded
 (the key is a 128-bit BLAKE2b digest of the line's bytes); records of JSON arrays, Parquet and CSV
 are audited as before.
 
+With a `store` (recordcache.RecordCache), a line that an earlier run with the same auditor audited
+is replayed from the store too, and the results this run makes are handed to it: the key is the same
+across runs (a digest keyed by the file's settings, not a number given in this run).
+
 Memory is bounded: no new line is remembered once `MAX_RECORDS` distinct lines or `MAX_FINDINGS`
 findings are (later new lines are audited and not remembered; the lines already being audited when
 the bound is reached, at most a few batches, are still kept), so a corpus of distinct records costs a
@@ -19,22 +23,31 @@ import hashlib
 from dataclasses import replace
 from typing import Callable, Hashable, Iterable, Iterator, Optional
 
+from . import recordcache
 from .models import Record
 
 MAX_RECORDS = 131_072
 MAX_FINDINGS = 10_000
+# what plan() decides for each record of a batch
+AUDIT, KEEP, COPY, CLEAN = "audit", "keep", "copy", "clean"
 
 
 class Repeats:
     """The results of the distinct JSON lines seen so far in one run. `context(path)` is what else a
-    record's findings depend on (the same for every record of a file)."""
+    record's findings depend on (the same for every record of a file). `store`: the results of earlier
+    runs (recordcache.RecordCache); `clean` is the result replayed for a line clean in one, and
+    `is_clean(result)` tells a clean result."""
 
-    def __init__(self, context: Callable[[str], Hashable]) -> None:
+    def __init__(self, context: Callable[[str], Hashable], store=None, clean=None,
+                 is_clean: Optional[Callable[[object], bool]] = None) -> None:
         self._context = context
-        self._contexts: dict[str, bytes] = {}  # path -> a short id of its settings (the key's prefix)
-        self._ids: dict[Hashable, int] = {}
+        self._contexts: dict[str, bytes] = {}  # path -> the key of its settings (a digest, the same in every run)
         self._results: dict[bytes, object] = {}  # key -> the first copy's RecordResult (or None: in progress)
         self._findings = 0
+        self.store = store
+        self._clean = clean
+        self._is_clean = is_clean
+        self._salt = store.auditor if store is not None else b""
 
     def key(self, rec: Record) -> Optional[bytes]:
         """The record's key, or None when it cannot be replayed (no undecoded line, or a read error)."""
@@ -44,44 +57,74 @@ class Repeats:
         if ctx is None:
             if len(self._contexts) > 10_000:
                 self._contexts.clear()
-            n = self._ids.setdefault(self._context(rec.path), len(self._ids))
-            ctx = self._contexts[rec.path] = n.to_bytes(4, "little")
+            ctx = self._contexts[rec.path] = hashlib.blake2b(
+                repr(self._context(rec.path)).encode("utf-8", "surrogateescape") + self._salt, digest_size=16).digest()
         # the bytes stripped before the line (a BOM, leading space) count toward its error offsets
-        return ctx + rec.lead.to_bytes(8, "little") + hashlib.blake2b(rec.raw, digest_size=16).digest()
+        return hashlib.blake2b(rec.raw, digest_size=16, key=ctx + rec.lead.to_bytes(8, "little")).digest()
 
-    def plan(self, batch: list[Record]) -> tuple[list[Record], list[tuple[Optional[bytes], bool]]]:
+    def plan(self, batch: list[Record]) -> tuple[list[Record], list[tuple[Optional[bytes], object]]]:
         """Split a batch into the records to audit (first copies, and records that take no part) and,
-        per record of the batch, (its key, whether it is a copy to replay). Copies planned here are
-        replayed by `merge` once the batches before them, and their own, are merged, in order."""
+        per record of the batch, (its key, what to do: AUDIT, KEEP (audit and remember), COPY (replay
+        the first copy's result), CLEAN (clean in an earlier run), or the result itself, placed at the
+        record, as an earlier run found it). Copies planned here are replayed
+        by `merge` once the batches before them, and their own, are merged, in order."""
         todo: list[Record] = []
-        slots: list[tuple[Optional[bytes], bool]] = []
+        slots: list[tuple[Optional[bytes], object]] = []
         results = self._results
-        for rec in batch:
-            k = self.key(rec)
+        keys = [self.key(rec) for rec in batch]
+        earlier: dict = {}
+        if self.store is not None:
+            ask = [k for k in keys if k is not None and k not in results]
+            earlier = {k: hit for k, hit in zip(ask, self.store.known(ask)) if hit is not None}
+        for rec, k in zip(batch, keys):
             if k is not None and k in results:
-                slots.append((k, True))
+                slots.append((k, COPY))
                 continue
+            hit = earlier.get(k) if earlier else None
+            if hit is not None:
+                replay = CLEAN if hit == recordcache.CLEAN else recordcache.decode(hit, rec)
+                if replay is not None:  # an entry that cannot be read is audited again
+                    slots.append((k, replay))
+                    continue
             if k is not None and len(results) < MAX_RECORDS and self._findings < MAX_FINDINGS:
                 results[k] = None  # its first copy is being audited
+                slots.append((k, KEEP))
             else:
-                k = None  # audited and not remembered
-            slots.append((k, False))
+                slots.append((k, AUDIT))  # audited and not remembered in this run
             todo.append(rec)
         return todo, slots
 
-    def merge(self, batch: list[Record], slots: list[tuple[Optional[bytes], bool]], audited: Iterable) -> Iterator:
+    def merge(self, batch: list[Record], slots: list[tuple[Optional[bytes], object]], audited: Iterable) -> Iterator:
         """The batch's results in order: the audited ones (first copies remembered under their key), the
         copies taken from their first copy."""
         got = iter(audited)
         results = self._results
-        for rec, (k, copied) in zip(batch, slots):
-            if copied:
+        store = self.store
+        for rec, (k, what) in zip(batch, slots):
+            if what is COPY:
                 yield _placed(results[k], rec)
                 continue
+            if what is CLEAN:
+                yield self._clean
+                continue
+            if what is not KEEP and what is not AUDIT:
+                yield what  # found by an earlier run
+                continue
             res = next(got)
-            if k is not None:
+            if what is KEEP:
                 results[k] = self._keep(res, rec)  # a later copy, even in this batch, replays it
+            if store is not None and k is not None and self._is_clean is not None:
+                if self._is_clean(res):
+                    store.add(k)
+                elif res.error is None and res.counted:
+                    store.add_found(k, res, rec.line or 0)
             yield res
+
+    def run(self, batches: Iterable[list[Record]], audit: Callable[[list[Record]], list]) -> Iterator:
+        """Every batch's results in order, each first copy audited by `audit(records)` (serial runs)."""
+        for batch in batches:
+            todo, slots = self.plan(batch)
+            yield from self.merge(batch, slots, audit(todo) if todo else [])
 
     def _keep(self, res, rec: Record):
         """What is remembered of a first copy's result: its findings copied (the report changes the
@@ -93,12 +136,6 @@ class Repeats:
             self._findings += len(res.findings)
             res = replace(res, findings=[_copied(f) for f in res.findings])
         return (res, rec.line or 0)
-
-    def run(self, batches: Iterable[list[Record]], audit: Callable[[list[Record]], list]) -> Iterator:
-        """Every batch's results in order, each first copy audited by `audit(records)` (serial runs)."""
-        for batch in batches:
-            todo, slots = self.plan(batch)
-            yield from self.merge(batch, slots, audit(todo) if todo else [])
 
 
 def _copied(f, **place):

@@ -1,0 +1,304 @@
+"""Lines audited in earlier runs: their results kept between runs, so an unchanged line is not audited again.
+
+A dataset file is audited again and again with few of its lines changed: a pre-commit hook on a file
+with one edited record, a CI gate on a pull request that adds a shard, a re-run after a config fix.
+The auditor's result for a line depends only on the line's bytes, the file's settings (the key
+repeats.py uses within a run) and the auditor itself: its code, rule packs, models, configuration and
+spaCy pipeline. So a line audited by a run with the same auditor gets the same result now, and its
+result is replayed at its new place (path, line, record index), as a repeat within a run is.
+
+Two files per auditor, named by its fingerprint, in the user's cache folder (`$NEGAUDIT_CACHE_DIR`,
+else `$XDG_CACHE_HOME/negaudit`, else `~/.cache/negaudit`):
+- `clean-*.npy`: the clean lines (no finding, no error, nothing suppressed; most lines of most
+  corpora), as a sorted array of 16-byte keyed BLAKE2b digests, memory-mapped and searched a batch at
+  a time; at most `MAX_ENTRIES` (128 MB);
+- `found-*.jsonl`: the lines with findings, one JSON object per line (the digest, the suppressed
+  count, and the findings with their line relative to the record's), read when the run starts; at
+  most `MAX_FOUND_BYTES` (64 MB).
+Results with an error (a record without text, say) are not kept. The `KEEP` most recent auditors'
+files are kept.
+
+What the fingerprint covers: every file of the installed package (size and modification time), the
+bytes of every rule pack, the whole configuration, the spaCy pipeline that would be loaded (its
+package's meta.json) and the libraries a result depends on (spaCy, thinc, numpy, regex, lemminflect,
+ahocorasick-rs: each one's `__init__` file), all found without importing any of them. A cache file
+that cannot be read is ignored, and one that cannot be written is not written. The cache is trusted
+as the installed code is: a folder that others can write to can hide findings. `--no-cache`,
+`NEGAUDIT_NO_CACHE=1` (this cache and the pattern-analysis cache) or `NEGAUDIT_NO_RECORD_CACHE=1`
+(this one only) turn it off.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Optional
+
+import orjson
+
+DIGEST = 16
+MAX_ENTRIES = 8 * 1024 * 1024
+MAX_FOUND_BYTES = 64 * 1024 * 1024
+KEEP = 4
+PREFIX = "clean-"
+FOUND = "found-"
+CLEAN = "clean"  # what `known` says of a line clean in an earlier run
+# the libraries whose version can change a result (parses, lemmas, matches, probabilities)
+LIBRARIES = ("spacy", "thinc", "numpy", "regex", "lemminflect", "ahocorasick_rs")
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_dir() -> Optional[Path]:
+    """The cache folder, or None when caching is off."""
+    if os.environ.get("NEGAUDIT_NO_CACHE") or os.environ.get("NEGAUDIT_NO_RECORD_CACHE"):
+        return None
+    base = os.environ.get("NEGAUDIT_CACHE_DIR")
+    if not base:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        base = os.path.join(xdg, "negaudit") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "negaudit")
+    return Path(base)
+
+
+def _stat_into(h, path: Path) -> None:
+    try:
+        st = path.stat()
+        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+    except OSError:
+        h.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
+
+
+def _package_files() -> list[Path]:
+    out = []
+    for root, dirs, files in os.walk(_PACKAGE):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        out.extend(Path(root) / f for f in sorted(files) if not f.endswith((".pyc", ".pyo")))
+    return out
+
+
+def _pipeline_into(h, model: Optional[str]) -> None:
+    """What identifies the spaCy pipeline a run would load, found without importing spaCy."""
+    from .nlp import DEFAULT_MODELS
+
+    for name in LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        h.update(f"library {name}\n".encode())
+        if spec is not None and spec.origin:
+            _stat_into(h, Path(spec.origin))  # an upgrade rewrites it
+    for name in ((model,) if model else DEFAULT_MODELS):
+        h.update(f"model {name}\n".encode("utf-8", "surrogateescape"))
+        if name == "blank":
+            continue
+        if os.path.isdir(name):  # a pipeline directory
+            _stat_into(h, Path(name) / "meta.json")
+            _stat_into(h, Path(name) / "config.cfg")
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        for loc in (spec.submodule_search_locations or []) if spec is not None else []:
+            for leaf in ("meta.json", "about.py"):
+                _stat_into(h, Path(loc) / leaf)
+
+
+def fingerprint(config, packs: Iterable[Path]) -> bytes:
+    """The auditor's fingerprint: its code, rule packs, configuration and spaCy pipeline."""
+    h = hashlib.blake2b(digest_size=DIGEST, person=b"negaudit-clean")
+    for p in _package_files():
+        _stat_into(h, p)
+    for p in packs:
+        h.update(f"pack {p}\n".encode("utf-8", "surrogateescape"))
+        try:
+            h.update(Path(p).read_bytes())
+        except OSError:
+            h.update(b"missing")
+    h.update(repr(config).encode("utf-8", "surrogateescape"))
+    _pipeline_into(h, getattr(config, "model", None))
+    return h.digest()
+
+
+class RecordCache:
+    """The results of the lines that earlier runs with this auditor audited, and those this run adds."""
+
+    def __init__(self, folder: Path, auditor: bytes) -> None:
+        self.auditor = auditor
+        self.folder = folder
+        self.path = folder / f"{PREFIX}{auditor.hex()}.npy"
+        self.found_path = folder / f"{FOUND}{auditor.hex()}.jsonl"
+        self._known = None  # the sorted array read from disk (memory-mapped), when there is one
+        self._new = bytearray()
+        self._found: dict[bytes, bytes] = {}  # digest -> its JSON entry (from disk, and this run's)
+        self._found_bytes = 0
+        self._added_found = False
+        self.hits = 0
+        try:
+            if self.path.is_file():
+                import numpy as np
+
+                arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
+                if arr.dtype == np.dtype(f"S{DIGEST}") and arr.ndim == 1 and len(arr):
+                    self._known = arr
+        except (OSError, ValueError):
+            self._known = None  # a damaged file: rebuilt from this run's clean lines
+        try:
+            with open(self.found_path, "rb") as fh:
+                for line in fh:
+                    key, sep, entry = line.rstrip(b"\n").partition(b" ")
+                    if sep and len(key) == 2 * DIGEST:
+                        try:
+                            self._found[bytes.fromhex(key.decode("ascii"))] = entry
+                        except ValueError:
+                            continue  # a damaged line: that record is audited again
+                        self._found_bytes += len(line)
+        except OSError:
+            pass
+
+    def known(self, digests: list[bytes]) -> list:
+        """For each digest: CLEAN, the JSON entry of its findings, or None (not audited before)."""
+        out: list = [self._found.get(d) for d in digests] if self._found else [None] * len(digests)
+        arr = self._known
+        if arr is not None and digests:
+            import numpy as np
+
+            q = np.frombuffer(b"".join(digests), dtype=f"S{DIGEST}")
+            idx = np.minimum(np.searchsorted(arr, q), len(arr) - 1)
+            for i, hit in enumerate((arr[idx] == q).tolist()):
+                if hit and out[i] is None:
+                    out[i] = CLEAN
+        self.hits += sum(x is not None for x in out)
+        return out
+
+    def add(self, digest: bytes) -> None:
+        """A line this run found clean (kept up to MAX_ENTRIES in all)."""
+        if len(self._new) < MAX_ENTRIES * DIGEST:
+            self._new += digest
+
+    def add_found(self, digest: bytes, result, line: int) -> None:
+        """A line this run found findings on (`result`, a RecordResult without error; `line`: the
+        record's line, which its findings' lines are kept relative to)."""
+        if digest in self._found or self._found_bytes >= MAX_FOUND_BYTES:
+            return
+        entry = encode(result, line)
+        self._found[digest] = entry
+        self._found_bytes += len(entry) + 2 * DIGEST + 2
+        self._added_found = True
+
+    def save(self) -> None:
+        """Write what this run added, each file atomically (a failure leaves the old file)."""
+        try:
+            if self._new:
+                self._save_clean()
+            if self._added_found:
+                self._write(self.found_path, lambda fh: fh.writelines(
+                    k.hex().encode("ascii") + b" " + e + b"\n" for k, e in self._found.items()))
+                self._added_found = False
+            _prune(self.folder, (self.path, self.found_path))
+        except OSError:
+            pass  # a read-only cache folder: the next run audits these lines again
+
+    def _save_clean(self) -> None:
+        import numpy as np
+
+        new = np.unique(np.frombuffer(bytes(self._new), dtype=f"S{DIGEST}"))
+        old = self._known
+        if old is not None and len(old) + len(new) <= MAX_ENTRIES:
+            pos = np.searchsorted(old, new)
+            fresh = (pos >= len(old)) | (old[np.minimum(pos, len(old) - 1)] != new)
+            merged = np.insert(np.asarray(old), pos[fresh], new[fresh])
+        else:
+            merged = new[:MAX_ENTRIES]  # no file yet, or a full one: started again from this run's lines
+        self._write(self.path, lambda fh: np.save(fh, merged, allow_pickle=False))
+        self._new = bytearray()
+
+    def _write(self, path: Path, fill) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".record-cache-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fill(fh)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+
+
+_FIELDS: Optional[tuple[str, ...]] = None
+
+
+def encode(result, line: int) -> bytes:
+    """A result's JSON entry: its suppressed count and its findings, every field of each (the report's
+    and the ones it leaves out), each line relative to the record's."""
+    global _FIELDS
+    if _FIELDS is None:
+        from .models import Finding
+
+        _FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.name not in ("path", "record"))
+    from .clustering import claim_keys
+
+    found = []
+    for f in result.findings:
+        d = {k: getattr(f, k) for k in _FIELDS}
+        d["line"] = f.line - line
+        found.append(d)
+    # the claims' cluster keys too: a warm run then lemmatises nothing (and so imports no spaCy)
+    keys = {t: None if k is None else [sorted(k.lemmas), sorted(k.numbers), sorted(k.names), k.digest.hex()]
+            for t, k in claim_keys(result.findings).items()}
+    return orjson.dumps({"suppressed": result.suppressed, "findings": found, "keys": keys})
+
+
+def decode(entry: bytes, rec):
+    """The result an entry records, placed at `rec` (its path, line and record index); None when the
+    entry cannot be read (the record is audited again)."""
+    from .clustering import ClaimKey, remember_keys
+    from .engine import RecordResult
+    from .models import Finding
+
+    try:
+        d = orjson.loads(entry)
+        line = rec.line or 0
+        findings = [Finding(**{**f, "path": rec.path, "line": f["line"] + line, "record": rec.index})
+                    for f in d["findings"]]
+        keys = {t: None if k is None else ClaimKey(frozenset(k[0]), frozenset(k[1]), frozenset(k[2]), bytes.fromhex(k[3]))
+                for t, k in d["keys"].items()}
+        result = RecordResult(findings, suppressed=int(d["suppressed"]))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    remember_keys(keys)
+    return result
+
+
+def _prune(folder: Path, current: tuple[Path, ...]) -> None:
+    """Keep the KEEP most recently written auditors' files of each kind (an older auditor's file is
+    never read again once its code or rules have changed)."""
+    try:
+        files = [sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+                 for pattern in (f"{PREFIX}*.npy", f"{FOUND}*.jsonl")]
+    except OSError:
+        return
+    for p in files[0][KEEP:] + files[1][KEEP:]:
+        if p not in current:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+
+
+def open_cache(config, packs: Iterable[Path]) -> Optional[RecordCache]:
+    """This auditor's cache, or None when caching is off."""
+    from .nlp import DEFAULT_MODELS, pipeline_package
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    if not getattr(config, "model", None) and not any(pipeline_package(n) for n in DEFAULT_MODELS):
+        return None  # the blank fallback: each run audits, and so warns that detection is degraded
+    return RecordCache(folder, fingerprint(config, packs))
+
+
+__all__ = ["RecordCache", "CLEAN", "encode", "decode", "open_cache", "fingerprint", "cache_dir", "MAX_ENTRIES", "KEEP"]

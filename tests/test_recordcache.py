@@ -1,0 +1,226 @@
+"""The record cache (recordcache.py): a line audited by an earlier run with the same auditor is not
+audited again, and the report is the one a cold run makes."""
+import json
+from pathlib import Path
+
+import pytest
+
+from negaudit import recordcache
+from negaudit.engine import Auditor
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _records(n: int = 40) -> list[dict]:
+    rows = [json.loads(line) for line in (ROOT / "tests" / "corpus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return [r["record"] for r in rows[:n]]
+
+
+def _write(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def _findings(report) -> list[dict]:
+    return [f.to_dict() for f in report.findings]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NEGAUDIT_CACHE_DIR", str(folder))
+    monkeypatch.delenv("NEGAUDIT_NO_RECORD_CACHE", raising=False)
+    monkeypatch.delenv("NEGAUDIT_NO_CACHE", raising=False)
+    return folder
+
+
+def _auditor(cached: bool = True) -> Auditor:
+    a = Auditor()
+    a.record_cache = cached
+    return a
+
+
+def _counting(monkeypatch) -> list:
+    """Count the records the auditor audits (every record that is not replayed goes through audit_batch)."""
+    seen: list = []
+    real = Auditor.audit_batch
+
+    def audit_batch(self, recs):
+        seen.extend(recs)
+        return real(self, recs)
+
+    monkeypatch.setattr(Auditor, "audit_batch", audit_batch)
+    return seen
+
+
+def test_a_warm_run_audits_nothing_and_reports_what_a_cold_run_does(cache, tmp_path, monkeypatch):
+    data = _write(tmp_path / "d.jsonl", _records())
+    cold = _auditor(cached=False).audit_paths([str(data)])
+    first = _auditor().audit_paths([str(data)])
+    assert _findings(first) == _findings(cold) and len(_findings(cold)) > 10
+    assert sorted(p.name.split("-")[0] for p in cache.glob("*-*.*") if not p.name.startswith("analysis")) == ["clean", "found"]
+    seen = _counting(monkeypatch)
+    warm = _auditor().audit_paths([str(data)])
+    assert seen == []
+    assert _findings(warm) == _findings(cold)
+    assert (warm.records, warm.suppressed, warm.files) == (cold.records, cold.suppressed, cold.files)
+
+
+def test_replayed_findings_sit_at_their_new_place(cache, tmp_path, monkeypatch):
+    recs = _records()
+    _auditor().audit_paths([str(_write(tmp_path / "a.jsonl", recs))])
+    # the same records under another name, after two new lines: only those two are audited
+    moved = _write(tmp_path / "b.jsonl", [{"text": "The river floods every spring."}, {"text": "Bread needs yeast to rise."}] + recs)
+    seen = _counting(monkeypatch)
+    warm = _auditor().audit_paths([str(moved)])
+    assert [r.line for r in seen] == [1, 2]
+    cold = _auditor(cached=False).audit_paths([str(moved)])
+    assert _findings(warm) == _findings(cold)
+    assert {f["path"] for f in _findings(warm)} == {str(moved)}
+
+
+def test_an_edited_line_is_audited_again(cache, tmp_path, monkeypatch):
+    recs = _records()
+    data = _write(tmp_path / "d.jsonl", recs)
+    _auditor().audit_paths([str(data)])
+    recs[5] = {"text": recs[5]["text"] + " Note: the paragraph above is entirely fabricated."} if "text" in recs[5] else recs[5]
+    _write(data, recs)
+    seen = _counting(monkeypatch)
+    warm = _auditor().audit_paths([str(data)])
+    assert [r.line for r in seen] == [6]
+    assert _findings(warm) == _findings(_auditor(cached=False).audit_paths([str(data)]))
+
+
+def test_the_fingerprint_follows_rules_config_and_code(tmp_path, monkeypatch):
+    from negaudit.config import Config
+
+    pack = tmp_path / "extra.yaml"
+    pack.write_text("rules: []\n", encoding="utf-8")
+    base = recordcache.fingerprint(Config(), [pack])
+    assert recordcache.fingerprint(Config(), [pack]) == base  # deterministic
+    pack.write_text("rules: []\n# edited\n", encoding="utf-8")
+    assert recordcache.fingerprint(Config(), [pack]) != base
+    pack.write_text("rules: []\n", encoding="utf-8")
+    assert recordcache.fingerprint(Config(select=["NN1"]), [pack]) != base
+    assert recordcache.fingerprint(Config(max_record_mb=1.0), [pack]) != base
+    assert recordcache.fingerprint(Config(model="blank"), [pack]) != base
+    # a changed file of the package (its size or modification time) is another auditor
+    files = recordcache._package_files()
+    monkeypatch.setattr(recordcache, "_package_files", lambda: files + [tmp_path / "new_module.py"])
+    (tmp_path / "new_module.py").write_text("x = 1\n")
+    assert recordcache.fingerprint(Config(), [pack]) != base
+
+
+def test_a_changed_config_audits_again(cache, tmp_path, monkeypatch):
+    from negaudit.config import Config
+
+    data = _write(tmp_path / "d.jsonl", _records(10))
+    _auditor().audit_paths([str(data)])
+    seen = _counting(monkeypatch)
+    a = Auditor(Config(select=["NN1"]))
+    a.record_cache = True
+    a.audit_paths([str(data)])
+    assert len(seen) == 10
+
+
+def test_damaged_cache_files_are_rebuilt(cache, tmp_path, monkeypatch):
+    data = _write(tmp_path / "d.jsonl", _records(20))
+    cold = _findings(_auditor(cached=False).audit_paths([str(data)]))
+    _auditor().audit_paths([str(data)])
+    for p in cache.glob("clean-*.npy"):
+        p.write_bytes(b"\x93NUMPY not really")
+    for p in cache.glob("found-*.jsonl"):
+        p.write_bytes(b"zz this is not hex\n" + b"0" * 32 + b" {not json\n")
+    seen = _counting(monkeypatch)
+    assert _findings(_auditor().audit_paths([str(data)])) == cold
+    assert len(seen) == 20
+    seen.clear()
+    assert _findings(_auditor().audit_paths([str(data)])) == cold  # and written again
+    assert seen == []
+
+
+def test_no_cache_reads_and_writes_nothing(cache, tmp_path):
+    from typer.testing import CliRunner
+
+    from negaudit.cli import app
+
+    data = _write(tmp_path / "d.jsonl", _records())
+    res = CliRunner().invoke(app, ["check", str(data), "--no-cache", "-f", "json", "-o", str(tmp_path / "r.json")])
+    assert res.exit_code == 1, res.output
+    assert not list(cache.glob("clean-*")) and not list(cache.glob("found-*"))
+    res = CliRunner().invoke(app, ["check", str(data), "-f", "json", "-o", str(tmp_path / "r2.json")])
+    assert res.exit_code == 1, res.output
+    assert list(cache.glob("clean-*")) and list(cache.glob("found-*"))
+    assert (tmp_path / "r.json").read_bytes() == (tmp_path / "r2.json").read_bytes()
+
+
+def test_a_run_with_a_rule_error_keeps_nothing(cache, tmp_path, monkeypatch):
+    data = _write(tmp_path / "d.jsonl", _records(10))
+    real = Auditor.audit_batch
+
+    def audit_batch(self, recs):
+        self.detector.rule_errors.append("NN101: pattern timed out")
+        return real(self, recs)
+
+    monkeypatch.setattr(Auditor, "audit_batch", audit_batch)
+    _auditor().audit_paths([str(data)])
+    assert not list(cache.glob("clean-*")) and not list(cache.glob("found-*"))
+
+
+def test_the_blank_fallback_is_never_cached(cache, monkeypatch):
+    from negaudit import nlp
+    from negaudit.config import Config
+
+    monkeypatch.setattr(nlp, "pipeline_package", lambda name: False)
+    assert recordcache.open_cache(Config(), []) is None  # every run audits, and warns
+    assert recordcache.open_cache(Config(model="blank"), []) is not None  # asked for: no warning to lose
+
+
+def test_parallel_warm_run_starts_no_workers(cache, tmp_path, monkeypatch):
+    data = _write(tmp_path / "d.jsonl", _records())
+    cold = _findings(_auditor(cached=False).audit_paths([str(data)]))
+    assert _findings(_auditor().audit_paths([str(data)], jobs=2)) == cold
+    from negaudit import parallel
+
+    monkeypatch.setattr(parallel, "_start", lambda *a, **k: pytest.fail("a worker pool was started"))
+    a = _auditor()
+    assert _findings(a.audit_paths([str(data)], jobs=2)) == cold
+    assert a._nlp is None  # no pipeline loaded either
+
+
+def test_the_clean_array_merges_runs_and_stays_sorted(tmp_path):
+    import hashlib
+
+    import numpy as np
+
+    c = recordcache.RecordCache(tmp_path, b"x" * 16)
+    digests = [hashlib.blake2b(str(i).encode(), digest_size=16).digest() for i in range(300)]
+    for d in digests[:200]:
+        c.add(d)
+    c.save()
+    c = recordcache.RecordCache(tmp_path, b"x" * 16)
+    assert c.known(digests[150:250]) == [recordcache.CLEAN] * 50 + [None] * 50
+    for d in digests[150:300]:
+        c.add(d)
+    c.save()
+    arr = np.load(c.path)
+    assert len(arr) == 300 and list(arr) == sorted(arr)
+    assert recordcache.RecordCache(tmp_path, b"x" * 16).known(digests) == [recordcache.CLEAN] * 300
+
+
+def test_a_file_with_other_settings_is_audited_again(cache, tmp_path, monkeypatch):
+    from negaudit.config import Config
+
+    recs = _records()
+    a, b = _write(tmp_path / "a.jsonl", recs), _write(tmp_path / "b.jsonl", recs)
+    cfg = Config(per_file_ignores={"b.jsonl": ["NN1"]})
+    first = Auditor(cfg)
+    first.record_cache = True
+    assert any(f["rule"].startswith("NN1") for f in _findings(first.audit_paths([str(a)])))
+    seen = _counting(monkeypatch)
+    second = Auditor(cfg)
+    second.record_cache = True
+    got = _findings(second.audit_paths([str(b)]))  # the same lines, under per-file-ignores of their own
+    assert len(seen) == len(recs)
+    assert got and not any(f["rule"].startswith("NN1") for f in got)
