@@ -5,12 +5,12 @@ file concatenated from shards that overlap, a public set mixed in twice). A repe
 the same per-file settings (field mapping and layout, per-file-ignores, dataset kind) gets exactly
 the findings of its first copy, at its own path, line and record index, so the auditor's work on it
 is skipped: the first copy's result is copied with the new place. Only undecoded JSON lines take part
-(the key is a 128-bit BLAKE2b digest of the line's bytes); records of JSON arrays, Parquet and CSV
-are audited as before.
+(the key is a 128-bit BLAKE2b digest of the line's bytes, keyed by a digest of the file's settings and
+of the bytes stripped before the line); records of JSON arrays, Parquet and CSV are audited as before.
 
 With a `store` (recordcache.RecordCache), a line that an earlier run with the same auditor audited
-is replayed from the store too, and the results this run makes are handed to it: the key is the same
-across runs (a digest keyed by the file's settings, not a number given in this run).
+is replayed from the store too, and the results this run makes are handed to it. The key is the same
+in every run: the settings' digest is salted with the auditor's fingerprint, not numbered in the run.
 
 Memory is bounded: no new line is remembered once `MAX_RECORDS` distinct lines or `MAX_FINDINGS`
 findings are (later new lines are audited and not remembered; the lines already being audited when
