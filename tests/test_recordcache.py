@@ -128,8 +128,8 @@ def test_damaged_cache_files_are_rebuilt(cache, tmp_path, monkeypatch):
     data = _write(tmp_path / "d.jsonl", _records(20))
     cold = _findings(_auditor(cached=False).audit_paths([str(data)]))
     _auditor().audit_paths([str(data)])
-    for p in cache.glob("clean-*.npy"):
-        p.write_bytes(b"\x93NUMPY not really")
+    for p in cache.glob("clean-*.bin"):
+        p.write_bytes(b"not a whole number of digests")
     for p in cache.glob("found-*.jsonl"):
         p.write_bytes(b"zz this is not hex\n" + b"0" * 32 + b" {not json\n")
     seen = _counting(monkeypatch)
@@ -189,23 +189,26 @@ def test_parallel_warm_run_starts_no_workers(cache, tmp_path, monkeypatch):
     assert a._nlp is None  # no pipeline loaded either
 
 
-def test_the_clean_array_merges_runs_and_stays_sorted(tmp_path):
+@pytest.mark.parametrize("small", [recordcache.SMALL, 100])
+def test_the_clean_file_merges_runs_and_stays_sorted(tmp_path, monkeypatch, small):
+    # small: read into a set and merged in Python; 100: past it, memory-mapped and merged with numpy
     import hashlib
 
-    import numpy as np
-
+    monkeypatch.setattr(recordcache, "SMALL", small)
     c = recordcache.RecordCache(tmp_path, b"x" * 16)
     digests = [hashlib.blake2b(str(i).encode(), digest_size=16).digest() for i in range(300)]
     for d in digests[:200]:
         c.add(d)
     c.save()
     c = recordcache.RecordCache(tmp_path, b"x" * 16)
+    assert isinstance(c._known, frozenset) == (small > 200)
     assert c.known(digests[150:250]) == [recordcache.CLEAN] * 50 + [None] * 50
     for d in digests[150:300]:
         c.add(d)
     c.save()
-    arr = np.load(c.path)
-    assert len(arr) == 300 and list(arr) == sorted(arr)
+    data = c.path.read_bytes()
+    stored = [data[i:i + 16] for i in range(0, len(data), 16)]
+    assert stored == sorted(set(digests))
     assert recordcache.RecordCache(tmp_path, b"x" * 16).known(digests) == [recordcache.CLEAN] * 300
 
 

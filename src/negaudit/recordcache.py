@@ -9,9 +9,10 @@ result is replayed at its new place (path, line, record index), as a repeat with
 
 Two files per auditor, named by its fingerprint, in the user's cache folder (`$NEGAUDIT_CACHE_DIR`,
 else `$XDG_CACHE_HOME/negaudit`, else `~/.cache/negaudit`):
-- `clean-*.npy`: the clean lines (no finding, no error, nothing suppressed; most lines of most
-  corpora), as a sorted array of 16-byte keyed BLAKE2b digests, memory-mapped and searched a batch at
-  a time; at most `MAX_ENTRIES` (128 MB);
+- `clean-*.bin`: the clean lines (no finding, no error, nothing suppressed; most lines of most
+  corpora), as 16-byte keyed BLAKE2b digests in sorted order, nothing else. A file of at most `SMALL`
+  digests is read into a set (so a small file's run imports no numpy); a larger one is memory-mapped
+  as a numpy array and searched a batch at a time. At most `MAX_ENTRIES` (128 MB);
 - `found-*.jsonl`: the lines with findings, one JSON object per line (the digest, the suppressed
   count, and the findings with their line relative to the record's), read when the run starts; at
   most `MAX_FOUND_BYTES` (64 MB).
@@ -41,6 +42,7 @@ import orjson
 
 DIGEST = 16
 MAX_ENTRIES = 8 * 1024 * 1024
+SMALL = 65_536  # digests read into a set rather than memory-mapped (1 MB)
 MAX_FOUND_BYTES = 64 * 1024 * 1024
 KEEP = 4
 PREFIX = "clean-"
@@ -129,23 +131,14 @@ class RecordCache:
     def __init__(self, folder: Path, auditor: bytes) -> None:
         self.auditor = auditor
         self.folder = folder
-        self.path = folder / f"{PREFIX}{auditor.hex()}.npy"
+        self.path = folder / f"{PREFIX}{auditor.hex()}.bin"
         self.found_path = folder / f"{FOUND}{auditor.hex()}.jsonl"
-        self._known = None  # the sorted array read from disk (memory-mapped), when there is one
+        self._known = _read_clean(self.path)  # a set or a memory-mapped sorted array, when there is a file
         self._new = bytearray()
         self._found: dict[bytes, bytes] = {}  # digest -> its JSON entry (from disk, and this run's)
         self._found_bytes = 0
         self._added_found = False
         self.hits = 0
-        try:
-            if self.path.is_file():
-                import numpy as np
-
-                arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
-                if arr.dtype == np.dtype(f"S{DIGEST}") and arr.ndim == 1 and len(arr):
-                    self._known = arr
-        except (OSError, ValueError):
-            self._known = None  # a damaged file: rebuilt from this run's clean lines
         try:
             with open(self.found_path, "rb") as fh:
                 for line in fh:
@@ -163,7 +156,11 @@ class RecordCache:
         """For each digest: CLEAN, the JSON entry of its findings, or None (not audited before)."""
         out: list = [self._found.get(d) for d in digests] if self._found else [None] * len(digests)
         arr = self._known
-        if arr is not None and digests:
+        if isinstance(arr, frozenset):
+            for i, d in enumerate(digests):
+                if out[i] is None and d in arr:
+                    out[i] = CLEAN
+        elif arr is not None and digests:
             import numpy as np
 
             q = np.frombuffer(b"".join(digests), dtype=f"S{DIGEST}")
@@ -203,17 +200,26 @@ class RecordCache:
             pass  # a read-only cache folder: the next run audits these lines again
 
     def _save_clean(self) -> None:
-        import numpy as np
-
-        new = np.unique(np.frombuffer(bytes(self._new), dtype=f"S{DIGEST}"))
-        old = self._known
-        if old is not None and len(old) + len(new) <= MAX_ENTRIES:
-            pos = np.searchsorted(old, new)
-            fresh = (pos >= len(old)) | (old[np.minimum(pos, len(old) - 1)] != new)
-            merged = np.insert(np.asarray(old), pos[fresh], new[fresh])
+        raw, old = bytes(self._new), self._known
+        n_old = 0 if old is None else len(old)
+        if n_old + len(raw) // DIGEST <= SMALL:  # small: in Python, no numpy import
+            both = {raw[i:i + DIGEST] for i in range(0, len(raw), DIGEST)}
+            both.update(old or ())
+            data = b"".join(sorted(both))
+            self._write(self.path, lambda fh: fh.write(data))
         else:
-            merged = new[:MAX_ENTRIES]  # no file yet, or a full one: started again from this run's lines
-        self._write(self.path, lambda fh: np.save(fh, merged, allow_pickle=False))
+            import numpy as np
+
+            new = np.unique(np.frombuffer(raw, dtype=f"S{DIGEST}"))
+            if isinstance(old, frozenset):
+                old = np.frombuffer(b"".join(sorted(old)), dtype=f"S{DIGEST}")
+            if old is not None and len(old) and len(old) + len(new) <= MAX_ENTRIES:
+                pos = np.searchsorted(old, new)
+                fresh = (pos >= len(old)) | (old[np.minimum(pos, len(old) - 1)] != new)
+                merged = np.insert(np.asarray(old), pos[fresh], new[fresh])
+            else:
+                merged = new[:MAX_ENTRIES]  # no file yet, or a full one: started again from this run's lines
+            self._write(self.path, lambda fh: fh.write(merged.tobytes()))
         self._new = bytearray()
 
     def _write(self, path: Path, fill) -> None:
@@ -226,6 +232,26 @@ class RecordCache:
         except BaseException:
             os.unlink(tmp)
             raise
+
+
+def _read_clean(path: Path):
+    """The clean digests of a file: a frozenset for a small file, a memory-mapped sorted array for a
+    large one, None for no file or a damaged one (its length not a whole number of digests; an
+    unsorted file can only make lookups miss)."""
+    try:
+        size = path.stat().st_size
+        if size == 0 or size % DIGEST:
+            return None
+        if size <= SMALL * DIGEST:
+            data = path.read_bytes()
+            if len(data) != size:
+                return None
+            return frozenset(data[i:i + DIGEST] for i in range(0, size, DIGEST))
+        import numpy as np
+
+        return np.memmap(path, dtype=f"S{DIGEST}", mode="r")
+    except (OSError, ValueError):
+        return None
 
 
 _FIELDS: Optional[tuple[str, ...]] = None
@@ -278,7 +304,7 @@ def _prune(folder: Path, current: tuple[Path, ...]) -> None:
     never read again once its code or rules have changed)."""
     try:
         files = [sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-                 for pattern in (f"{PREFIX}*.npy", f"{FOUND}*.jsonl")]
+                 for pattern in (f"{PREFIX}*.bin", f"{FOUND}*.jsonl")]
     except OSError:
         return
     for p in files[0][KEEP:] + files[1][KEEP:]:
