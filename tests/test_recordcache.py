@@ -227,3 +227,17 @@ def test_a_file_with_other_settings_is_audited_again(cache, tmp_path, monkeypatc
     got = _findings(second.audit_paths([str(b)]))  # the same lines, under per-file-ignores of their own
     assert len(seen) == len(recs)
     assert got and not any(f["rule"].startswith("NN1") for f in got)
+
+
+def test_a_result_json_cannot_hold_is_not_kept(tmp_path):
+    from negaudit.engine import RecordResult
+    from negaudit.models import Finding
+
+    f = Finding(rule="NN101", severity="high", risk=0.9, path="a.jsonl", line=3, record=2, field="/text",
+                trained=True, qualifier={"text": "x", "start": 0, "end": 1}, claim=None, message="m",
+                extra={"odd": {1, 2}})  # a set: not JSON
+    c = recordcache.RecordCache(tmp_path, b"y" * 16)
+    c.add_found(b"d" * 16, RecordResult([f]), 3)
+    assert c.known([b"d" * 16]) == [None]
+    c.save()
+    assert not list(tmp_path.glob("found-*"))

@@ -181,7 +181,10 @@ class RecordCache:
         record's line, which its findings' lines are kept relative to)."""
         if digest in self._found or self._found_bytes >= MAX_FOUND_BYTES:
             return
-        entry = encode(result, line)
+        try:
+            entry = encode(result, line)
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold (a lone surrogate from a \ud800 escape): audited every time
         self._found[digest] = entry
         self._found_bytes += len(entry) + 2 * DIGEST + 2
         self._added_found = True
