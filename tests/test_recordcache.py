@@ -241,3 +241,19 @@ def test_a_result_json_cannot_hold_is_not_kept(tmp_path):
     assert c.known([b"d" * 16]) == [None]
     c.save()
     assert not list(tmp_path.glob("found-*"))
+
+
+def test_the_fingerprint_imports_nothing_a_model_name_names(tmp_path, monkeypatch):
+    import sys
+
+    from negaudit.config import Config
+
+    pkg = tmp_path / "negaudit_marker_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("import builtins\nbuiltins.NEGAUDIT_MARKER = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    recordcache.fingerprint(Config(model="negaudit_marker_pkg.sub"), [])
+    recordcache.fingerprint(Config(model="negaudit_marker_pkg"), [])
+    import builtins
+
+    assert not hasattr(builtins, "NEGAUDIT_MARKER") and "negaudit_marker_pkg" not in sys.modules

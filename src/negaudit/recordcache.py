@@ -82,7 +82,7 @@ def _package_files() -> list[Path]:
 
 def _pipeline_into(h, model: Optional[str]) -> None:
     """What identifies the spaCy pipeline a run would load, found without importing spaCy."""
-    from .nlp import DEFAULT_MODELS
+    from .nlp import DEFAULT_MODELS, PACKAGE_NAME
 
     for name in LIBRARIES:
         try:
@@ -100,6 +100,8 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             _stat_into(h, Path(name) / "meta.json")
             _stat_into(h, Path(name) / "config.cfg")
             continue
+        if not PACKAGE_NAME.fullmatch(name):
+            continue  # neither a folder nor a package name: loading it fails, and nothing is imported here
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):
