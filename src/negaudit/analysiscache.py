@@ -20,7 +20,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Optional
+from typing import IO, Callable, Optional
 
 _CODE = Path(__file__).resolve().parent / "triggers.py"
 _memo: Optional[dict[str, object]] = None
@@ -28,18 +28,40 @@ _added = False
 _path: Optional[Path] = None
 
 
-def _cache_path() -> Optional[Path]:
+def cache_folder() -> Optional[Path]:
+    """negaudit's cache folder (this cache's and the record cache's), or None when NEGAUDIT_NO_CACHE is set."""
     if os.environ.get("NEGAUDIT_NO_CACHE"):
         return None
     base = os.environ.get("NEGAUDIT_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = os.path.join(xdg, "negaudit") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "negaudit")
+    return Path(base)
+
+
+def write_file(path: Path, fill: Callable[[IO[bytes]], object]) -> None:
+    """Write a cache file atomically: `fill(fh)` writes a temporary file in the same folder, which then
+    replaces `path`; on any failure the temporary file is removed and the old file stays. Raises OSError."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".negaudit-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fill(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _cache_path() -> Optional[Path]:
+    base = cache_folder()
+    if base is None:
+        return None
     try:
         digest = hashlib.sha256(_CODE.read_bytes()).hexdigest()[:16]
     except OSError:
         return None
-    return Path(base) / f"analysis-{digest}.json"
+    return base / f"analysis-{digest}.json"
 
 
 def _load() -> dict[str, object]:
@@ -75,16 +97,9 @@ def save() -> None:
     global _added
     if not _added or _path is None or _memo is None:
         return
+    memo = _memo
     try:
-        _path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=_path.parent, prefix=".analysis-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(_memo, fh, separators=(",", ":"))
-            os.replace(tmp, _path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        write_file(_path, lambda fh: fh.write(json.dumps(memo, separators=(",", ":")).encode("utf-8")))
         _added = False
     except OSError:
         pass  # a read-only home: the next run analyses again

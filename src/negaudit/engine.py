@@ -5,7 +5,6 @@ import bisect
 import hashlib
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
 import regex
@@ -16,7 +15,7 @@ from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
 from .labels import LabelHit, clip, norm_key
 from .detecting import Candidate, Detector
-from .linking import REQUEST, WORD, ClaimMemo, Link, link
+from .linking import REQUEST, ClaimMemo, Link, link
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .qualifying import LearnedStage
@@ -867,10 +866,9 @@ class Auditor:
     def _clean_cache(self):
         """This auditor's cache of lines found clean in earlier runs (recordcache.py), or None."""
         from .recordcache import open_cache
-        from .rules import builtin_rules_dir
+        from .rules import pack_paths
 
-        base = builtin_rules_dir()
-        return open_cache(self.config, [base / "lexicon.yaml", base / "core.yaml", *map(Path, self.config.extend)])
+        return open_cache(self.config, pack_paths(self.config.extend))
 
     def new_report(self) -> Report:
         return Report(no_bonus=frozenset(r.id for r in self.ruleset.rules if r.category == "local-negation"))
@@ -887,7 +885,7 @@ class Auditor:
         # a repeated JSON line is audited once (repeats.py), and a line clean in an earlier run with the
         # same auditor not at all (recordcache.py); the unoptimised path audits every copy
         store = self._clean_cache() if self.prefilter and self.record_cache else None
-        repeats = Repeats(self._settings_of, store, _NOTHING, _clean) if self.prefilter else None
+        repeats = Repeats(self._settings_of, store, _NOTHING) if self.prefilter else None
         if jobs > 1:
             from .parallel import audit_parallel
 
@@ -924,11 +922,6 @@ NOTE_FAMILIES = (("fiction", "fiction"), ("framing", "framing"), ("unreliable", 
 BATCH = 128
 BATCH_BYTES = 4 * 1024 * 1024
 _NOTHING = RecordResult([])  # the result of every record that cannot hold a finding (shared, never changed)
-
-
-def _clean(res: RecordResult) -> bool:
-    """Is this a result the record cache keeps: no finding, no error, nothing suppressed?"""
-    return not res.findings and res.error is None and not res.suppressed and res.counted
 
 
 PLACE_NOTE = {

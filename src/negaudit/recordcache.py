@@ -34,11 +34,12 @@ import dataclasses
 import hashlib
 import importlib.util
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Optional
 
 import orjson
+
+from .analysiscache import cache_folder, write_file
 
 DIGEST = 16
 MAX_ENTRIES = 8 * 1024 * 1024
@@ -54,14 +55,10 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Optional[Path]:
-    """The cache folder, or None when caching is off."""
-    if os.environ.get("NEGAUDIT_NO_CACHE") or os.environ.get("NEGAUDIT_NO_RECORD_CACHE"):
+    """The cache folder (the pattern-analysis cache's), or None when this cache is off."""
+    if os.environ.get("NEGAUDIT_NO_RECORD_CACHE"):
         return None
-    base = os.environ.get("NEGAUDIT_CACHE_DIR")
-    if not base:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = os.path.join(xdg, "negaudit") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "negaudit")
-    return Path(base)
+    return cache_folder()
 
 
 def _stat_into(h, path: Path) -> None:
@@ -140,7 +137,6 @@ class RecordCache:
         self._found: dict[bytes, bytes] = {}  # digest -> its JSON entry (from disk, and this run's)
         self._found_bytes = 0
         self._added_found = False
-        self.hits = 0
         try:
             with open(self.found_path, "rb") as fh:
                 for line in fh:
@@ -170,8 +166,18 @@ class RecordCache:
             for i, hit in enumerate((arr[idx] == q).tolist()):
                 if hit and out[i] is None:
                     out[i] = CLEAN
-        self.hits += sum(x is not None for x in out)
         return out
+
+    def keep(self, digest: bytes, result, line: int) -> None:
+        """Keep what this run found on a line (`result`, its RecordResult; `line`, the record's line):
+        a clean result (no finding, no error, nothing suppressed) as clean, one with findings as its
+        entry, one with an error not at all."""
+        if result.error is not None or not result.counted:
+            return
+        if result.findings or result.suppressed:
+            self.add_found(digest, result, line)
+        else:
+            self.add(digest)
 
     def add(self, digest: bytes) -> None:
         """A line this run found clean (kept up to MAX_ENTRIES in all)."""
@@ -197,7 +203,7 @@ class RecordCache:
             if self._new:
                 self._save_clean()
             if self._added_found:
-                self._write(self.found_path, lambda fh: fh.writelines(
+                write_file(self.found_path, lambda fh: fh.writelines(
                     k.hex().encode("ascii") + b" " + e + b"\n" for k, e in self._found.items()))
                 self._added_found = False
             _prune(self.folder, (self.path, self.found_path))
@@ -211,7 +217,7 @@ class RecordCache:
             both = {raw[i:i + DIGEST] for i in range(0, len(raw), DIGEST)}
             both.update(old or ())
             data = b"".join(sorted(both))
-            self._write(self.path, lambda fh: fh.write(data))
+            write_file(self.path, lambda fh: fh.write(data))
         else:
             import numpy as np
 
@@ -224,19 +230,8 @@ class RecordCache:
                 merged = np.insert(np.asarray(old), pos[fresh], new[fresh])
             else:
                 merged = new[:MAX_ENTRIES]  # no file yet, or a full one: started again from this run's lines
-            self._write(self.path, lambda fh: fh.write(merged.tobytes()))
+            write_file(self.path, lambda fh: fh.write(merged.tobytes()))
         self._new = bytearray()
-
-    def _write(self, path: Path, fill) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".record-cache-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fill(fh)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
 
 
 def _read_clean(path: Path):

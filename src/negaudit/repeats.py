@@ -35,18 +35,16 @@ AUDIT, KEEP, COPY, CLEAN = "audit", "keep", "copy", "clean"
 class Repeats:
     """The results of the distinct JSON lines seen so far in one run. `context(path)` is what else a
     record's findings depend on (the same for every record of a file). `store`: the results of earlier
-    runs (recordcache.RecordCache); `clean` is the result replayed for a line clean in one, and
-    `is_clean(result)` tells a clean result."""
+    runs (recordcache.RecordCache), which keeps this run's too; `clean` is the result replayed for a
+    line clean in one."""
 
-    def __init__(self, context: Callable[[str], Hashable], store=None, clean=None,
-                 is_clean: Optional[Callable[[object], bool]] = None) -> None:
+    def __init__(self, context: Callable[[str], Hashable], store=None, clean=None) -> None:
         self._context = context
         self._contexts: dict[str, bytes] = {}  # path -> the key of its settings (a digest, the same in every run)
         self._results: dict[bytes, object] = {}  # key -> the first copy's RecordResult (or None: in progress)
         self._findings = 0
         self.store = store
         self._clean = clean
-        self._is_clean = is_clean
         self._salt = store.auditor if store is not None else b""
 
     def key(self, rec: Record) -> Optional[bytes]:
@@ -113,11 +111,8 @@ class Repeats:
             res = next(got)
             if what is KEEP:
                 results[k] = self._keep(res, rec)  # a later copy, even in this batch, replays it
-            if store is not None and k is not None and self._is_clean is not None:
-                if self._is_clean(res):
-                    store.add(k)
-                elif res.error is None and res.counted:
-                    store.add_found(k, res, rec.line or 0)
+            if store is not None and k is not None:
+                store.keep(k, res, rec.line or 0)
             yield res
 
     def run(self, batches: Iterable[list[Record]], audit: Callable[[list[Record]], list]) -> Iterator:

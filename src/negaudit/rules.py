@@ -333,6 +333,12 @@ def unknown_selector(selector: str, ids: Iterable[str]) -> Optional[str]:
     return msg
 
 
+def pack_paths(extra_packs: Iterable[str | os.PathLike] = ()) -> list[Path]:
+    """The rule pack files a run loads, in order: the built-in lexicon and rules, then the extra packs."""
+    base = builtin_rules_dir()
+    return [base / "lexicon.yaml", base / "core.yaml"] + [Path(p) for p in extra_packs]
+
+
 def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[str] = (),
                ignore: Iterable[str] = (), origins: Optional[dict] = None) -> RuleSet:
     """Load the built-in packs plus `extra_packs`, then apply select/ignore (code prefixes).
@@ -342,8 +348,7 @@ def load_rules(extra_packs: Iterable[str | os.PathLike] = (), select: Iterable[s
     the command line's --select / --ignore)."""
     lexicon = Lexicon()
     rules: list[Rule] = []
-    base = builtin_rules_dir()
-    packs = [base / "lexicon.yaml", base / "core.yaml"] + [Path(p) for p in extra_packs]
+    packs = pack_paths(extra_packs)
     seen: dict[str, str] = {}
     learned: dict = {}
     scan: dict = {}
