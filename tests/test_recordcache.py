@@ -105,11 +105,36 @@ def test_the_fingerprint_follows_rules_config_and_code(tmp_path, monkeypatch):
     assert recordcache.fingerprint(Config(select=["NN1"]), [pack]) != base
     assert recordcache.fingerprint(Config(max_record_mb=1.0), [pack]) != base
     assert recordcache.fingerprint(Config(model="blank"), [pack]) != base
-    # a changed file of the package (its size or modification time) is another auditor
+    # another file in the package is another auditor
     files = recordcache._package_files()
     monkeypatch.setattr(recordcache, "_package_files", lambda: files + [tmp_path / "new_module.py"])
     (tmp_path / "new_module.py").write_text("x = 1\n")
     assert recordcache.fingerprint(Config(), [pack]) != base
+
+
+def test_the_fingerprint_is_the_same_for_the_same_install_elsewhere(tmp_path, monkeypatch):
+    """A cache restored on a CI runner serves it only if the fingerprint names no folder or time: the
+    same package files copied to another place, with other modification times, are the same auditor,
+    and one byte changed in one of them is another."""
+    import os
+    import shutil
+
+    from negaudit.config import Config
+
+    pack = tmp_path / "extra.yaml"
+    pack.write_text("rules: []\n", encoding="utf-8")
+    fps = []
+    for where, stamp in (("a", 1_000_000_000), ("b", 1_700_000_000)):
+        copy = tmp_path / where / "negaudit"
+        shutil.copytree(recordcache._PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        for f in copy.rglob("*"):
+            os.utime(f, (stamp, stamp))
+        monkeypatch.setattr(recordcache, "_PACKAGE", copy)
+        fps.append(recordcache.fingerprint(Config(), [pack]))
+    assert fps[0] == fps[1]
+    engine = tmp_path / "b" / "negaudit" / "engine.py"
+    engine.write_bytes(engine.read_bytes().replace(b"(", b"( ", 1))
+    assert recordcache.fingerprint(Config(), [pack]) != fps[0]
 
 
 def test_a_changed_config_audits_again(cache, tmp_path, monkeypatch):

@@ -19,10 +19,12 @@ else `$XDG_CACHE_HOME/negaudit`, else `~/.cache/negaudit`):
 Results with an error (a record without text, say) are not kept. The `KEEP` most recent auditors'
 files are kept.
 
-What the fingerprint covers: every file of the installed package (size and modification time), the
-bytes of every rule pack, the whole configuration, the spaCy pipeline that would be loaded (its
-package's meta.json) and the libraries a result depends on (spaCy, thinc, numpy, regex, lemminflect,
-ahocorasick-rs: each one's `__init__` file), all found without importing any of them. A cache file
+What the fingerprint covers, all by content and found without importing any of them: every file of
+the installed package, the bytes of every rule pack, the whole configuration, the spaCy pipeline that
+would be loaded (its package's meta.json and about.py) and the libraries a result depends on (spaCy,
+thinc, numpy, regex, lemminflect, ahocorasick-rs: each one's `__init__` file and its wheel's RECORD,
+which holds its version and every installed file's hash). No folder or modification time enters it,
+so a cache restored on another machine with the same install (a CI runner) is used there. A cache file
 that cannot be read is ignored, and one that cannot be written is not written. The cache is trusted
 as the installed code is: a folder that others can write to can hide findings. `--no-cache`,
 `NEGAUDIT_NO_CACHE=1` (this cache and the pattern-analysis cache) or `NEGAUDIT_NO_RECORD_CACHE=1`
@@ -61,12 +63,17 @@ def cache_dir() -> Optional[Path]:
     return cache_folder()
 
 
-def _stat_into(h, path: Path) -> None:
+def _content_into(h, label: str, path: Path) -> None:
+    """A file's bytes under a label that names no machine's folders or times: the same install on
+    another machine (a CI runner, a colleague's checkout) gets the same fingerprint, and a file
+    touched but not changed keeps it."""
+    h.update(f"{label}\0".encode("utf-8", "surrogateescape"))
     try:
-        st = path.stat()
-        h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+        data = path.read_bytes()
     except OSError:
-        h.update(f"{path}\0missing\n".encode("utf-8", "surrogateescape"))
+        h.update(b"missing\n")
+        return
+    h.update(len(data).to_bytes(8, "little") + hashlib.blake2b(data, digest_size=DIGEST).digest())
 
 
 def _package_files() -> list[Path]:
@@ -77,10 +84,26 @@ def _package_files() -> list[Path]:
     return out
 
 
+def _dist_records(site: Path, name: str, listings: dict) -> list[Path]:
+    """The RECORD files of the installed distributions of `name` in `site` (a wheel's RECORD lists the
+    hash of every file it installed, so it changes with any upgrade)."""
+    entries = listings.get(site)
+    if entries is None:
+        try:
+            entries = listings[site] = sorted(os.listdir(site))
+        except OSError:
+            entries = listings[site] = []
+    want = name.lower().replace("-", "_").replace(".", "_")
+    # "spacy-3.8.18.dist-info": the name before the version, normalised as wheels write it
+    return [site / e / "RECORD" for e in entries if e.endswith(".dist-info")
+            and e[:-len(".dist-info")].rpartition("-")[0].lower().replace("-", "_").replace(".", "_") == want]
+
+
 def _pipeline_into(h, model: Optional[str]) -> None:
     """What identifies the spaCy pipeline a run would load, found without importing spaCy."""
     from .nlp import DEFAULT_MODELS, PACKAGE_NAME
 
+    listings: dict = {}
     for name in LIBRARIES:
         try:
             spec = importlib.util.find_spec(name)
@@ -88,14 +111,18 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             spec = None
         h.update(f"library {name}\n".encode())
         if spec is not None and spec.origin:
-            _stat_into(h, Path(spec.origin))  # an upgrade rewrites it
+            origin = Path(spec.origin)
+            _content_into(h, "origin", origin)  # an editable install's code changes here
+            site = origin.parent.parent if spec.submodule_search_locations else origin.parent
+            for record in _dist_records(site, name, listings):
+                _content_into(h, record.parent.name, record)  # the version and its files' hashes
     for name in ((model,) if model else DEFAULT_MODELS):
         h.update(f"model {name}\n".encode("utf-8", "surrogateescape"))
         if name == "blank":
             continue
         if os.path.isdir(name):  # a pipeline directory
-            _stat_into(h, Path(name) / "meta.json")
-            _stat_into(h, Path(name) / "config.cfg")
+            _content_into(h, "meta.json", Path(name) / "meta.json")
+            _content_into(h, "config.cfg", Path(name) / "config.cfg")
             continue
         if not PACKAGE_NAME.fullmatch(name):
             continue  # neither a folder nor a package name: loading it fails, and nothing is imported here
@@ -105,20 +132,23 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             spec = None
         for loc in (spec.submodule_search_locations or []) if spec is not None else []:
             for leaf in ("meta.json", "about.py"):
-                _stat_into(h, Path(loc) / leaf)
+                _content_into(h, leaf, Path(loc) / leaf)
 
 
 def fingerprint(config, packs: Iterable[Path]) -> bytes:
-    """The auditor's fingerprint: its code, rule packs, configuration and spaCy pipeline."""
+    """The auditor's fingerprint: its code, rule packs, configuration and spaCy pipeline, by content
+    (never by a file's place or modification time, so that a restored cache serves another machine
+    with the same install)."""
+    from .rules import builtin_rules_dir
+
     h = hashlib.blake2b(digest_size=DIGEST, person=b"negaudit-clean")
     for p in _package_files():
-        _stat_into(h, p)
+        _content_into(h, p.relative_to(_PACKAGE).as_posix() if p.is_relative_to(_PACKAGE) else str(p), p)
+    builtin = builtin_rules_dir()
     for p in packs:
-        h.update(f"pack {p}\n".encode("utf-8", "surrogateescape"))
-        try:
-            h.update(Path(p).read_bytes())
-        except OSError:
-            h.update(b"missing")
+        p = Path(p)
+        label = "builtin/" + p.name if p.parent == builtin else str(p)
+        _content_into(h, "pack " + label, p)
     h.update(repr(config).encode("utf-8", "surrogateescape"))
     _pipeline_into(h, getattr(config, "model", None))
     return h.digest()
