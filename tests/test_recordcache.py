@@ -282,3 +282,63 @@ def test_the_fingerprint_imports_nothing_a_model_name_names(tmp_path, monkeypatc
     import builtins
 
     assert not hasattr(builtins, "NEGAUDIT_MARKER") and "negaudit_marker_pkg" not in sys.modules
+
+
+DETECTOR_MODULES = ("negaudit.detecting", "negaudit.claims", "negaudit.linking", "negaudit.learned",
+                    "negaudit.qualifying", "negaudit.prefilter", "negaudit.matchers.meta", "numpy", "spacy")
+
+
+def _cli_in_a_process(args: list[str], env: dict) -> tuple[int, list[str]]:
+    """Run the command in a fresh interpreter: its exit code, and which detector modules it imported."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom negaudit import cli\ntry:\n    rc = cli.app(sys.argv[1:], standalone_mode=False) or 0\n"
+            "except SystemExit as e:\n    rc = e.code\nprint('RC', rc)\n"
+            f"print('LOADED', *[m for m in {DETECTOR_MODULES!r} if m in sys.modules and "
+            "type(sys.modules[m]).__name__ == 'module'])\n")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         env={**os.environ, **env}, timeout=300)
+    lines = {l.split(" ", 1)[0]: l for l in out.stdout.splitlines() if l.startswith(("RC", "LOADED"))}
+    assert "RC" in lines, out.stderr[-2000:]
+    return int(lines["RC"].split()[1]), lines["LOADED"].split()[1:]
+
+
+def test_a_replayed_run_builds_and_imports_no_detector(cache, tmp_path):
+    """Every line replayed from the cache: the run imports none of the detectors' modules (they load
+    lazily, when a record needs them) and reports what the cold run did; an edited line loads them."""
+    data = _write(tmp_path / "d.jsonl", _records(30))
+    env = {"NEGAUDIT_CACHE_DIR": str(cache)}
+    env.pop("NEGAUDIT_NO_RECORD_CACHE", None)
+    cold_json, warm_json = tmp_path / "cold.json", tmp_path / "warm.json"
+    rc, loaded = _cli_in_a_process(["check", "-q", "-f", "json", "-o", str(cold_json), str(data)], env)
+    assert rc == 1 and "negaudit.detecting" in loaded
+    rc, loaded = _cli_in_a_process(["check", "-q", "-f", "json", "-o", str(warm_json), str(data)], env)
+    assert rc == 1 and loaded in (["numpy"], []), loaded  # numpy: the claim clusters of the report
+    assert warm_json.read_bytes() == cold_json.read_bytes()
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join(lines[:-1]) + json.dumps({"text": "Moles dig tunnels under lawns."}) + "\n", encoding="utf-8")
+    rc, loaded = _cli_in_a_process(["check", "-q", "-f", "json", "-o", str(warm_json), str(data)], env)
+    assert "negaudit.detecting" in loaded
+
+
+def test_a_lazy_run_still_fails_on_a_pack_that_cannot_be_built(cache, tmp_path):
+    """With nothing to audit (an empty file) the lazy auditor builds its detectors at the end of the
+    run, unless an earlier run with the same fingerprint built them: a pack whose learned block names a
+    missing lexicon list fails with exit 2, as it does without the cache."""
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("learned:\n  openers: no_such_list\nrules: []\n", encoding="utf-8")
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    env = {"NEGAUDIT_CACHE_DIR": str(cache)}
+    for extra in ([], ["--no-cache"]):
+        rc, _ = _cli_in_a_process(["check", "-q", "--extend-rules", str(pack), *extra, str(empty)], env)
+        assert rc == 2, extra
+
+
+def test_the_kind_names_are_the_registered_kinds():
+    from negaudit import matchers
+
+    matchers.load_kinds()
+    assert sorted(matchers.KINDS) == sorted(matchers.REGISTRY)

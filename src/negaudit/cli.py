@@ -430,7 +430,9 @@ def _check(paths, spool, shown, output_format, output, sarif_output, markdown_ou
             _fail(f"--fix and --diff edit JSON Lines and text files by their suffix, not files read as "
                   f"--format {cfg.input_format}")
         cfg.fix_strategy = fix_strategy  # the fixable counts are planned with it (fixing.mark_planned)
-        auditor = Auditor(cfg)
+        # with the record cache, the detectors are built when a line needs them: a run whose every line
+        # is replayed builds none (a pack that cannot be compiled still fails: engine.audit_paths)
+        auditor = Auditor(cfg, lazy=not no_cache and dask is None and not fixing)
         auditor.record_cache = not no_cache
         changed = None
         notes: list[str] = []

@@ -11,16 +11,11 @@ import regex
 
 from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
-from .claims import claimness, locally_framed, structure as claim_structure
 from .config import Config
 from .labels import LabelHit, clip, norm_key
-from .detecting import Candidate, Detector
-from .linking import REQUEST, ClaimMemo, Link, link
+from .lazyimport import lazy
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
-from .qualifying import LearnedStage
-from .prefilter import HOT, KEYS, MAYBE_KEYS, RecordPrefilter
-from .regexguard import guard_user_patterns
 from .repeats import Repeats
 from .locating import qualifier_columns
 from .suppressing import record_suppressions
@@ -30,7 +25,18 @@ from .segmenting import split_units
 from .store import FindingStore
 
 if TYPE_CHECKING:  # the rewriter imports spaCy and lemminflect: loaded when a suggestion is made
+    from .detecting import Candidate
+    from .linking import ClaimMemo, Link
     from .rewriting import Rewriter
+
+# the detectors' modules, imported when the first record is audited (lazyimport.py): a run whose every
+# line the record cache replays imports none of them
+claims = lazy("negaudit.claims")
+detecting = lazy("negaudit.detecting")
+linking = lazy("negaudit.linking")
+qualifying = lazy("negaudit.qualifying")
+prescan = lazy("negaudit.prefilter")
+regexguard = lazy("negaudit.regexguard")
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
 REPORTED_BELIEF = regex.compile(
@@ -160,10 +166,18 @@ def _with_bonus(f: Finding, k: bytes, counts: dict[bytes, int], no_bonus: frozen
     return f
 
 
+# what Auditor._build sets
+_BUILT = frozenset({"detector", "fields", "subject_keys", "debunking", "several_referents", "hedged_verdict", "pink",
+                    "learned", "claim_min", "record_prefilter"})
+
+
 class Auditor:
     """Holds the compiled rules and (lazily) the spaCy pipeline for a whole run."""
 
-    def __init__(self, config: Optional[Config] = None, prefilter: bool = True) -> None:
+    def __init__(self, config: Optional[Config] = None, prefilter: bool = True, lazy: bool = False) -> None:
+        """`lazy`: build the detectors (the compiled patterns, the pre-scan, the learned stage) when the
+        first record needs them rather than now, so that a run whose every line the record cache
+        replays builds none of them. The rule packs are loaded and checked now either way."""
         self.prefilter = prefilter  # False: scan every unit (the unoptimised path, for tests and benchmarks)
         # keep the lines found clean between runs (recordcache.py): the command line turns it on
         self.record_cache = False
@@ -172,12 +186,33 @@ class Auditor:
         # must not leak into another auditor or a direct reader in the same process)
         self.max_record_bytes = int(self.config.max_record_mb * 1024 * 1024)
         self.ruleset = load_rules(self.config.extend, self.config.select, self.config.ignore, self.config.origins)
-        self.detector = Detector(self.ruleset)
         self.mapping = self.config.fields
         self._path_mappings: dict = {}  # path -> mapping (with its dataset_info.json layout)
         self._dataset_infos: dict = {}  # directory -> its dataset_info.json entries
         self._nlp: Optional[NLP] = None
         self._rewriter: Optional["Rewriter"] = None
+        self._built = False
+        if not lazy:
+            self._build()
+
+    def __getattr__(self, name: str):
+        # only for the attributes `_build` sets (an attribute that exists never comes here)
+        if name in _BUILT and not self.__dict__.get("_built", True):
+            self._build()
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    @property
+    def built(self) -> bool:
+        """Are the detectors built (see `lazy`)?"""
+        return self._built
+
+    def _build(self) -> None:
+        """The detectors: every compiled pattern, the matchers, the learned stage and the pre-scan. A
+        rule pack that cannot be compiled raises ConfigError here."""
+        self._built = True  # set first: a failed build is not retried by every attribute read after it
+        prefilter = self.prefilter
+        self.detector = detecting.Detector(self.ruleset)
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
         # user maps as annotation fields hold verdict words
         self.fields = self.detector.matcher("field")
@@ -193,12 +228,16 @@ class Auditor:
         self.several_referents = optional("several_referents")
         self.hedged_verdict = optional("hedged_verdict")
         self.pink = self.detector.matcher("pink-elephant")
-        self.learned = LearnedStage(self.ruleset) if self.ruleset.learned else None
+        self.learned = qualifying.LearnedStage(self.ruleset) if self.ruleset.learned else None
         self.claim_min = float(self.ruleset.learned.get("claim", 0.0))
-        self.record_prefilter = RecordPrefilter(
+        self.record_prefilter = prescan.RecordPrefilter(
             self.detector, self.pink.need if self.pink else None,
             label_key_literals(self.fields.key_names() if self.fields else [])) if prefilter else None
-        guard_user_patterns(self, self.ruleset.lexicon, self.detector.rule_errors)  # user lexicon entries: timed
+        regexguard.guard_user_patterns(self, self.ruleset.lexicon, self.detector.rule_errors)  # user lexicon entries: timed
+
+    def rule_errors(self) -> list[str]:
+        """The rule errors of this run so far (none when the detectors were never built)."""
+        return self.detector.rule_errors if self._built else []
 
     # ------------------------------------------------------------------ model
     @property
@@ -220,7 +259,7 @@ class Auditor:
         processes forked after this share it instead of loading it each."""
         if self.learned is not None:
             self.learned.predict("This warms the model up.")
-        claimness("The bridge opened in 1987.")
+        claims.claimness("The bridge opened in 1987.")
         from . import rewriting
 
         rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
@@ -324,7 +363,7 @@ class Auditor:
         text, no cue and no label), else (record, segments) for the detectors."""
         if rec.error:
             return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
-        state = HOT | KEYS
+        state = prescan.HOT | prescan.KEYS
         data = rec.data
         if rec.raw is not None:  # an unparsed JSON line: pre-scan it, then parse it
             if self.record_prefilter is not None:
@@ -333,8 +372,8 @@ class Auditor:
                 data = parse_json_bytes(rec.raw)
             except (ValueError, UnicodeDecodeError, RecursionError) as e:
                 return RecordResult([], InputError(rec.path, rec.line, _decode_error(e, rec.lead)), counted=False)
-            if state == MAYBE_KEYS:
-                state = KEYS if self.record_prefilter.labelled_keys(data) else 0
+            if state == prescan.MAYBE_KEYS:
+                state = prescan.KEYS if self.record_prefilter.labelled_keys(data) else 0
         if state == 0 and self.learned is None and surely_has_text(data, self._mapping_for(rec.path)):
             return _NOTHING  # no cue, no label key, and text to audit: nothing to find or report
         try:
@@ -344,7 +383,7 @@ class Auditor:
             return RecordResult([], InputError(rec.path, rec.line, str(e)))
         except RecursionError:
             return RecordResult([], InputError(rec.path, rec.line, "record nested too deeply"))
-        if not state & HOT and not (state & KEYS and self._labelled(segments, layout)) and self.learned is None:
+        if not state & prescan.HOT and not (state & prescan.KEYS and self._labelled(segments, layout)) and self.learned is None:
             return _NOTHING  # no cue in the text and no label in the metadata
         if rec.raw is not None:  # parsed now; the line is kept to place the findings' columns
             rec = Record(rec.path, rec.line, rec.index, data, None, rec.raw)
@@ -474,7 +513,7 @@ class Auditor:
         return self._is_claim
 
     def _is_claim(self, u: Unit) -> bool:
-        return not locally_framed(u.text) and claimness(u.text) >= self.claim_min
+        return not claims.locally_framed(u.text) and claims.claimness(u.text) >= self.claim_min
 
     def _learned(self, segments: list[Segment], units: list[Unit], quals: list[Qualifier]):
         """The learned stage: rule hits whose sentence does not read as a qualifier are dropped, and
@@ -541,7 +580,7 @@ class Auditor:
         in a conditioning turn ("Write a fictional news story about X") governs the reply by asking for
         it, which the veto's question (does the sentence qualify other content's truth?) does not ask:
         it stays, and is reported low as a request."""
-        if _conditioning(segments[unit.seg]) and REQUEST.match(unit.text):
+        if _conditioning(segments[unit.seg]) and linking.REQUEST.match(unit.text):
             return False
         return self.learned.vetoes(rule, direction, unit.text)
 
@@ -580,7 +619,7 @@ class Auditor:
     def _link_and_score(self, rec: Record, segments: list[Segment], units: list[Unit],
                         quals: list[Qualifier]) -> list[Finding]:
         qunits = {q.unit.order for q in quals if q.direction not in ("self", "enclosed")}
-        memo = ClaimMemo(units, qunits)  # the claim-ness of each sentence, asked once for all qualifiers
+        memo = linking.ClaimMemo(units, qunits)  # the claim-ness of each sentence, asked once for all qualifiers
         corrections = self.detector.matcher("correction")
         corr = corrections.rules[0] if corrections is not None else None
         corr_cats = corrections.applies_to() if corrections is not None else set()
@@ -600,7 +639,7 @@ class Auditor:
             scope = q.rule.match.get("scope", "document")
             if scope == "pointer":
                 scope = "sentence"
-            links = link(q, segments, units, qunits, scope, self._claim_check(q), memo)
+            links = linking.link(q, segments, units, qunits, scope, self._claim_check(q), memo)
             if (q.rule.kind == "field" or q.direction == "record") and not links:
                 continue
             qseg = segments[q.unit.seg]
@@ -751,13 +790,13 @@ class Auditor:
     def _is_request(self, text: str) -> bool:
         """Is this sentence a request or an instruction (an imperative), rather than a statement?"""
         if not self.nlp.has_parser:
-            return REQUEST.match(text) is not None
+            return linking.REQUEST.match(text) is not None
         doc = self.nlp.parse(text)
         for sent in doc.sents:
             root = sent.root
             if root.tag_ == "VB" and not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "aux") for c in root.children):
                 return True
-        return REQUEST.match(text) is not None
+        return linking.REQUEST.match(text) is not None
 
     def _truth_nearby(self, q: Qualifier, memo: ClaimMemo, links: list[Link], qunits) -> Optional[str]:
         det = self.detector
@@ -898,12 +937,16 @@ class Auditor:
             report.add(res)
             if progress is not None:
                 progress()
-        rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.detector.rule_errors))
+        if not self._built and (store is None or not store.known_auditor()):
+            # nothing needed the detectors, and no earlier run with this fingerprint built them: build
+            # them now, so that a rule pack that cannot be compiled fails the run even on an empty input
+            self._build()
+        rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.rule_errors()))
         if store is not None and not rule_errors and not report.interrupted:
             store.save()  # a run whose rule hit an error keeps nothing: a line may be clean only for that
         for msg in rule_errors:
             report.errors.append(InputError(self.config.source or "<rules>", None, msg))
-        self.detector.rule_errors.clear()
+        self.rule_errors().clear()
         if self._nlp is not None:
             meta["model"] = self._nlp.name
             meta["warning"] = meta["warning"] or self._nlp.warning
@@ -968,7 +1011,7 @@ def _has_verb(doc) -> bool:
 
 
 def _shape_ok(u: Unit) -> bool:
-    return not claim_structure(u.text)
+    return not claims.structure(u.text)
 
 
 def _why(q: Qualifier) -> str:

@@ -28,9 +28,7 @@ from typing import Sequence
 import numpy as np
 import regex
 
-LABELS = ("none", "local", "falsity", "pointer", "fiction", "unreliable", "unknown", "low_probability", "framing",
-          "behaviour")
-FAMILIES = LABELS[2:]  # the qualifier families; "none" and "local" are not qualifiers of other content
+from .models import FAMILIES, LABELS  # the model's labels (kept there: a rule pack's check reads them without numpy)
 FEATURE_VERSION = 3
 # lexicon lists (rules/lexicon.yaml) whose words are features of the qualifier model: the rules'
 # linguistic classes (meta-references, predicates, pseudo cues) as evidence the model weighs. A list

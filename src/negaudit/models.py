@@ -5,6 +5,12 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Optional
 
+# the qualifier model's labels (learned.py): its qualifier families, and "none" and "local", which
+# are not qualifiers of other content
+LABELS = ("none", "local", "falsity", "pointer", "fiction", "unreliable", "unknown", "low_probability", "framing",
+          "behaviour")
+FAMILIES = LABELS[2:]
+
 
 @dataclass(slots=True)
 class Record:

@@ -180,6 +180,11 @@ class RecordCache:
         except OSError:
             pass
 
+    def known_auditor(self) -> bool:
+        """Did an earlier run with this fingerprint keep a line? Then it built these same detectors (a
+        run keeps nothing before it has built them, and the fingerprint holds all they are built from)."""
+        return bool(self._found) or (self._known is not None and len(self._known) > 0)
+
     def known(self, digests: list[bytes]) -> list:
         """For each digest: CLEAN, the JSON entry of its findings, or None (not audited before)."""
         out: list = [self._found.get(d) for d in digests] if self._found else [None] * len(digests)

@@ -231,7 +231,7 @@ def _validate_rule(raw: Any, path: str, idx: int) -> Rule:
     if not isinstance(match, dict) or match.get("kind") not in match_kinds():
         raise ConfigError(path, f"{where}.match.kind", f"must be one of {', '.join(match_kinds())}")
     families = raw.get("families") or []
-    from .learned import FAMILIES
+    from .models import FAMILIES
 
     if not isinstance(families, list) or not all(f in FAMILIES for f in families):
         raise ConfigError(path, f"{where}.families", f"must be a list of learned families ({', '.join(FAMILIES)})")
