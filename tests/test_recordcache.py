@@ -332,9 +332,14 @@ def test_a_lazy_run_still_fails_on_a_pack_that_cannot_be_built(cache, tmp_path):
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     env = {"NEGAUDIT_CACHE_DIR": str(cache)}
-    for extra in ([], ["--no-cache"]):
+    for extra in ([], ["--no-cache"], ["-j", "2"]):
         rc, _ = _cli_in_a_process(["check", "-q", "--extend-rules", str(pack), *extra, str(empty)], env)
         assert rc == 2, extra
+    # with records to audit, in one process or with workers, the error comes before spaCy is loaded
+    data = _write(tmp_path / "d.jsonl", _records(4))
+    for extra in ([], ["-j", "2"]):
+        rc, loaded = _cli_in_a_process(["check", "-q", "--extend-rules", str(pack), *extra, str(data)], env)
+        assert rc == 2 and "spacy" not in loaded, (extra, loaded)
 
 
 def test_the_kind_names_are_the_registered_kinds():

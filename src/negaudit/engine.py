@@ -202,10 +202,10 @@ class Auditor:
             return self.__dict__[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    @property
-    def built(self) -> bool:
-        """Are the detectors built (see `lazy`)?"""
-        return self._built
+    def build(self) -> None:
+        """Build the detectors now, if they are not built yet (see `lazy`)."""
+        if not self._built:
+            self._build()
 
     def _build(self) -> None:
         """The detectors: every compiled pattern, the matchers, the learned stage and the pre-scan. A
@@ -937,10 +937,10 @@ class Auditor:
             report.add(res)
             if progress is not None:
                 progress()
-        if not self._built and (store is None or not store.known_auditor()):
+        if store is None or not store.known_auditor():
             # nothing needed the detectors, and no earlier run with this fingerprint built them: build
             # them now, so that a rule pack that cannot be compiled fails the run even on an empty input
-            self._build()
+            self.build()
         rule_errors = list(dict.fromkeys(meta["rule_errors"] + self.rule_errors()))
         if store is not None and not rule_errors and not report.interrupted:
             store.save()  # a run whose rule hit an error keeps nothing: a line may be clean only for that

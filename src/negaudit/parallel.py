@@ -107,6 +107,7 @@ def _start(ctx, fork: bool, config, jobs: int, parent):
     """The worker pool. Forked workers share the parent's auditor, its spaCy pipeline loaded first."""
     global _PARENT
     if fork and parent is not None:
+        parent.build()  # the detectors first: a rule pack that cannot be built fails before spaCy loads
         parent.nlp  # loaded once, before the fork, rather than once per worker
         parent.learned_warmup()
         _PARENT = parent
