@@ -137,6 +137,26 @@ def test_the_fingerprint_is_the_same_for_the_same_install_elsewhere(tmp_path, mo
     assert recordcache.fingerprint(Config(), [pack]) != fps[0]
 
 
+def test_a_wheels_record_counts_only_the_files_in_its_site_folder(tmp_path):
+    """A console script a wheel installs outside site-packages starts with the environment's own
+    Python path, so two installs of one version differ there: those lines do not count; a changed
+    file of the package does."""
+    import hashlib
+
+    def digest(record_text: str) -> bytes:
+        d = tmp_path / "lib-1.0.dist-info"
+        d.mkdir(exist_ok=True)
+        (d / "RECORD").write_text(record_text, encoding="utf-8")
+        h = hashlib.blake2b(digest_size=16)
+        recordcache._record_into(h, d / "RECORD")
+        return h.digest()
+
+    lib = "lib/__init__.py,sha256=AAAA,10\nlib-1.0.dist-info/METADATA,sha256=BBBB,20\n"
+    one = digest(lib + "../../../bin/lib,sha256=venv-one,239\n")
+    assert digest(lib + "../../../bin/lib,sha256=venv-two,241\n") == one
+    assert digest(lib.replace("AAAA", "CCCC") + "../../../bin/lib,sha256=venv-one,239\n") != one
+
+
 def test_a_changed_config_audits_again(cache, tmp_path, monkeypatch):
     from negaudit.config import Config
 

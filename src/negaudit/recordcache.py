@@ -99,6 +99,20 @@ def _dist_records(site: Path, name: str, listings: dict) -> list[Path]:
             and e[:-len(".dist-info")].rpartition("-")[0].lower().replace("-", "_").replace(".", "_") == want]
 
 
+def _record_into(h, record: Path) -> None:
+    """A wheel's RECORD, without the files it installed outside its site folder: a console script
+    there ("../../../bin/spacy") starts with the path of the environment's Python, which differs
+    between two installs of the same version."""
+    h.update(f"{record.parent.name}\0".encode("utf-8", "surrogateescape"))
+    try:
+        lines = record.read_bytes().splitlines()
+    except OSError:
+        h.update(b"missing\n")
+        return
+    kept = b"\n".join(line for line in lines if not line.startswith((b"../", b"..\\")))
+    h.update(len(kept).to_bytes(8, "little") + hashlib.blake2b(kept, digest_size=DIGEST).digest())
+
+
 def _pipeline_into(h, model: Optional[str]) -> None:
     """What identifies the spaCy pipeline a run would load, found without importing spaCy."""
     from .nlp import DEFAULT_MODELS, PACKAGE_NAME
@@ -115,7 +129,7 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             _content_into(h, "origin", origin)  # an editable install's code changes here
             site = origin.parent.parent if spec.submodule_search_locations else origin.parent
             for record in _dist_records(site, name, listings):
-                _content_into(h, record.parent.name, record)  # the version and its files' hashes
+                _record_into(h, record)  # the version and its files' hashes
     for name in ((model,) if model else DEFAULT_MODELS):
         h.update(f"model {name}\n".encode("utf-8", "surrogateescape"))
         if name == "blank":
