@@ -157,6 +157,26 @@ def test_a_wheels_record_counts_only_the_files_in_its_site_folder(tmp_path):
     assert digest(lib.replace("AAAA", "CCCC") + "../../../bin/lib,sha256=venv-one,239\n") != one
 
 
+def test_a_pipeline_folder_saved_again_is_another_auditor(tmp_path):
+    """A user's own spaCy pipeline folder retrained and saved with the same meta.json and config.cfg
+    (spaCy writes them again unchanged): its weights' files tell the two apart."""
+    import os
+
+    from negaudit.config import Config
+
+    pipe = tmp_path / "my_pipeline"
+    (pipe / "tagger").mkdir(parents=True)
+    (pipe / "meta.json").write_text('{"lang": "en", "name": "mine", "version": "1.0.0"}', encoding="utf-8")
+    (pipe / "config.cfg").write_text("[nlp]\nlang = \"en\"\n", encoding="utf-8")
+    weights = pipe / "tagger" / "model"
+    weights.write_bytes(b"\x00" * 64)
+    os.utime(weights, (1_000_000_000, 1_000_000_000))
+    first = recordcache.fingerprint(Config(model=str(pipe)), [])
+    assert recordcache.fingerprint(Config(model=str(pipe)), []) == first
+    weights.write_bytes(b"\x01" * 64)  # retrained: same size, a new time
+    assert recordcache.fingerprint(Config(model=str(pipe)), []) != first
+
+
 def test_a_changed_config_audits_again(cache, tmp_path, monkeypatch):
     from negaudit.config import Config
 

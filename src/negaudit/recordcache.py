@@ -21,7 +21,9 @@ files are kept.
 
 What the fingerprint covers, all by content and found without importing any of them: every file of
 the installed package, the bytes of every rule pack, the whole configuration, the spaCy pipeline that
-would be loaded (its package's meta.json and about.py) and the libraries a result depends on (spaCy,
+would be loaded (its package's meta.json, about.py and wheel RECORD; for a pipeline folder, its
+meta.json and config.cfg, and the size and time of each of its files, the one part that is not by
+content, since a pipeline saved again keeps those two) and the libraries a result depends on (spaCy,
 thinc, numpy, regex, lemminflect, ahocorasick-rs: each one's `__init__` file and its wheel's RECORD,
 which holds its version and every installed file's hash). No folder or modification time enters it,
 so a cache restored on another machine with the same install (a CI runner) is used there. A cache file
@@ -137,6 +139,17 @@ def _pipeline_into(h, model: Optional[str]) -> None:
         if os.path.isdir(name):  # a pipeline directory
             _content_into(h, "meta.json", Path(name) / "meta.json")
             _content_into(h, "config.cfg", Path(name) / "config.cfg")
+            # a user's own pipeline, saved again with the same meta.json: its weights' sizes and times
+            # tell (a folder on this machine only; the installed packages below are hashed by content)
+            for root, dirs, files in os.walk(name):
+                dirs.sort()
+                for f in sorted(files):
+                    try:
+                        st = os.stat(os.path.join(root, f))
+                    except OSError:
+                        continue
+                    rel = os.path.relpath(os.path.join(root, f), name)
+                    h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
             continue
         if not PACKAGE_NAME.fullmatch(name):
             continue  # neither a folder nor a package name: loading it fails, and nothing is imported here
@@ -147,6 +160,8 @@ def _pipeline_into(h, model: Optional[str]) -> None:
         for loc in (spec.submodule_search_locations or []) if spec is not None else []:
             for leaf in ("meta.json", "about.py"):
                 _content_into(h, leaf, Path(loc) / leaf)
+            for record in _dist_records(Path(loc).parent, name, listings):
+                _record_into(h, record)  # the hashes of the pipeline's weights, as installed
 
 
 def fingerprint(config, packs: Iterable[Path]) -> bytes:
