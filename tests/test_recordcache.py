@@ -387,3 +387,45 @@ def test_the_kind_names_are_the_registered_kinds():
 
     matchers.load_kinds()
     assert sorted(matchers.KINDS) == sorted(matchers.REGISTRY)
+
+
+def test_clean_removes_only_negaudits_own_cache_files(cache, tmp_path):
+    """`negaudit clean` empties the cache folder of what negaudit wrote there (a run's record cache and
+    pattern analysis, a temporary file a killed write left) and leaves every other file, folder and
+    link alone, even in a folder the user shares; the next run audits every line again."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from negaudit import analysiscache
+    from negaudit.cli import app
+
+    data = _write(tmp_path / "d.jsonl", _records(40))
+    _auditor().audit_paths([str(data)])
+    analysiscache.save()
+    ours = sorted(p.name for p in cache.iterdir())
+    assert any(n.startswith("clean-") for n in ours) and any(n.startswith("found-") for n in ours), ours
+    (cache / ".negaudit-abc123.tmp").write_bytes(b"half")
+    foreign = ["notes.txt", "clean-mine.bin", "sub", "clean-" + "1" * 32 + ".bin"]
+    (cache / "notes.txt").write_text("mine", encoding="utf-8")
+    (cache / "clean-mine.bin").write_bytes(b"negaudit's prefix, not a name it writes")
+    (cache / "sub").mkdir()
+    (cache / "sub" / ("found-" + "0" * 32 + ".jsonl")).write_text("x", encoding="utf-8")
+    os.symlink(data, cache / ("clean-" + "1" * 32 + ".bin"))  # a link, even with negaudit's name
+    result = CliRunner().invoke(app, ["clean"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert f"removed {len(ours) + 1} cache files" in result.output
+    assert sorted(p.name for p in cache.iterdir()) == sorted(foreign)
+    assert (cache / "sub" / ("found-" + "0" * 32 + ".jsonl")).exists() and data.exists()
+    seen: list = []
+    real = Auditor.audit_batch
+    try:
+        Auditor.audit_batch = lambda self, recs: seen.extend(recs) or real(self, recs)
+        _auditor().audit_paths([str(data)])
+    finally:
+        Auditor.audit_batch = real
+    assert len(seen) == 40  # nothing left to replay
+    for name in foreign[:2]:
+        (cache / name).unlink()
+    assert CliRunner().invoke(app, ["clean"], catch_exceptions=False).exit_code == 0
+    assert "no negaudit cache files" in CliRunner().invoke(app, ["clean"], catch_exceptions=False).output

@@ -18,6 +18,7 @@ import atexit
 import hashlib
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import IO, Callable, Optional
@@ -32,11 +33,39 @@ def cache_folder() -> Optional[Path]:
     """negaudit's cache folder (this cache's and the record cache's), or None when NEGAUDIT_NO_CACHE is set."""
     if os.environ.get("NEGAUDIT_NO_CACHE"):
         return None
+    return folder_path()
+
+
+def folder_path() -> Path:
+    """Where negaudit's cache folder is, whether or not caching is on."""
     base = os.environ.get("NEGAUDIT_CACHE_DIR")
     if not base:
         xdg = os.environ.get("XDG_CACHE_HOME")
         base = os.path.join(xdg, "negaudit") if xdg else os.path.join(os.path.expanduser("~"), ".cache", "negaudit")
     return Path(base)
+
+
+# the names of the files negaudit writes in its cache folder (and nothing else there is ever removed):
+# the pattern analysis, each auditor's record cache, and a temporary file a killed write left
+OWN_FILES = re.compile(r"analysis-[0-9a-f]{16}\.json|clean-[0-9a-f]{32}\.bin|found-[0-9a-f]{32}\.jsonl|"
+                       r"\.negaudit-[\w-]+\.tmp")
+
+
+def clear(folder: Path) -> tuple[int, int]:
+    """Remove negaudit's own files from `folder` (`OWN_FILES`; other files, folders and links are left
+    alone): (files removed, bytes freed)."""
+    removed = freed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0, 0
+    for e in entries:
+        if OWN_FILES.fullmatch(e.name) and e.is_file(follow_symlinks=False):
+            size = e.stat(follow_symlinks=False).st_size
+            os.unlink(e.path)
+            removed += 1
+            freed += size
+    return removed, freed
 
 
 def write_file(path: Path, fill: Callable[[IO[bytes]], object]) -> None:

@@ -593,6 +593,23 @@ def baseline_create(
     raise typer.Exit(EXIT_ERROR if report.errors else EXIT_OK)
 
 
+@app.command("clean")
+def clean() -> None:
+    """Remove negaudit's caches (the record cache and the pattern analysis) from its cache folder."""
+    from .analysiscache import clear, folder_path
+
+    folder = folder_path()
+    try:
+        removed, freed = clear(folder)
+    except OSError as e:
+        _fail(f"cannot clean {folder}: {e.strerror or e}")
+    if removed:
+        _say(f"removed {removed} cache file{'s' if removed != 1 else ''} ({freed / 1e6:,.1f} MB) from "
+             f"{folder}")
+    else:
+        _say(f"no negaudit cache files in {folder}")
+
+
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of the JSON report (`check --output-format json`)."""
