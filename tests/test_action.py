@@ -89,8 +89,9 @@ def test_the_action_steps_run_locally(tmp_path):
 
 def test_the_action_keeps_the_record_cache_and_saves_only_what_changed(tmp_path):
     """The audit writes the record cache into the folder the cache steps restore and save; a second
-    run over the same lines audits none of them again and leaves the folder as it was, so its state
-    key is the restored one and the save step is skipped; a new line changes the key."""
+    run over the same lines audits none of them again and leaves the folder as it was (bytes and
+    times), so its state key is the restored one and the save step is skipped; a new line changes the
+    key."""
     work = tmp_path / "repo"
     (work / "data").mkdir(parents=True)
     rows = [{"text": "Owls hunt at night."}, RISKY]
@@ -111,10 +112,10 @@ def test_the_action_keeps_the_record_cache_and_saves_only_what_changed(tmp_path)
     assert first_codes["Audit"] == 0 and first["status"] == "1"
     assert list(folder.glob("clean-*.bin")) and list(folder.glob("found-*.jsonl"))
     assert first["key"].startswith("negaudit-records-v1-") and int(first["files"]) >= 2
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()}
     _, again, _ = _run_steps(work, tmp_path, temp, inputs)
     assert again["key"] == first["key"] and again["findings"] == first["findings"] == "1"
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.iterdir()} == before
     write_jsonl(work / "data" / "train.jsonl", rows + [{"text": "Moles dig tunnels."}])
     _, grown, _ = _run_steps(work, tmp_path, temp, inputs)
     assert grown["key"] != first["key"] and grown["findings"] == "1"

@@ -429,3 +429,83 @@ def test_clean_removes_only_negaudits_own_cache_files(cache, tmp_path):
         (cache / name).unlink()
     assert CliRunner().invoke(app, ["clean"], catch_exceptions=False).exit_code == 0
     assert "no negaudit cache files" in CliRunner().invoke(app, ["clean"], catch_exceptions=False).output
+
+
+def test_a_broken_pack_fails_at_once_with_spawned_workers(cache, tmp_path):
+    """Where workers are spawned (macOS, Windows), each builds its own auditor: the parent builds its
+    detectors first, so a pack that cannot be built ends the run with exit 2 instead of workers that
+    fail and are restarted for ever."""
+    import os
+    import subprocess
+    import sys
+
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("learned:\n  openers: no_such_list\nrules: []\n", encoding="utf-8")
+    data = _write(tmp_path / "d.jsonl", _records(4))
+    code = ("import multiprocessing, sys\nmultiprocessing.get_all_start_methods = lambda: ['spawn']\n"
+            "from negaudit import cli\ntry:\n    rc = cli.app(sys.argv[1:], standalone_mode=False) or 0\n"
+            "except SystemExit as e:\n    rc = e.code\nprint('RC', rc)\n")
+    out = subprocess.run([sys.executable, "-c", code, "check", "-q", "-j", "2", "--extend-rules", str(pack), str(data)],
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "NEGAUDIT_CACHE_DIR": str(cache)})
+    assert "RC 2" in out.stdout, out.stderr[-1500:]
+
+
+def test_auditors_built_at_once_in_threads_all_work(tmp_path):
+    """The detectors' modules are imported by the first build, under a lock: auditors built and run in
+    several threads of a fresh process at once all audit (none sees a module half imported), and the
+    modules are the package's attributes as a plain import makes them."""
+    import os
+    import subprocess
+    import sys
+
+    data = _write(tmp_path / "d.jsonl", _records(8))
+    code = ("import sys, threading\nfrom negaudit.engine import Auditor\nerrors, counts = [], []\n"
+            "def work():\n    try:\n        a = Auditor()\n"
+            "        counts.append(len(a.audit_paths([sys.argv[1]]).findings))\n"
+            "    except Exception as e:\n        errors.append(repr(e))\n"
+            "ts = [threading.Thread(target=work) for _ in range(4)]\n[t.start() for t in ts]\n[t.join() for t in ts]\n"
+            "import negaudit\nprint('ERRORS', len(errors), errors[:1])\nprint('COUNTS', *counts)\n"
+            "print('ATTR', callable(negaudit.claims.claimness), callable(negaudit.linking.link))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(data)], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "NEGAUDIT_CACHE_DIR": str(tmp_path / "c")})
+    assert "ERRORS 0 []" in out.stdout, out.stdout + out.stderr[-1500:]
+    counts = out.stdout.split("COUNTS", 1)[1].split("\n", 1)[0].split()
+    assert len(counts) == 4 and len(set(counts)) == 1 and int(counts[0]) > 0
+    assert "ATTR True True" in out.stdout
+
+
+def test_a_library_without_a_wheel_record_is_known_by_its_files(tmp_path, monkeypatch):
+    """A library installed without a wheel RECORD beside it (an editable or egg install): an upgrade
+    may leave its __init__ file as it was, so its files' sizes and times count."""
+    import os
+
+    from negaudit.config import Config
+
+    lib = tmp_path / "site" / "negaudit_fake_lib"
+    lib.mkdir(parents=True)
+    (lib / "__init__.py").write_text("from .about import __version__\n", encoding="utf-8")
+    (lib / "about.py").write_text('__version__ = "9.0"\n', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setattr(recordcache, "LIBRARIES", ("negaudit_fake_lib",))
+    first = recordcache.fingerprint(Config(), [])
+    assert recordcache.fingerprint(Config(), []) == first
+    (lib / "about.py").write_text('__version__ = "9.1"\n', encoding="utf-8")
+    os.utime(lib / "about.py", (2_000_000_000, 2_000_000_000))
+    assert recordcache.fingerprint(Config(), []) != first
+
+
+def test_pruning_old_auditors_leaves_a_users_look_alike_files(tmp_path):
+    """Only the names negaudit writes are pruned: a user's "found-my-results.jsonl" in a shared cache
+    folder survives however many auditors' files the folder holds."""
+    import os
+
+    mine = tmp_path / "found-my-results.jsonl"
+    mine.write_text("{}\n", encoding="utf-8")
+    os.utime(mine, (1_000_000, 1_000_000))  # the oldest file there
+    for i in range(recordcache.KEEP + 3):
+        p = tmp_path / f"found-{i:032x}.jsonl"
+        p.write_text("x\n", encoding="utf-8")
+        os.utime(p, (2_000_000 + i, 2_000_000 + i))
+    recordcache._prune(tmp_path, ())
+    assert mine.exists()
+    assert len(list(tmp_path.glob("found-0*.jsonl"))) == recordcache.KEEP

@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional
 
@@ -13,7 +14,6 @@ from . import scoring
 from .adapters import AdaptError, adapt, surely_has_text
 from .config import Config
 from .labels import LabelHit, clip, norm_key
-from .lazyimport import lazy
 from .models import Finding, InputError, Qualifier, Record, Segment, Unit
 from .nlp import NLP, load_nlp
 from .repeats import Repeats
@@ -29,14 +29,29 @@ if TYPE_CHECKING:  # the rewriter imports spaCy and lemminflect: loaded when a s
     from .linking import ClaimMemo, Link
     from .rewriting import Rewriter
 
-# the detectors' modules, imported when the first record is audited (lazyimport.py): a run whose every
-# line the record cache replays imports none of them
-claims = lazy("negaudit.claims")
-detecting = lazy("negaudit.detecting")
-linking = lazy("negaudit.linking")
-qualifying = lazy("negaudit.qualifying")
-prescan = lazy("negaudit.prefilter")
-regexguard = lazy("negaudit.regexguard")
+# the detectors' modules (they compile many patterns when imported), imported by _import_detectors when
+# the first auditor builds its detectors: a run whose every line the record cache replays imports none
+claims: Any = None
+detecting: Any = None
+linking: Any = None
+qualifying: Any = None
+prescan: Any = None
+regexguard: Any = None
+_IMPORTING = threading.Lock()
+
+
+def _import_detectors() -> None:
+    """Import the detectors' modules (once; plain imports, so an error in one is raised as it is)."""
+    global claims, detecting, linking, qualifying, prescan, regexguard
+    if regexguard is not None:
+        return
+    with _IMPORTING:
+        if regexguard is None:
+            from . import claims as c, detecting as d, linking as li, prefilter as pf, qualifying as q
+            from . import regexguard as rg
+
+            claims, detecting, linking, qualifying, prescan = c, d, li, q, pf
+            regexguard = rg  # last: another thread that sees it set sees the others set
 
 FINGERPRINT_WS = regex.compile(r"[^\p{L}\d]+")
 REPORTED_BELIEF = regex.compile(
@@ -211,6 +226,7 @@ class Auditor:
         """The detectors: every compiled pattern, the matchers, the learned stage and the pre-scan. A
         rule pack that cannot be compiled raises ConfigError here."""
         self._built = True  # set first: a failed build is not retried by every attribute read after it
+        _import_detectors()
         prefilter = self.prefilter
         self.detector = detecting.Detector(self.ruleset)
         # every `kind: field` rule reads metadata with its own label vocabulary (labels.py); keys the
@@ -233,7 +249,14 @@ class Auditor:
         self.record_prefilter = prescan.RecordPrefilter(
             self.detector, self.pink.need if self.pink else None,
             label_key_literals(self.fields.key_names() if self.fields else [])) if prefilter else None
-        regexguard.guard_user_patterns(self, self.ruleset.lexicon, self.detector.rule_errors)  # user lexicon entries: timed
+        # user lexicon entries: timed. The walk covers what the auditor holds but the report of a run
+        # whose detectors are built late (the findings replayed so far hold no pattern)
+        partial = self.__dict__.pop("partial", None)
+        try:
+            regexguard.guard_user_patterns(self, self.ruleset.lexicon, self.detector.rule_errors)
+        finally:
+            if partial is not None:
+                self.partial = partial
 
     def rule_errors(self) -> list[str]:
         """The rule errors of this run so far (none when the detectors were never built)."""
@@ -257,6 +280,7 @@ class Auditor:
     def learned_warmup(self) -> None:
         """Load what the first records would load lazily (the models, the lemma tables), so that worker
         processes forked after this share it instead of loading it each."""
+        self.build()
         if self.learned is not None:
             self.learned.predict("This warms the model up.")
         claims.claimness("The bridge opened in 1987.")
@@ -363,6 +387,8 @@ class Auditor:
         text, no cue and no label), else (record, segments) for the detectors."""
         if rec.error:
             return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
+        if not self._built:
+            self._build()  # every record the detectors read comes through here first
         state = prescan.HOT | prescan.KEYS
         data = rec.data
         if rec.raw is not None:  # an unparsed JSON line: pre-scan it, then parse it

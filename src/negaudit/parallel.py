@@ -106,8 +106,11 @@ def audit_parallel(records: Iterator[Record], config, jobs: int, meta: dict, par
 def _start(ctx, fork: bool, config, jobs: int, parent):
     """The worker pool. Forked workers share the parent's auditor, its spaCy pipeline loaded first."""
     global _PARENT
+    if parent is not None:
+        # the detectors first, whatever the start method: a rule pack that cannot be built fails here,
+        # before spaCy loads (and before spawned workers each fail on it, which the pool would restart)
+        parent.build()
     if fork and parent is not None:
-        parent.build()  # the detectors first: a rule pack that cannot be built fails before spaCy loads
         parent.nlp  # loaded once, before the fork, rather than once per worker
         parent.learned_warmup()
         _PARENT = parent

@@ -43,7 +43,7 @@ from typing import Iterable, Optional
 
 import orjson
 
-from .analysiscache import cache_folder, write_file
+from .analysiscache import OWN_FILES, cache_folder, write_file
 
 DIGEST = 16
 MAX_ENTRIES = 8 * 1024 * 1024
@@ -115,6 +115,24 @@ def _record_into(h, record: Path) -> None:
     h.update(len(kept).to_bytes(8, "little") + hashlib.blake2b(kept, digest_size=DIGEST).digest())
 
 
+def _stat_tree_into(h, top: Path, limit: int = 20_000) -> None:
+    """The files under `top` by size and modification time: for what has no content record (a pipeline
+    folder a user saves again, a library installed without a wheel RECORD), as a local folder is known."""
+    n = 0
+    for root, dirs, files in os.walk(top):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for f in sorted(files):
+            path = os.path.join(root, f)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            h.update(f"{os.path.relpath(path, top)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            n += 1
+            if n >= limit:
+                return
+
+
 def _pipeline_into(h, model: Optional[str]) -> None:
     """What identifies the spaCy pipeline a run would load, found without importing spaCy."""
     from .nlp import DEFAULT_MODELS, PACKAGE_NAME
@@ -130,8 +148,13 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             origin = Path(spec.origin)
             _content_into(h, "origin", origin)  # an editable install's code changes here
             site = origin.parent.parent if spec.submodule_search_locations else origin.parent
-            for record in _dist_records(site, name, listings):
+            records = _dist_records(site, name, listings)
+            for record in records:
                 _record_into(h, record)  # the version and its files' hashes
+            if not records:
+                # no wheel RECORD beside it (an editable or egg install, a distribution's own build):
+                # an upgrade need not change the __init__ file, so its files' sizes and times count
+                _stat_tree_into(h, origin.parent if spec.submodule_search_locations else origin)
     for name in ((model,) if model else DEFAULT_MODELS):
         h.update(f"model {name}\n".encode("utf-8", "surrogateescape"))
         if name == "blank":
@@ -141,15 +164,7 @@ def _pipeline_into(h, model: Optional[str]) -> None:
             _content_into(h, "config.cfg", Path(name) / "config.cfg")
             # a user's own pipeline, saved again with the same meta.json: its weights' sizes and times
             # tell (a folder on this machine only; the installed packages below are hashed by content)
-            for root, dirs, files in os.walk(name):
-                dirs.sort()
-                for f in sorted(files):
-                    try:
-                        st = os.stat(os.path.join(root, f))
-                    except OSError:
-                        continue
-                    rel = os.path.relpath(os.path.join(root, f), name)
-                    h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            _stat_tree_into(h, Path(name))
             continue
         if not PACKAGE_NAME.fullmatch(name):
             continue  # neither a folder nor a package name: loading it fails, and nothing is imported here
@@ -367,8 +382,9 @@ def _prune(folder: Path, current: tuple[Path, ...]) -> None:
     """Keep the KEEP most recently written auditors' files of each kind (an older auditor's file is
     never read again once its code or rules have changed)."""
     try:
-        files = [sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime_ns, reverse=True)
-                 for pattern in (f"{PREFIX}*.bin", f"{FOUND}*.jsonl")]
+        files = [sorted((p for p in folder.glob(pattern) if OWN_FILES.fullmatch(p.name)),
+                        key=lambda p: p.stat().st_mtime_ns, reverse=True)
+                 for pattern in (f"{PREFIX}*.bin", f"{FOUND}*.jsonl")]  # only names negaudit writes
     except OSError:
         return
     for p in files[0][KEEP:] + files[1][KEEP:]:
