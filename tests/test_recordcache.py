@@ -328,18 +328,19 @@ DETECTOR_MODULES = ("negaudit.detecting", "negaudit.claims", "negaudit.linking",
                     "negaudit.qualifying", "negaudit.prefilter", "negaudit.matchers.meta", "numpy", "spacy")
 
 
-def _cli_in_a_process(args: list[str], env: dict) -> tuple[int, list[str]]:
-    """Run the command in a fresh interpreter: its exit code, and which detector modules it imported."""
+def _cli_in_a_process(args: list[str], env: dict, prelude: str = "", timeout: int = 300) -> tuple[int, list[str]]:
+    """Run the command in a fresh interpreter (after `prelude`): its exit code, and which detector
+    modules it imported."""
     import os
     import subprocess
     import sys
 
-    code = ("import sys\nfrom negaudit import cli\ntry:\n    rc = cli.app(sys.argv[1:], standalone_mode=False) or 0\n"
+    code = (prelude + "import sys\nfrom negaudit import cli\ntry:\n    rc = cli.app(sys.argv[1:], standalone_mode=False) or 0\n"
             "except SystemExit as e:\n    rc = e.code\nprint('RC', rc)\n"
             f"print('LOADED', *[m for m in {DETECTOR_MODULES!r} if m in sys.modules and "
             "type(sys.modules[m]).__name__ == 'module'])\n")
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                         env={**os.environ, **env}, timeout=300)
+                         env={**os.environ, **env}, timeout=timeout)
     lines = {l.split(" ", 1)[0]: l for l in out.stdout.splitlines() if l.startswith(("RC", "LOADED"))}
     assert "RC" in lines, out.stderr[-2000:]
     return int(lines["RC"].split()[1]), lines["LOADED"].split()[1:]
@@ -363,12 +364,18 @@ def test_a_replayed_run_builds_and_imports_no_detector(cache, tmp_path):
     assert "negaudit.detecting" in loaded
 
 
+def _bad_pack(tmp_path: Path) -> Path:
+    """A rule pack that loads but cannot be built: its learned block names a lexicon list that does not exist."""
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("learned:\n  openers: no_such_list\nrules: []\n", encoding="utf-8")
+    return pack
+
+
 def test_a_lazy_run_still_fails_on_a_pack_that_cannot_be_built(cache, tmp_path):
     """With nothing to audit (an empty file) the lazy auditor builds its detectors at the end of the
     run, unless an earlier run with the same fingerprint built them: a pack whose learned block names a
     missing lexicon list fails with exit 2, as it does without the cache."""
-    pack = tmp_path / "bad.yaml"
-    pack.write_text("learned:\n  openers: no_such_list\nrules: []\n", encoding="utf-8")
+    pack = _bad_pack(tmp_path)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("", encoding="utf-8")
     env = {"NEGAUDIT_CACHE_DIR": str(cache)}
@@ -435,19 +442,12 @@ def test_a_broken_pack_fails_at_once_with_spawned_workers(cache, tmp_path):
     """Where workers are spawned (macOS, Windows), each builds its own auditor: the parent builds its
     detectors first, so a pack that cannot be built ends the run with exit 2 instead of workers that
     fail and are restarted for ever."""
-    import os
-    import subprocess
-    import sys
-
-    pack = tmp_path / "bad.yaml"
-    pack.write_text("learned:\n  openers: no_such_list\nrules: []\n", encoding="utf-8")
+    pack = _bad_pack(tmp_path)
     data = _write(tmp_path / "d.jsonl", _records(4))
-    code = ("import multiprocessing, sys\nmultiprocessing.get_all_start_methods = lambda: ['spawn']\n"
-            "from negaudit import cli\ntry:\n    rc = cli.app(sys.argv[1:], standalone_mode=False) or 0\n"
-            "except SystemExit as e:\n    rc = e.code\nprint('RC', rc)\n")
-    out = subprocess.run([sys.executable, "-c", code, "check", "-q", "-j", "2", "--extend-rules", str(pack), str(data)],
-                         capture_output=True, text=True, timeout=120, env={**os.environ, "NEGAUDIT_CACHE_DIR": str(cache)})
-    assert "RC 2" in out.stdout, out.stderr[-1500:]
+    rc, _ = _cli_in_a_process(["check", "-q", "-j", "2", "--extend-rules", str(pack), str(data)],
+                              {"NEGAUDIT_CACHE_DIR": str(cache)}, timeout=120,
+                              prelude="import multiprocessing\nmultiprocessing.get_all_start_methods = lambda: ['spawn']\n")
+    assert rc == 2
 
 
 def test_auditors_built_at_once_in_threads_all_work(tmp_path):

@@ -387,8 +387,7 @@ class Auditor:
         text, no cue and no label), else (record, segments) for the detectors."""
         if rec.error:
             return RecordResult([], InputError(rec.path, rec.line, rec.error), counted=False)
-        if not self._built:
-            self._build()  # every record the detectors read comes through here first
+        self.build()  # every record the detectors read comes through here first
         state = prescan.HOT | prescan.KEYS
         data = rec.data
         if rec.raw is not None:  # an unparsed JSON line: pre-scan it, then parse it

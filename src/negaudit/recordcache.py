@@ -65,25 +65,30 @@ def cache_dir() -> Optional[Path]:
     return cache_folder()
 
 
-def _content_into(h, label: str, path: Path) -> None:
-    """A file's bytes under a label that names no machine's folders or times: the same install on
-    another machine (a CI runner, a colleague's checkout) gets the same fingerprint, and a file
-    touched but not changed keeps it."""
+def _content_into(h, label: str, path: Path, keep=None) -> None:
+    """A file's bytes (those of its lines `keep` accepts, if given) under a label that names no
+    machine's folders or times: the same install on another machine (a CI runner, a colleague's
+    checkout) gets the same fingerprint, and a file touched but not changed keeps it."""
     h.update(f"{label}\0".encode("utf-8", "surrogateescape"))
     try:
         data = path.read_bytes()
     except OSError:
         h.update(b"missing\n")
         return
+    if keep is not None:
+        data = b"\n".join(line for line in data.splitlines() if keep(line))
     h.update(len(data).to_bytes(8, "little") + hashlib.blake2b(data, digest_size=DIGEST).digest())
 
 
-def _package_files() -> list[Path]:
-    out = []
-    for root, dirs, files in os.walk(_PACKAGE):
+def _files_under(top: Path):
+    """Every file below `top`, in a fixed order, without bytecode caches."""
+    for root, dirs, files in os.walk(top):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        out.extend(Path(root) / f for f in sorted(files) if not f.endswith((".pyc", ".pyo")))
-    return out
+        yield from (Path(root) / f for f in sorted(files))
+
+
+def _package_files() -> list[Path]:
+    return [p for p in _files_under(_PACKAGE) if not p.name.endswith((".pyc", ".pyo"))]
 
 
 def _dist_records(site: Path, name: str, listings: dict) -> list[Path]:
@@ -95,42 +100,32 @@ def _dist_records(site: Path, name: str, listings: dict) -> list[Path]:
             entries = listings[site] = sorted(os.listdir(site))
         except OSError:
             entries = listings[site] = []
-    want = name.lower().replace("-", "_").replace(".", "_")
-    # "spacy-3.8.18.dist-info": the name before the version, normalised as wheels write it
-    return [site / e / "RECORD" for e in entries if e.endswith(".dist-info")
-            and e[:-len(".dist-info")].rpartition("-")[0].lower().replace("-", "_").replace(".", "_") == want]
+    def norm(n: str) -> str:  # a distribution's name as wheels write it
+        return n.lower().replace("-", "_").replace(".", "_")
+
+    # "spacy-3.8.18.dist-info": the name before the version
+    return [site / e / "RECORD" for e in entries
+            if e.endswith(".dist-info") and norm(e[:-len(".dist-info")].rpartition("-")[0]) == norm(name)]
 
 
 def _record_into(h, record: Path) -> None:
     """A wheel's RECORD, without the files it installed outside its site folder: a console script
     there ("../../../bin/spacy") starts with the path of the environment's Python, which differs
     between two installs of the same version."""
-    h.update(f"{record.parent.name}\0".encode("utf-8", "surrogateescape"))
-    try:
-        lines = record.read_bytes().splitlines()
-    except OSError:
-        h.update(b"missing\n")
-        return
-    kept = b"\n".join(line for line in lines if not line.startswith((b"../", b"..\\")))
-    h.update(len(kept).to_bytes(8, "little") + hashlib.blake2b(kept, digest_size=DIGEST).digest())
+    _content_into(h, record.parent.name, record, keep=lambda line: not line.startswith((b"../", b"..\\")))
 
 
 def _stat_tree_into(h, top: Path, limit: int = 20_000) -> None:
     """The files under `top` by size and modification time: for what has no content record (a pipeline
     folder a user saves again, a library installed without a wheel RECORD), as a local folder is known."""
-    n = 0
-    for root, dirs, files in os.walk(top):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for f in sorted(files):
-            path = os.path.join(root, f)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue
-            h.update(f"{os.path.relpath(path, top)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
-            n += 1
-            if n >= limit:
-                return
+    for n, path in enumerate(_files_under(top)):
+        if n >= limit:
+            return
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        h.update(f"{path.relative_to(top)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
 
 
 def _pipeline_into(h, model: Optional[str]) -> None:
