@@ -44,6 +44,7 @@ from typing import Iterable, Optional
 
 import regex
 
+from . import lemmatables
 from .minhash import LSHIndex, signature
 
 SCHEMA_VERSION = 2  # report schema: 1 = the contract of design.md; 2 adds `clusters` and finding `cluster`
@@ -76,11 +77,16 @@ reportedly said say says that's there's
 """.split())
 
 
-@lru_cache(maxsize=65536)
-def _lemma(word: str) -> str:
+def _all_lemmas(word: str) -> dict:
     from lemminflect import getAllLemmas
 
-    lem = getAllLemmas(word)
+    lemmatables.install()
+    return getAllLemmas(word)
+
+
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    lem = _all_lemmas(word)
     for pos in ("VERB", "NOUN", "ADJ"):
         if pos in lem:
             return lem[pos][0]
@@ -91,9 +97,7 @@ def _lemma(word: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _unknown(word: str) -> bool:
-    from lemminflect import getAllLemmas
-
-    return not getAllLemmas(word)
+    return not _all_lemmas(word)
 
 
 @dataclass(frozen=True, slots=True)

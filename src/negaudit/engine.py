@@ -286,7 +286,7 @@ class Auditor:
         claims.claimness("The bridge opened in 1987.")
         from . import rewriting
 
-        rewriting.getInflection("win", "VBD")  # lemminflect's tables load on first use
+        rewriting.getInflection("win", "VBD")  # lemminflect's tables are indexed on first use (lemmatables.py)
         rewriting.getLemma("won", "VERB")  # its lemma table too: the rewriter and the report's claim clusters read it
 
     def suggest(self, rule: Rule, text: Optional[str], fixable: bool = True, certain: bool = False,

@@ -30,7 +30,10 @@ from lemminflect import getAllInflections, getAllLemmas
 from lemminflect import getInflection as _get_inflection
 from lemminflect import getLemma as _get_lemma
 
+from . import lemmatables
 from .nlp import lemma as lemma_of
+
+lemmatables.install()  # lemminflect's tables decoded word by word, not whole on the first lookup
 
 LIST_PREFIX = regex.compile(r"^(\s*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)]|#{1,6}|>)\s+(?:\*\*[^*]{1,40}\*\*:?\s+)?"
                             r"(?:\p{Lu}[\p{L}]{0,15}(?: \p{Lu}?[\p{L}\d]{1,15}){0,2}:\s+(?=\p{Lu}))?)")
