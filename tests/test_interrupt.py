@@ -27,10 +27,20 @@ def test_meter_counts_bytes_of_the_total(tmp_path):
 
 
 def _children(pid: int) -> list:
-    try:
-        return open(f"/proc/{pid}/task/{pid}/children").read().split()
-    except OSError:
-        return []
+    """The processes whose parent is `pid`, from every process's stat line (the kernel's per-thread
+    children file is not reliable while the process forks, and once missed the workers for the whole
+    run, so the Ctrl-C came after the run had ended)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+        except OSError:
+            continue  # ended meanwhile
+        if int(stat.rpartition(")")[2].split()[1]) == pid:  # the field after the state is the parent's pid
+            out.append(int(entry))
+    return out
 
 
 def test_ctrl_c_with_workers_is_clean(tmp_path):
@@ -41,9 +51,10 @@ def test_ctrl_c_with_workers_is_clean(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-f", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and len(_children(proc.pid)) < 2:
+    while time.monotonic() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
         time.sleep(0.2)  # wait for the worker processes
     time.sleep(1.5)  # and let them start auditing
+    assert proc.poll() is None, "the run ended before the Ctrl-C"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
     out, errs = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, errs[-2000:])
