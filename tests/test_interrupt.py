@@ -48,8 +48,12 @@ def test_ctrl_c_with_workers_is_clean(tmp_path):
     data = tmp_path / "big.jsonl"
     data.write_text("".join(json.dumps({"text": f"Mount Hollis {i} erupted in {1000 + i % 900}. That never happened. "
                                                 f"The village of Ardmore {i} was spared."}) + "\n" for i in range(40000)))
+    # SIGINT at its default in the child, however the suite was started: a shell starts a background job
+    # with SIGINT ignored, and Python started so keeps ignoring it (the run then ends with exit 1, its
+    # report complete, as if no Ctrl-C had come)
     proc = subprocess.Popen([sys.executable, "-m", "negaudit", "check", str(data), "-j", "2", "-f", "json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
         time.sleep(0.2)  # wait for the worker processes
