@@ -58,3 +58,36 @@ def test_another_lemminflect_version_keeps_its_own_loader(monkeypatch):
 
     monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.3.0")
     assert lemmatables.install.__wrapped__() is False
+
+
+def test_a_miss_is_not_remembered_and_the_table_reads_like_a_dict():
+    lazy = lemmatables.LazyTable(config.lemma_lu_fn, lemmatables._lemma_entry)
+    for i in range(1000):
+        assert lazy.get(f"qx{i}zv") is None
+    assert lazy._entries == {}  # misses are unbounded (a corpus's unknown words): none is kept
+    assert "won" in lazy and "qxzv" not in lazy and 3 not in lazy
+    assert lazy["won"] == {"VERB": ("win",)}
+    with pytest.raises(KeyError):
+        lazy["qxzv"]
+    assert list(lazy._entries) == ["won"]
+
+
+def _fresh(code: str) -> str:
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_negaudit_installs_the_tables_itself_but_keeps_tables_lemminflect_loaded():
+    tables = ("from lemminflect.core.Lemmatizer import Lemmatizer; from lemminflect.core.Inflections import Inflections; "
+              "print(type(getattr(Lemmatizer(), 'lemma_dict', None)).__name__, "
+              "type(getattr(Inflections(), 'infl_dict', None)).__name__)")
+    # the rewriter's import installs both; the claim clusters install them on their first lemma
+    assert _fresh("import negaudit.rewriting; " + tables) == ["LazyTable", "_InflectionTable"]
+    assert _fresh("from negaudit import clustering; clustering._lemma('sank'); " + tables) == \
+        ["LazyTable", "_InflectionTable"]
+    # a program that used lemminflect first keeps the table it loaded, and its answers
+    assert _fresh("import lemminflect; lemminflect.getAllLemmas('won'); import negaudit.rewriting; "
+                  "print(lemminflect.getAllLemmas('sank', 'VERB')['VERB'][0]); " + tables) == \
+        ["sink", "dict", "_InflectionTable"]

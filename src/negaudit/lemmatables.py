@@ -19,17 +19,17 @@ from functools import lru_cache
 from typing import Callable, Optional
 
 CHECKED_VERSION = "0.2.3"
-_MISSING = object()
 
 
 class LazyTable:
-    """A read-only mapping from a word to its table entry, with only `get`, decoded on first use."""
+    """A read-only mapping from a word to its table entry, decoded on first use: `get`, `in` and `[]`
+    (lemminflect itself uses only `get`; the table cannot be listed without decoding it whole)."""
 
     def __init__(self, path: str, decode: Callable[[list[str]], dict]) -> None:
         self._path = path
         self._decode = decode
         self._lines: Optional[dict[str, object]] = None  # word -> its line, or a list of its lines
-        self._entries: dict[str, Optional[dict]] = {}
+        self._entries: dict[str, dict] = {}  # the words decoded so far
 
     def _index(self) -> dict[str, object]:
         lines: dict[str, object] = {}
@@ -49,14 +49,24 @@ class LazyTable:
         return lines
 
     def get(self, word: str, default=None):
-        entry = self._entries.get(word, _MISSING)
-        if entry is _MISSING:
+        entry = self._entries.get(word)
+        if entry is None:
             if self._lines is None:
                 self._lines = self._index()
-            found = self._lines.get(word)
-            entry = None if found is None else self._decode(found if isinstance(found, list) else [found])
-            self._entries[word] = entry
-        return default if entry is None else entry
+            found = self._lines.get(word)  # (kept: a thread decoding the same word at once must find them)
+            if found is None:
+                return default  # not in the table (a miss is not remembered: misses are unbounded)
+            entry = self._entries[word] = self._decode(found if isinstance(found, list) else [found])
+        return entry
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self.get(word) is not None
+
+    def __getitem__(self, word: str) -> dict:
+        entry = self.get(word)
+        if entry is None:
+            raise KeyError(word)
+        return entry
 
 
 def _lemma_entry(lines: list[str]) -> dict:
