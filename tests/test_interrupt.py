@@ -28,17 +28,17 @@ def test_meter_counts_bytes_of_the_total(tmp_path):
 
 def _children(pid: int) -> list:
     """The processes whose parent is `pid`, from every process's stat line (the kernel's per-thread
-    children file is not reliable while the process forks, and once missed the workers for the whole
-    run, so the Ctrl-C came after the run had ended)."""
+    children file lists only the children of one thread)."""
     out = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            stat = open(f"/proc/{entry}/stat").read()
+            with open(f"/proc/{entry}/stat", "rb") as fh:  # bytes: a name cut mid-character is no UTF-8
+                stat = fh.read()
         except OSError:
             continue  # ended meanwhile
-        if int(stat.rpartition(")")[2].split()[1]) == pid:  # the field after the state is the parent's pid
+        if int(stat.rpartition(b")")[2].split()[1]) == pid:  # the field after the state is the parent's pid
             out.append(int(entry))
     return out
 
@@ -57,6 +57,7 @@ def test_ctrl_c_with_workers_is_clean(tmp_path):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(_children(proc.pid)) < 2 and proc.poll() is None:
         time.sleep(0.2)  # wait for the worker processes
+    assert len(_children(proc.pid)) >= 2, "no worker processes"
     time.sleep(1.5)  # and let them start auditing
     assert proc.poll() is None, "the run ended before the Ctrl-C"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
