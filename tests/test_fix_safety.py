@@ -592,3 +592,57 @@ def test_a_sigterm_while_the_temporary_file_is_made_leaves_nothing(tmp_path, mon
         fixing.atomic_write(str(p), b"replaced\n")
     assert e.value.code == 128 + signal.SIGTERM
     assert os.listdir(tmp_path) == ["data.jsonl"] and p.read_text() == REC + "\n"
+
+
+def test_a_sigterm_that_another_thread_takes_is_held_as_well(tmp_path, monkeypatch):
+    """A signal sent to the process goes to any thread that does not block it, and Python then runs its
+    handler in the main thread at once. A signal mask holds only the thread that sets it, so with another
+    thread alive (a progress display, a user's program) the handler used to run inside the window,
+    before the temporary file was named, and left it beside the data. Sent here to the other thread
+    directly, as the kernel may."""
+    import threading
+
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    made = fixing._Temp.__init__
+
+    def signalled(self, directory):
+        made(self, directory)
+        signal.pthread_kill(other.ident, signal.SIGTERM)
+        time.sleep(0.05)  # the main thread runs Python's handler as soon as it can
+
+    monkeypatch.setattr(fixing._Temp, "__init__", signalled)
+    p = tmp_path / "data.jsonl"
+    p.write_text(REC + "\n")
+    try:
+        with pytest.raises(SystemExit) as e:
+            fixing.atomic_write(str(p), b"replaced\n")
+    finally:
+        stop.set()
+        other.join()
+    assert e.value.code == 128 + signal.SIGTERM
+    assert os.listdir(tmp_path) == ["data.jsonl"] and p.read_text() == REC + "\n"
+
+
+def test_a_hangup_that_the_process_ignores_does_not_stop_the_write(tmp_path, monkeypatch):
+    """`nohup negaudit --fix`: SIGHUP is ignored from the start, and a closed terminal then must not end
+    the write (it used to: the write's own handler replaced the ignore)."""
+    monkeypatch.delattr(os, "O_TMPFILE", raising=False)
+    made = fixing._Temp.__init__
+
+    def hung_up(self, directory):
+        made(self, directory)
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    monkeypatch.setattr(fixing._Temp, "__init__", hung_up)
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        p = tmp_path / "data.jsonl"
+        p.write_text(REC + "\n")
+        fixing.atomic_write(str(p), b"replaced\n")
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert os.listdir(tmp_path) == ["data.jsonl"] and p.read_text() == "replaced\n"

@@ -665,7 +665,9 @@ def _signals_raise():
     def stop(signum, _frame):
         raise SystemExit(128 + signum)
 
-    old = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
+    # a signal the process was started ignoring stays ignored (`nohup negaudit --fix`: a closed
+    # terminal does not stop the write)
+    old = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
     try:
         yield
     finally:
@@ -679,15 +681,31 @@ _STOP_SIGNALS = tuple(sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", 
 
 @contextmanager
 def _signals_held():
-    """SIGTERM and SIGHUP held (blocked, then delivered) for the few lines that make a temporary file."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+    """SIGTERM and SIGHUP held for the few lines that make a temporary file: one that comes then is
+    taken when the block ends, once the file is named and its cleanup armed. The handlers defer rather
+    than the signals being masked: a signal sent to the process goes to any thread that does not block
+    it, and Python then runs its handler in the main thread at once, so a mask (which holds only the
+    thread that sets it) let the handler run inside the window whenever another thread was alive."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    pending: list[int] = []
+
+    def defer(signum, _frame):
+        pending.append(signum)
+
+    old = {sig: signal.signal(sig, defer) for sig in _STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+        if pending:
+            handler = old[pending[0]]
+            if callable(handler):
+                handler(pending[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(pending[0])  # what it would have done: end the process
 
 
 class _Temp:
