@@ -665,18 +665,24 @@ def _signals_raise():
     def stop(signum, _frame):
         raise SystemExit(128 + signum)
 
-    # a signal the process was started ignoring stays ignored (`nohup negaudit --fix`: a closed
-    # terminal does not stop the write)
-    old = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
+    old = _handle_stops(stop)
     try:
         yield
     finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
+        _handle_stops(old)
 
 
 # the signals that stop a write (CI cancel, timeout, a closed terminal): its temporary file is removed
 _STOP_SIGNALS = tuple(sig for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if sig is not None)
+
+
+def _handle_stops(handler) -> dict:
+    """Set `handler` (one callable, or a dict of them by signal, as this returns) for the stop signals;
+    the handlers it replaced. A signal the process was started ignoring stays ignored (`nohup negaudit
+    --fix`: a closed terminal does not stop the write)."""
+    if isinstance(handler, dict):
+        return {sig: signal.signal(sig, h) for sig, h in handler.items()}
+    return {sig: signal.signal(sig, handler) for sig in _STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
 
 
 @contextmanager
@@ -694,18 +700,13 @@ def _signals_held():
     def defer(signum, _frame):
         pending.append(signum)
 
-    old = {sig: signal.signal(sig, defer) for sig in _STOP_SIGNALS if signal.getsignal(sig) != signal.SIG_IGN}
+    old = _handle_stops(defer)
     try:
         yield
     finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
-        if pending:
-            handler = old[pending[0]]
-            if callable(handler):
-                handler(pending[0], None)
-            elif handler == signal.SIG_DFL:
-                signal.raise_signal(pending[0])  # what it would have done: end the process
+        _handle_stops(old)
+        if pending and callable(old[pending[0]]):
+            old[pending[0]](pending[0], None)  # _signals_raise's: the write ends, its file removed
 
 
 class _Temp:
